@@ -1,0 +1,346 @@
+// Analyzer::analyze: clean → word-break → syllables, compounds, abbreviations.
+#include <unicode/brkiter.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "tables.h"
+#include "unicode.h"
+#include "vietnamese.h"
+
+namespace tracuu {
+namespace {
+
+using detail::append_utf8;
+
+// Longer "words" are URLs, base64 or garbage: no term is made of them.
+constexpr int32_t kMaxSyllableUnits = 64;
+constexpr std::size_t kMaxCompoundBytes = 120;
+constexpr std::size_t kMaxCompoundParts = 12;
+
+// Text prepared for ICU: UTF-16 after entity decoding and the character map
+// of characters.tsv, with the original byte offset of every UTF-16 unit.
+struct CleanText {
+  icu::UnicodeString text;
+  std::vector<uint32_t> offsets;  // offsets[i] = byte offset of unit i; one extra at the end
+};
+
+void append_unit_chars(CleanText& out, char32_t c, uint32_t offset) {
+  int32_t before = out.text.length();
+  out.text.append(static_cast<UChar32>(c));
+  for (int32_t i = before; i < out.text.length(); ++i) out.offsets.push_back(offset);
+}
+
+// Decodes "&ocirc;", "&#7879;" or "&#x1EC7;" at text[i]; returns the bytes used, 0 if none.
+std::size_t decode_entity(std::string_view text, std::size_t i, std::u32string& decoded) {
+  std::size_t semi = text.find(';', i + 1);
+  if (semi == std::string_view::npos || semi - i > 12 || semi == i + 1) return 0;
+  std::string_view name = text.substr(i + 1, semi - i - 1);
+  if (name[0] == '#') {
+    bool hex = name.size() > 1 && (name[1] == 'x' || name[1] == 'X');
+    std::string_view digits = name.substr(hex ? 2 : 1);
+    if (digits.empty()) return 0;
+    char32_t value = 0;
+    for (char d : digits) {
+      int v = (d >= '0' && d <= '9') ? d - '0'
+              : hex && (d | 32) >= 'a' && (d | 32) <= 'f' ? (d | 32) - 'a' + 10
+                                                           : -1;
+      if (v < 0 || value > 0x10FFFF) return 0;
+      value = value * (hex ? 16 : 10) + static_cast<char32_t>(v);
+    }
+    if (value == 0 || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
+    decoded = std::u32string(1, value);
+    return semi - i + 1;
+  }
+  auto found = detail::html_entities().find(std::string(name));
+  if (found == detail::html_entities().end()) return 0;
+  decoded = found->second;
+  return semi - i + 1;
+}
+
+CleanText clean(std::string_view input) {
+  CleanText out;
+  out.offsets.reserve(input.size() + 1);
+  const auto& char_map = detail::character_map();
+  const auto* bytes = reinterpret_cast<const uint8_t*>(input.data());
+  const int32_t size = static_cast<int32_t>(input.size());
+  int32_t i = 0;
+  while (i < size) {
+    const int32_t start = i;
+    std::u32string chars;
+    if (bytes[i] == '&') {
+      std::size_t used = decode_entity(input, static_cast<std::size_t>(i), chars);
+      if (used > 0) {
+        i += static_cast<int32_t>(used);
+      } else {
+        chars = U"&";
+        ++i;
+      }
+    } else {
+      UChar32 c;
+      U8_NEXT(bytes, i, size, c);
+      chars = std::u32string(1, c < 0 ? U'\uFFFD' : static_cast<char32_t>(c));
+    }
+    for (char32_t c : chars) {
+      auto mapped = char_map.find(c);
+      if (mapped == char_map.end()) {
+        append_unit_chars(out, c, static_cast<uint32_t>(start));
+      } else {
+        for (char32_t r : mapped->second) append_unit_chars(out, r, static_cast<uint32_t>(start));
+      }
+    }
+  }
+  out.offsets.push_back(static_cast<uint32_t>(input.size()));
+  return out;
+}
+
+// One word segment from ICU, possibly split further at inner dots ("TP.HCM").
+struct Piece {
+  int32_t begin, end;  // UTF-16 units in CleanText::text
+  bool number;
+};
+
+bool is_connector(UChar c) {
+  return c == u'-' || c == u'/' || c == u'.' || c == u'@' || c == u'_' || c == u'&';
+}
+
+// Vietnamese numbers: "." groups thousands, "," marks decimals. "1.000.000"
+// → "1000000" so that 1.000 and 1000 are one term; "2,4" stays "2,4".
+std::string canonical_number(std::string s) {
+  if (s.find('.') == std::string::npos) return s;
+  std::size_t first = s.find('.');
+  bool thousands = true;
+  std::size_t pos = first;
+  while (pos != std::string::npos) {
+    std::size_t next = s.find_first_of(".,", pos + 1);
+    std::size_t group = (next == std::string::npos ? s.size() : next) - pos - 1;
+    if (group != 3) thousands = false;
+    if (next != std::string::npos && s[next] == ',') break;
+    pos = next;
+  }
+  if (!thousands) return s;
+  std::string out;
+  std::size_t comma = s.find(',');
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    if (s[k] != '.' || (comma != std::string::npos && k > comma)) out.push_back(s[k]);
+  }
+  return out;
+}
+
+class Assembler {
+ public:
+  Assembler(const CleanText& clean, Analysis& out) : clean_(clean), out_(out) {}
+
+  void word(int32_t begin, int32_t end, bool number) {
+    bool joins = !group_.empty() && connector_ >= 0 && connector_ + 1 == begin &&
+                 group_.back().end == connector_;
+    if (!joins) flush();
+    if (!group_.empty()) connectors_.push_back(clean_.text.charAt(connector_));
+    connector_ = -1;
+    // ICU keeps "TP.HCM" and "thanhuytphcm.vn" as one word: split at inner dots.
+    int32_t piece_begin = begin;
+    for (int32_t i = begin; i < end && !number; ++i) {
+      if (clean_.text.charAt(i) != u'.' || i == piece_begin) continue;
+      group_.push_back({piece_begin, i, false});
+      connectors_.push_back(u'.');
+      piece_begin = i + 1;
+    }
+    if (piece_begin < end) group_.push_back({piece_begin, end, number});
+  }
+
+  void other(int32_t begin, int32_t end) {
+    UChar c = clean_.text.charAt(begin);
+    bool single = end - begin == 1;
+    if (single && is_connector(c) && !group_.empty() && connector_ < 0 &&
+        group_.back().end == begin) {
+      connector_ = begin;  // may join the next word: "Covid-19", "26/3"
+      return;
+    }
+    if (single && c == u'%' && !group_.empty() && connector_ < 0 && group_.back().number &&
+        group_.back().end == begin) {
+      suffix_ = "%";
+      flush();
+      return;
+    }
+    bool blank = true;
+    bool newline = false;
+    for (int32_t i = begin; i < end; ++i) {
+      UChar u = clean_.text.charAt(i);
+      newline = newline || u == u'\n' || u == u'\r';
+      blank = blank && u_isWhitespace(u);
+    }
+    flush();
+    if (!blank || newline) clause_break_ = true;
+  }
+
+  void flush() {
+    if (connector_ >= 0) clause_break_ = true;  // "2020-" with nothing after: punctuation
+    connector_ = -1;
+    if (group_.empty()) return;
+    std::size_t first = out_.syllables.size();
+    std::string whole_exact;
+    for (std::size_t k = 0; k < group_.size(); ++k) {
+      if (k > 0 && k - 1 < connectors_.size()) whole_exact.push_back(static_cast<char>(connectors_[k - 1]));
+      Syllable s = make_syllable(group_[k]);
+      whole_exact += s.exact;
+      if (!s.exact.empty()) out_.syllables.push_back(std::move(s));
+    }
+    std::size_t count = out_.syllables.size() - first;
+    whole_exact += suffix_;
+    if ((count > 1 || !suffix_.empty()) && count > 0 && count <= kMaxCompoundParts &&
+        whole_exact.size() <= kMaxCompoundBytes) {
+      out_.compounds.push_back({whole_exact, fold_diacritics(whole_exact), first, count});
+    }
+    group_.clear();
+    connectors_.clear();
+    suffix_.clear();
+  }
+
+ private:
+  Syllable make_syllable(const Piece& piece) {
+    Syllable s;
+    s.begin = clean_.offsets[static_cast<std::size_t>(piece.begin)];
+    s.end = clean_.offsets[static_cast<std::size_t>(piece.end)];
+    s.clause_start = clause_break_;
+    if (piece.end - piece.begin > kMaxSyllableUnits) return s;  // exact stays empty: skipped
+    clause_break_ = false;
+    std::u32string chars;
+    for (int32_t i = piece.begin; i < piece.end; i = clean_.text.moveIndex32(i, 1)) {
+      chars.push_back(static_cast<char32_t>(clean_.text.char32At(i)));
+    }
+    std::u32string lower = detail::fold_case_nfc(chars);
+    if (piece.number) {
+      s.exact = canonical_number(detail::u32_to_utf8(lower));
+      s.folded = s.exact;
+      return s;
+    }
+    std::u32string canonical = detail::canonical_tone(lower);
+    s.exact = detail::u32_to_utf8(canonical);
+    s.folded = detail::fold_lower(canonical);
+    s.has_marks = s.exact != s.folded;
+    s.variant = detail::iy_variant(canonical);
+    return s;
+  }
+
+  const CleanText& clean_;
+  Analysis& out_;
+  std::vector<Piece> group_;
+  std::vector<UChar> connectors_;
+  std::string suffix_;
+  int32_t connector_ = -1;
+  bool clause_break_ = true;
+};
+
+// Finds abbreviations and their expansions (abbreviations.tsv) in the
+// folded syllable sequence, longest match first.
+void find_abbreviations(Analysis& a) {
+  const detail::AbbreviationTable& table = detail::abbreviations();
+  const auto& syl = a.syllables;
+  for (std::size_t i = 0; i < syl.size();) {
+    auto candidates = table.by_first_syllable.find(syl[i].folded);
+    std::size_t used = 0;
+    if (candidates != table.by_first_syllable.end()) {
+      for (const auto& form : candidates->second) {
+        if (i + form.folded.size() > syl.size()) continue;
+        bool match = true;
+        for (std::size_t k = 1; k < form.folded.size() && match; ++k) {
+          match = syl[i + k].folded == form.folded[k];
+        }
+        if (!match) continue;
+        a.abbreviations.push_back({form.key, i, form.folded.size()});
+        used = form.folded.size();
+        break;
+      }
+    }
+    i += std::max<std::size_t>(used, 1);
+  }
+}
+
+}  // namespace
+
+struct Analyzer::Impl {
+  std::unique_ptr<icu::BreakIterator> words;
+};
+
+Analyzer::Analyzer() : impl_(std::make_unique<Impl>()) {
+  UErrorCode status = U_ZERO_ERROR;
+  impl_->words.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+  if (U_FAILURE(status) || !impl_->words) throw std::runtime_error("ICU word breaker unavailable");
+}
+Analyzer::~Analyzer() = default;
+Analyzer::Analyzer(Analyzer&&) noexcept = default;
+Analyzer& Analyzer::operator=(Analyzer&&) noexcept = default;
+
+Analysis Analyzer::analyze(std::string_view utf8_text) {
+  Analysis out;
+  if (utf8_text.empty()) return out;
+  CleanText text = clean(utf8_text);
+  icu::BreakIterator& words = *impl_->words;
+  words.setText(text.text);
+  Assembler assembler(text, out);
+  int32_t begin = words.first();
+  for (int32_t end = words.next(); end != icu::BreakIterator::DONE; begin = end, end = words.next()) {
+    int32_t status = words.getRuleStatus();
+    if (status >= UBRK_WORD_NONE_LIMIT) {
+      bool number = status >= UBRK_WORD_NUMBER && status < UBRK_WORD_NUMBER_LIMIT;
+      assembler.word(begin, end, number);
+    } else {
+      assembler.other(begin, end);
+    }
+  }
+  assembler.flush();
+  words.setText(icu::UnicodeString());  // drop the reference to `text`
+  find_abbreviations(out);
+  return out;
+}
+
+std::string canonical_syllable(std::string_view word) {
+  return detail::u32_to_utf8(detail::canonical_tone(detail::fold_case_nfc(detail::utf8_to_u32(word))));
+}
+
+std::string fold_diacritics(std::string_view text) {
+  return detail::fold_lower(detail::fold_case_nfc(detail::utf8_to_u32(text)));
+}
+
+std::string normalize_text(std::string_view text) {
+  std::u32string lower = detail::fold_case_nfc(detail::utf8_to_u32(text));
+  std::u32string out;
+  std::size_t i = 0;
+  while (i < lower.size()) {
+    std::size_t j = i;
+    while (j < lower.size() && detail::letter_info(lower[j]).ascii != 0) ++j;
+    if (j > i) {
+      out += detail::canonical_tone(std::u32string_view(lower).substr(i, j - i));
+      i = j;
+    } else {
+      out.push_back(lower[i++]);
+    }
+  }
+  return detail::u32_to_utf8(out);
+}
+
+bool is_stopword(std::string_view exact_syllable) {
+  return detail::stopwords().count(canonical_syllable(exact_syllable)) > 0;
+}
+
+std::vector<std::string> abbreviation_expansion(std::string_view key) {
+  const auto& expansions = detail::abbreviations().expansions;
+  auto found = expansions.find(std::string(key));
+  return found == expansions.end() ? std::vector<std::string>{} : found->second;
+}
+
+bool is_valid_utf8(std::string_view bytes) {
+  const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
+  const int32_t size = static_cast<int32_t>(bytes.size());
+  int32_t i = 0;
+  while (i < size) {
+    UChar32 c;
+    U8_NEXT(s, i, size, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+}  // namespace tracuu

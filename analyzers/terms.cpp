@@ -1,0 +1,79 @@
+// index_field: an Analysis becomes Xapian terms, per the schema in vietnamese.h.
+//
+// Positions are kept only where phrase search needs them: the folded
+// syllables (every field) and the folded title syllables. Exact, variant and
+// bigram terms carry within-document frequency only; they serve ranking and
+// strict-accent filtering, which never need positions. That keeps the
+// position table (the largest in a Xapian index) the size of a stock index's.
+#include <string>
+
+#include "vietnamese.h"
+
+namespace tracuu {
+namespace {
+
+// Gap between fields so a phrase never matches across title and lead.
+constexpr Xapian::termpos kFieldGap = 100;
+// Xapian's hard limit is 245 bytes per term; stay well below with the prefix.
+constexpr std::size_t kMaxTermBytes = 200;
+
+std::string join(std::string_view prefix, std::string_view term) {
+  std::string t;
+  t.reserve(prefix.size() + term.size());
+  t.append(prefix);
+  t.append(term);
+  return t;
+}
+
+void add_term(Xapian::Document& doc, std::string_view prefix, std::string_view term,
+              Xapian::termcount wdf) {
+  if (term.empty() || term.size() > kMaxTermBytes) return;
+  doc.add_term(join(prefix, term), wdf);
+}
+
+void add_posting(Xapian::Document& doc, std::string_view prefix, std::string_view term,
+                 Xapian::termpos pos, Xapian::termcount wdf) {
+  if (term.empty() || term.size() > kMaxTermBytes) return;
+  doc.add_posting(join(prefix, term), pos, wdf);
+}
+
+}  // namespace
+
+void index_field(const Analysis& a, const FieldSpec& spec, Xapian::Document& doc,
+                 Xapian::termpos* position) {
+  const Xapian::termpos base = *position;
+  const Xapian::termcount wdf = spec.wdf;
+  for (std::size_t i = 0; i < a.syllables.size(); ++i) {
+    const Syllable& s = a.syllables[i];
+    const Xapian::termpos pos = base + static_cast<Xapian::termpos>(i);
+    add_posting(doc, prefix::kFolded, s.folded, pos, wdf);
+    add_term(doc, prefix::kExact, s.exact, wdf);
+    add_term(doc, prefix::kVariant, s.variant, wdf);
+    if (spec.title) {
+      add_posting(doc, prefix::kTitle, s.folded, pos, wdf);
+      add_term(doc, prefix::kTitleExact, s.exact, wdf);
+    }
+    if (i > 0 && !s.clause_start) {
+      std::string bigram = a.syllables[i - 1].folded + "_" + s.folded;
+      add_term(doc, prefix::kBigram, bigram, wdf);
+      if (spec.title) add_term(doc, prefix::kTitleBigram, bigram, wdf);
+    }
+  }
+  for (const Compound& c : a.compounds) {
+    const Xapian::termpos pos = base + static_cast<Xapian::termpos>(c.first);
+    add_posting(doc, prefix::kFolded, c.folded, pos, wdf);
+    add_term(doc, prefix::kExact, c.exact, wdf);
+    if (spec.title) add_posting(doc, prefix::kTitle, c.folded, pos, wdf);
+  }
+  for (const AbbreviationMatch& m : a.abbreviations) {
+    // A one-syllable abbreviation written as its key ("UBND") already has its term.
+    if (m.count == 1 && a.syllables[m.first].folded == m.key) continue;
+    const Xapian::termpos pos = base + static_cast<Xapian::termpos>(m.first);
+    add_posting(doc, prefix::kFolded, m.key, pos, wdf);
+    add_term(doc, prefix::kExact, m.key, wdf);
+    if (spec.title) add_posting(doc, prefix::kTitle, m.key, pos, wdf);
+  }
+  *position = base + static_cast<Xapian::termpos>(a.syllables.size()) + kFieldGap;
+}
+
+}  // namespace tracuu

@@ -1,0 +1,46 @@
+// Internal to analyzers/: code-point level helpers for Vietnamese letters.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tracuu::detail {
+
+// Vietnamese tones, in the order of their combining marks below.
+enum Tone : std::uint8_t { kLevel = 0, kGrave, kAcute, kHook, kTilde, kDot };
+
+struct LetterInfo {
+  char32_t toneless;   // the letter without its tone mark, shape marks kept: ệ → ê
+  Tone tone;           // ệ → kDot
+  char32_t ascii;      // all marks removed, đ → d: ệ → e; 0 if not a Latin letter
+};
+
+// Facts about one (lower- or upper-case, precomposed) code point, from ICU's
+// decomposition data; computed once per code point below U+2000 and for the
+// Latin Extended Additional block (where Vietnamese letters live).
+LetterInfo letter_info(char32_t c);
+
+// The precomposed letter for `toneless` with `tone` (ê + kDot → ệ).
+char32_t with_tone(char32_t toneless, Tone tone);
+
+bool is_vowel(char32_t toneless_lower);
+
+std::u32string utf8_to_u32(std::string_view utf8);  // invalid bytes → U+FFFD
+void append_utf8(std::string& out, char32_t c);
+std::string u32_to_utf8(std::u32string_view text);
+
+// Lower-case + NFC with ICU (full Unicode case folding: "ĐẢNG" → "đảng").
+std::u32string fold_case_nfc(std::u32string_view text);
+
+// Canonical tone placement of one lower-case NFC syllable (see
+// tone-placement.tsv); returns it unchanged if it is not a Vietnamese syllable.
+std::u32string canonical_tone(std::u32string_view syllable);
+
+// All diacritics removed and đ → d, from a lower-case NFC string.
+std::string fold_lower(std::u32string_view lower);
+
+// The i/y variant key of a canonical syllable ("kỹ" → "kĩ"), or "".
+std::string iy_variant(std::u32string_view canonical);
+
+}  // namespace tracuu::detail

@@ -1,0 +1,139 @@
+// The Vietnamese analyzer: text in, terms out. The same code reads articles
+// at index time and queries at search time, so both always agree.
+//
+// Text flows: bytes → decode_vietnamese_text (UTF-8, or a legacy encoding
+// converted) → Analyzer::analyze (clean, word-break, normalize each
+// syllable) → Analysis (syllables with their exact/folded/variant forms and
+// byte offsets into the original) → index_field (Xapian terms).
+//
+// Every rule is described with examples in docs/analyzer.md; the Vietnamese
+// knowledge itself (tone placement, abbreviations, stopwords, ...) lives in
+// the data tables in analyzers/data/.
+#pragma once
+
+#include <xapian.h>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tracuu {
+
+// Bump whenever a change makes the analyzer emit different terms for the same
+// text: tracuu-index refuses to add to an index stamped with another version.
+inline constexpr int kAnalyzerVersion = 1;
+
+// The term schema shared by indexing and searching. Written down once here
+// and in docs/analyzer.md; nothing else spells a prefix.
+namespace prefix {
+inline constexpr std::string_view kFolded = "";         // binh (title+lead+body, positions)
+inline constexpr std::string_view kExact = "E";         // Ebình (title+lead+body)
+inline constexpr std::string_view kBigram = "B";        // Bbinh_tan (adjacent syllables)
+inline constexpr std::string_view kVariant = "I";       // Ikĩ for kỹ and kĩ (i/y variants)
+inline constexpr std::string_view kTitle = "S";         // Sbinh (title, positions)
+inline constexpr std::string_view kTitleExact = "SE";   // SEbình
+inline constexpr std::string_view kTitleBigram = "SB";  // SBbinh_tan
+inline constexpr std::string_view kAuthor = "A";        // Ale, Aan (author syllables)
+inline constexpr std::string_view kCategory = "K";      // Kthe thao (whole folded category, boolean)
+inline constexpr std::string_view kTag = "G";           // Gbong da (whole folded tag, boolean)
+inline constexpr std::string_view kId = "Q";            // Qtn-2018-0007 (unique id, boolean)
+}  // namespace prefix
+
+// One syllable (or one number, or one piece of a code) of the text.
+struct Syllable {
+  std::string exact;    // case-folded, NFC, canonical tone placement: "hòa" for "Hoà"
+  std::string folded;   // no diacritics, đ→d: "hoa"
+  std::string variant;  // i/y variant key, "kĩ" for both "kỹ" and "kĩ"; empty if none
+  std::size_t begin = 0;  // byte offsets of the syllable in the original text
+  std::size_t end = 0;
+  bool clause_start = false;  // punctuation (or the text start) precedes it: no bigram across
+  bool has_marks = false;     // written with any diacritic (the query side boosts exact terms)
+};
+
+// Syllables written joined into one token: "Covid-19", "TP.HCM", "26/3",
+// "100/2019/NĐ-CP", "vô-lăng", "78,3%". Kept whole as a term too.
+struct Compound {
+  std::string exact;   // "100/2019/nđ-cp"
+  std::string folded;  // "100/2019/nd-cp"
+  std::size_t first = 0;  // index of its first syllable
+  std::size_t count = 0;  // number of syllables (the whole may be longer: "78,3%")
+};
+
+// A run of syllables that is an abbreviation or its expansion (from
+// abbreviations.tsv): "TP. HCM", "Thành phố Hồ Chí Minh" both give "tphcm".
+struct AbbreviationMatch {
+  std::string key;  // canonical form, folded, letters only: "tphcm", "hdnd"
+  std::size_t first = 0;
+  std::size_t count = 0;
+};
+
+struct Analysis {
+  std::vector<Syllable> syllables;
+  std::vector<Compound> compounds;
+  std::vector<AbbreviationMatch> abbreviations;
+};
+
+// Analyzes text. Cheap to keep, not free to create (it owns an ICU word-break
+// iterator): make one per thread. Not thread-safe; distinct objects are.
+class Analyzer {
+ public:
+  Analyzer();
+  ~Analyzer();
+  Analyzer(Analyzer&&) noexcept;
+  Analyzer& operator=(Analyzer&&) noexcept;
+
+  // Never throws on bad input: invalid UTF-8 bytes become U+FFFD and are
+  // skipped as punctuation.
+  Analysis analyze(std::string_view utf8_text);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Per-syllable normalization, exposed for the query side and for tests.
+// canonical_syllable("Hoà") == "hòa"; fold_diacritics("Đường") == "duong".
+std::string canonical_syllable(std::string_view word);
+std::string fold_diacritics(std::string_view text);
+// Lower-cases, NFC-normalizes and canonicalizes tone placement in every
+// syllable of free text, keeping everything else: for display-independent
+// keys (suggestions, duplicate detection).
+std::string normalize_text(std::string_view text);
+
+// True for a function word listed in stopwords.txt (given any tone style).
+bool is_stopword(std::string_view exact_syllable);
+
+// The expansion of a canonical abbreviation key, as exact syllables
+// ("tphcm" → {"thành","phố","hồ","chí","minh"}); empty if unknown.
+std::vector<std::string> abbreviation_expansion(std::string_view key);
+
+// How one field of an article is indexed.
+struct FieldSpec {
+  bool title = false;          // also emit the title-only term spaces (S, SE, SB)
+  Xapian::termcount wdf = 1;   // weight of each occurrence
+};
+
+// Adds the terms of `analysis` to `doc`, positions starting at `*position`
+// (advanced past the field, with a gap so phrases never span two fields).
+void index_field(const Analysis& analysis, const FieldSpec& spec, Xapian::Document& doc,
+                 Xapian::termpos* position);
+
+// The text as UTF-8 and the encoding it was found in: "utf-8", "tcvn3",
+// "vni", "windows-1258".
+struct DecodedText {
+  std::string utf8;
+  std::string encoding;
+};
+// Decodes article bytes: valid UTF-8 is returned as is (encoding "utf-8");
+// otherwise tries the legacy Vietnamese encodings and picks the one whose
+// result has the largest share of valid Vietnamese syllables; returns
+// std::nullopt when none reaches a clear threshold (binary or unknown text).
+std::optional<DecodedText> decode_vietnamese_text(std::string_view bytes);
+
+// True when `bytes` is well-formed UTF-8.
+bool is_valid_utf8(std::string_view bytes);
+
+}  // namespace tracuu

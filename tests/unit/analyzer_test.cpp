@@ -1,0 +1,265 @@
+// Table-driven tests of the Vietnamese analyzer: each row names the rule.
+#include "test_util.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "vietnamese.h"
+
+using tracuu::Analysis;
+using tracuu::Analyzer;
+
+namespace {
+
+std::vector<std::string> exact_terms(const Analysis& a) {
+  std::vector<std::string> out;
+  for (const auto& s : a.syllables) out.push_back(s.exact);
+  return out;
+}
+
+std::vector<std::string> folded_terms(const Analysis& a) {
+  std::vector<std::string> out;
+  for (const auto& s : a.syllables) out.push_back(s.folded);
+  return out;
+}
+
+std::vector<std::string> compounds(const Analysis& a) {
+  std::vector<std::string> out;
+  for (const auto& c : a.compounds) out.push_back(c.exact);
+  return out;
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i <= s.size()) {
+    std::size_t j = s.find(' ', i);
+    if (j == std::string::npos) j = s.size();
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+struct Case {
+  const char* rule;
+  const char* input;
+  const char* exact;  // space-separated expected exact syllables
+};
+
+}  // namespace
+
+TEST_CASE("tone placement: old and new styles become one term") {
+  const Case cases[] = {
+      {"oa open: new style moves to old", "hoà", "hòa"},
+      {"oa open: old style kept", "hòa", "hòa"},
+      {"oa open, acute", "hoá", "hóa"},
+      {"oa closed: mark fixed on a", "hoàn", "hoàn"},
+      {"oa closed, misplaced", "hòan", "hoàn"},
+      {"oe open", "khoẻ", "khỏe"},
+      {"oe open, old style", "khỏe", "khỏe"},
+      {"uy open", "thuỷ", "thủy"},
+      {"uy open, old style", "thủy", "thủy"},
+      {"uy at word start", "uỷ ban", "ủy ban"},
+      {"uy closed: huýt", "huýt", "huýt"},
+      {"qu onset owns the u: quý", "qúy", "quý"},
+      {"qu onset, quý unchanged", "quý", "quý"},
+      {"ia open: mía fixed", "mía", "mía"},
+      {"ua open: múa fixed", "múa", "múa"},
+      {"gi onset: già", "già", "già"},
+      {"gi without following vowel: gìn", "gìn", "gìn"},
+      {"misplaced mark repaired: Vịêt", "Vịêt", "việt"},
+      {"misplaced mark repaired: tíên", "tíên", "tiến"},
+      {"three vowels: ngoài", "ngoài", "ngoài"},
+      {"three vowels: khuỷu", "khuỷu", "khuỷu"},
+      {"ươi: người", "ngừơi", "người"},
+      {"non-Vietnamese word untouched", "café", "café"},
+      {"Thành uỷ and Thành ủy", "Thành uỷ Thành ủy", "thành ủy thành ủy"},
+      {"Quận ủy", "Quận ủy", "quận ủy"},
+      {"Thuý and Thúy", "Thuý Thúy", "thúy thúy"},
+  };
+  Analyzer analyzer;
+  for (const Case& c : cases) {
+    INFO(c.rule);
+    CHECK(exact_terms(analyzer.analyze(c.input)) == split(c.exact));
+  }
+}
+
+TEST_CASE("NFD, mixed mark order and uppercase normalize to one term") {
+  Analyzer analyzer;
+  // e + dot below + circumflex, and e + circumflex + dot below: both ệ.
+  CHECK(exact_terms(analyzer.analyze("Vie\xCC\xA3\xCC\x82t")) == exact_terms(analyzer.analyze("Việt")));
+  CHECK(exact_terms(analyzer.analyze("Vie\xCC\x82\xCC\xA3t")) == std::vector<std::string>{"việt"});
+  CHECK(exact_terms(analyzer.analyze("Vie\xCC\xA3\xCC\x82t")) == std::vector<std::string>{"việt"});
+  // Composed base + combining tone: ê + U+0301.
+  CHECK(exact_terms(analyzer.analyze("\xC3\xAA\xCC\x81")) == std::vector<std::string>{"ế"});
+  CHECK(exact_terms(analyzer.analyze("ĐẠI HỘI ĐẢNG")) == split("đại hội đảng"));
+  CHECK(exact_terms(analyzer.analyze("ỦY BAN")) == split("ủy ban"));
+  CHECK(exact_terms(analyzer.analyze("UỶ BAN")) == split("ủy ban"));
+}
+
+TEST_CASE("folding removes every diacritic and maps đ to d") {
+  Analyzer analyzer;
+  CHECK(folded_terms(analyzer.analyze("Bình Tân")) == split("binh tan"));
+  CHECK(folded_terms(analyzer.analyze("Đà Nẵng")) == split("da nang"));
+  CHECK(folded_terms(analyzer.analyze("HĐND")) == split("hdnd"));
+  CHECK(folded_terms(analyzer.analyze("đường dương")) == split("duong duong"));
+  CHECK(tracuu::fold_diacritics("Đường") == "duong");
+}
+
+TEST_CASE("look-alikes of Đ become Đ") {
+  Analyzer analyzer;
+  CHECK(exact_terms(analyzer.analyze("\xC3\x90\xC3\xA0 N\xE1\xBA\xB5ng")) == split("đà nẵng"));  // Ð
+  CHECK(exact_terms(analyzer.analyze("\xC6\x89\xE1\xBA\xA3ng")) == split("đảng"));             // Ɖ
+}
+
+TEST_CASE("typographic characters, zero-width and HTML entities") {
+  Analyzer analyzer;
+  // Zero-width space inside a word would split it.
+  CHECK(exact_terms(analyzer.analyze("Vi\xE2\x80\x8B\xE1\xBB\x87t Nam")) == split("việt nam"));
+  // Soft hyphen.
+  CHECK(exact_terms(analyzer.analyze("xây\xC2\xAD dựng")) == split("xây dựng"));
+  // NBSP between words.
+  CHECK(exact_terms(analyzer.analyze("Bình\xC2\xA0Tân")) == split("bình tân"));
+  CHECK(exact_terms(analyzer.analyze("Vi&ecirc;&#803;t &amp; H&#7891;")) == split("việt hồ"));
+  CHECK(exact_terms(analyzer.analyze("“Trong sạch, vững mạnh”")) == split("trong sạch vững mạnh"));
+}
+
+TEST_CASE("offsets point into the original text") {
+  Analyzer analyzer;
+  std::string text = "Quận &quot;Bình Tân&quot;";
+  Analysis a = analyzer.analyze(text);
+  REQUIRE(a.syllables.size() == 3);
+  CHECK(text.substr(a.syllables[1].begin, a.syllables[1].end - a.syllables[1].begin) == "Bình");
+  CHECK(text.substr(a.syllables[2].begin, a.syllables[2].end - a.syllables[2].begin) == "Tân");
+  std::string nfd = "Vie\xCC\x82\xCC\xA3t Nam";
+  Analysis b = analyzer.analyze(nfd);
+  CHECK(b.syllables[0].begin == 0);
+  CHECK(b.syllables[0].end == 8);
+}
+
+TEST_CASE("numbers, dates and codes stay whole") {
+  const Case cases[] = {
+      {"date day/month", "Sáng 26/3", "26/3"},
+      {"fraction", "thành lập được 18/23 tổ chức", "18/23"},
+      {"percent with decimal comma", "đạt 78,3% chỉ tiêu", "78,3%"},
+      {"legal document number", "Nghị định 100/2019/NĐ-CP", "100/2019/nđ-cp"},
+      {"model number", "máy bay F-16", "f-16"},
+      {"disease name", "dịch Covid-19", "covid-19"},
+      {"hyphenated loanword", "vô-lăng", "vô-lăng"},
+      {"dotted abbreviation", "TP.HCM", "tp.hcm"},
+      {"licence plate", "xe 51F-123.45", "51f-123.45"},
+  };
+  Analyzer analyzer;
+  for (const Case& c : cases) {
+    INFO(c.rule);
+    CHECK(compounds(analyzer.analyze(c.input)) == split(c.exact));
+  }
+}
+
+TEST_CASE("Vietnamese numbers: dot groups thousands, comma is decimal") {
+  Analyzer analyzer;
+  CHECK(exact_terms(analyzer.analyze("1.000 tỷ")) == split("1000 tỷ"));
+  CHECK(exact_terms(analyzer.analyze("1.000.000 đồng")) == split("1000000 đồng"));
+  CHECK(exact_terms(analyzer.analyze("tăng 2,4%")) == split("tăng 2,4"));
+  CHECK(exact_terms(analyzer.analyze("nhiệm kỳ 2020 - 2025")) == split("nhiệm kỳ 2020 2025"));
+  CHECK(exact_terms(analyzer.analyze("Đại hội lần thứ XII")) == split("đại hội lần thứ xii"));
+}
+
+TEST_CASE("bigrams do not cross punctuation") {
+  Analyzer analyzer;
+  Analysis a = analyzer.analyze("xây dựng, chỉnh đốn Đảng");
+  REQUIRE(a.syllables.size() == 5);
+  CHECK_FALSE(a.syllables[1].clause_start);
+  CHECK(a.syllables[2].clause_start);
+  CHECK_FALSE(a.syllables[3].clause_start);
+  Analysis range = analyzer.analyze("2020 - 2025");
+  CHECK(range.syllables[1].clause_start);
+}
+
+TEST_CASE("i/y variants share a low-weight key, level-tone names do not") {
+  Analyzer analyzer;
+  auto variant = [&](const char* w) { return analyzer.analyze(w).syllables.at(0).variant; };
+  CHECK(variant("kỹ") == "kĩ");
+  CHECK(variant("kĩ") == "kĩ");
+  CHECK(variant("lý") == "lí");
+  CHECK(variant("lí") == "lí");
+  CHECK(variant("Mỹ") == "mĩ");
+  CHECK(variant("quý") == "quí");
+  CHECK(variant("tỷ") == "tỉ");
+  CHECK(variant("Vy") == "");
+  CHECK(variant("Ly") == "");
+  CHECK(exact_terms(analyzer.analyze("kỹ")) != exact_terms(analyzer.analyze("kĩ")));
+}
+
+TEST_CASE("abbreviations and expansions share a key") {
+  Analyzer analyzer;
+  auto keys = [&](const char* text) {
+    std::vector<std::string> out;
+    for (const auto& m : analyzer.analyze(text).abbreviations) out.push_back(m.key);
+    return out;
+  };
+  CHECK(keys("TP.HCM") == split("tphcm"));
+  CHECK(keys("TP. HCM") == split("tphcm"));
+  CHECK(keys("TP HCM") == split("tphcm"));
+  CHECK(keys("TPHCM") == split("tphcm"));
+  CHECK(keys("Thành phố Hồ Chí Minh") == split("tphcm"));
+  CHECK(keys("thanh pho ho chi minh") == split("tphcm"));
+  CHECK(keys("Chủ tịch HĐND quận") == split("hdnd"));
+  CHECK(keys("Hội đồng nhân dân quận") == split("hdnd"));
+  CHECK(keys("Ủy ban nhân dân và Uỷ ban nhân dân") == split("ubnd ubnd"));
+  CHECK(tracuu::abbreviation_expansion("ubnd") == split("ủy ban nhân dân"));
+}
+
+TEST_CASE("stopwords are data and negations are never stopwords") {
+  CHECK(tracuu::is_stopword("của"));
+  CHECK(tracuu::is_stopword("và"));
+  CHECK_FALSE(tracuu::is_stopword("không"));
+  CHECK_FALSE(tracuu::is_stopword("chưa"));
+  CHECK_FALSE(tracuu::is_stopword("chẳng"));
+  CHECK_FALSE(tracuu::is_stopword("đảng"));
+}
+
+TEST_CASE("bad input never throws and never yields invalid UTF-8") {
+  Analyzer analyzer;
+  std::string junk = "\xff\xfe Vi\xe1\xbb t \xc3 &#xD800; &#99999999; &; && &#;";
+  Analysis a = analyzer.analyze(junk);
+  for (const auto& s : a.syllables) {
+    CHECK(tracuu::is_valid_utf8(s.exact));
+    CHECK(tracuu::is_valid_utf8(s.folded));
+  }
+  CHECK(analyzer.analyze("").syllables.empty());
+  std::string long_word(5000, 'a');
+  CHECK(analyzer.analyze(long_word).syllables.empty());
+}
+
+TEST_CASE("seed article hard spots") {
+  Analyzer analyzer;
+  Analysis a = analyzer.analyze(
+      "Ban Tổ chức Thành ủy TPHCM; nhiệm kỳ 2020 - 2025. Nghị quyết của Thành uỷ, đạt 78,3%.");
+  std::vector<std::string> e = exact_terms(a);
+  CHECK(std::count(e.begin(), e.end(), "ủy") == 2);
+  CHECK(std::find(e.begin(), e.end(), "tphcm") != e.end());
+  std::vector<std::string> keys;
+  for (const auto& m : a.abbreviations) keys.push_back(m.key);
+  CHECK(std::find(keys.begin(), keys.end(), "tphcm") != keys.end());
+}
+
+TEST_CASE("index_field emits the schema's term spaces") {
+  Analyzer analyzer;
+  Xapian::Document doc;
+  Xapian::termpos pos = 1;
+  tracuu::index_field(analyzer.analyze("Quận Bình Tân"), {true, 1}, doc, &pos);
+  std::vector<std::string> terms(doc.termlist_begin(), doc.termlist_end());
+  auto has = [&](const std::string& t) {
+    return std::find(terms.begin(), terms.end(), t) != terms.end();
+  };
+  CHECK(has("binh"));
+  CHECK(has("Ebình"));
+  CHECK(has("Bbinh_tan"));
+  CHECK(has("Sbinh"));
+  CHECK(has("SEbình"));
+  CHECK(has("SBbinh_tan"));
+  CHECK(pos > 3);
+}
