@@ -110,6 +110,29 @@ bool is_stopword(std::string_view exact_syllable);
 // ("tphcm" → {"thành","phố","hồ","chí","minh"}); empty if unknown.
 std::vector<std::string> abbreviation_expansion(std::string_view key);
 
+// Dates as Vietnamese write them (words in data/date-words.tsv).
+struct Date {
+  int year = 0, month = 0, day = 0;
+  std::string iso() const;  // "2021-05-15"
+};
+// A whole date: ISO 8601 ("2021-05-15", "2021-05-15T08:30:00+07:00"),
+// "15/5/2021", "ngày 15 tháng 5 năm 2021", "Thứ Bảy, ngày 15 tháng 5 năm 2021".
+std::optional<Date> parse_date(std::string_view text);
+
+// A date range written in a query, and where it was written (byte offsets),
+// so the rest of the query can be searched as words: "năm 2020",
+// "tháng 5/2021", "ngày 15/5/2021", "từ 1/3/2020 đến 30/6/2020",
+// "2020-01-01..2020-03-31". Dates are ISO, both ends inclusive.
+struct DateRange {
+  std::string from, to;
+  std::size_t begin = 0, end = 0;
+};
+std::optional<DateRange> find_date_range(std::string_view query);
+
+// True for a line of saved-page furniture ("Ý kiến bạn đọc", "Tin khác"),
+// from data/page-chrome.txt.
+bool is_page_chrome_line(std::string_view line);
+
 // How one field of an article is indexed.
 struct FieldSpec {
   bool title = false;          // also emit the title-only term spaces (S, SE, SB)

@@ -81,7 +81,7 @@ TEST_CASE("tone placement: old and new styles become one term") {
   };
   Analyzer analyzer;
   for (const Case& c : cases) {
-    INFO(c.rule);
+    INFO(std::string(c.rule));
     CHECK(exact_terms(analyzer.analyze(c.input)) == split(c.exact));
   }
 }
@@ -153,7 +153,7 @@ TEST_CASE("numbers, dates and codes stay whole") {
   };
   Analyzer analyzer;
   for (const Case& c : cases) {
-    INFO(c.rule);
+    INFO(std::string(c.rule));
     CHECK(compounds(analyzer.analyze(c.input)) == split(c.exact));
   }
 }
@@ -262,4 +262,66 @@ TEST_CASE("index_field emits the schema's term spaces") {
   CHECK(has("SEbình"));
   CHECK(has("SBbinh_tan"));
   CHECK(pos > 3);
+}
+
+TEST_CASE("Vietnamese dates parse to ISO") {
+  struct DateCase {
+    const char* text;
+    const char* iso;
+  };
+  const DateCase cases[] = {
+      {"Thứ Bảy, ngày 15 tháng 5 năm 2021", "2021-05-15"},
+      {"Thu Bay, ngay 15 thang 5 nam 2021", "2021-05-15"},
+      {"ngày 7 tháng 3 năm 2016", "2016-03-07"},
+      {"15/5/2021", "2021-05-15"},
+      {"15-05-2021", "2021-05-15"},
+      {"2021-05-15", "2021-05-15"},
+      {"2021-05-15T08:30:00+07:00", "2021-05-15"},
+      {"ngày 1 tháng Giêng năm 2020", "2020-01-01"},
+  };
+  for (const DateCase& c : cases) {
+    INFO(std::string(c.text));
+    auto d = tracuu::parse_date(c.text);
+    REQUIRE(d.has_value());
+    CHECK(d->iso() == c.iso);
+  }
+  CHECK_FALSE(tracuu::parse_date("31/2/2021").has_value());
+  CHECK_FALSE(tracuu::parse_date("hôm qua").has_value());
+  CHECK_FALSE(tracuu::parse_date("2021-13-01").has_value());
+}
+
+TEST_CASE("date ranges written in queries") {
+  struct RangeCase {
+    const char* query;
+    const char* from;
+    const char* to;
+    const char* rest;  // the query without the range
+  };
+  const RangeCase cases[] = {
+      {"bão lũ năm 2020", "2020-01-01", "2020-12-31", "bão lũ "},
+      {"học phí tháng 5/2021", "2021-05-01", "2021-05-31", "học phí "},
+      {"tháng 2 năm 2024 tết", "2024-02-01", "2024-02-29", " tết"},
+      {"covid từ 1/3/2020 đến 30/6/2020", "2020-03-01", "2020-06-30", "covid "},
+      {"tu 1/3/2020 den 30/6/2020 covid", "2020-03-01", "2020-06-30", " covid"},
+      {"ngày 15/5/2021", "2021-05-15", "2021-05-15", ""},
+      {"bình tân 2021-01-01..2021-06-30", "2021-01-01", "2021-06-30", "bình tân "},
+  };
+  for (const RangeCase& c : cases) {
+    INFO(std::string(c.query));
+    auto r = tracuu::find_date_range(c.query);
+    REQUIRE(r.has_value());
+    CHECK(r->from == c.from);
+    CHECK(r->to == c.to);
+    std::string q = c.query;
+    CHECK(q.substr(0, r->begin) + q.substr(r->end) == c.rest);
+  }
+  CHECK_FALSE(tracuu::find_date_range("năm học mới").has_value());
+  CHECK_FALSE(tracuu::find_date_range("18/23 tổ chức").has_value());
+}
+
+TEST_CASE("page chrome lines come from the table") {
+  CHECK(tracuu::is_page_chrome_line("Ý kiến bạn đọc"));
+  CHECK(tracuu::is_page_chrome_line("Tin khác "));
+  CHECK(tracuu::is_page_chrome_line("refresh"));
+  CHECK_FALSE(tracuu::is_page_chrome_line("Tin khác về Bình Tân đã được đăng"));
 }

@@ -1,0 +1,53 @@
+// build_document: one article → one Xapian document (terms, values, data).
+#include "indexer.h"
+
+namespace tracuu {
+namespace {
+
+// Within-document weight of each field's words in the shared term spaces.
+// Title words also get their own term spaces (S, SE, SB) which the ranker
+// weights separately; see docs/ranking.md.
+constexpr Xapian::termcount kTitleWdf = 3;
+constexpr Xapian::termcount kLeadWdf = 2;
+constexpr Xapian::termcount kBodyWdf = 1;
+
+std::string compact_date(const std::string& iso) {  // "2021-05-15" → "20210515"
+  return iso.size() == 10 ? iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2) : std::string();
+}
+
+void add_whole_term(Xapian::Document& doc, std::string_view prefix, std::string_view text) {
+  std::string folded = fold_diacritics(text);
+  if (folded.empty() || folded.size() > 200) return;
+  doc.add_boolean_term(std::string(prefix) + folded);
+}
+
+}  // namespace
+
+Xapian::Document build_document(const Article& a, Analyzer& analyzer) {
+  Xapian::Document doc;
+  Xapian::termpos pos = 1;
+  index_field(analyzer.analyze(a.title), {true, kTitleWdf}, doc, &pos);
+  index_field(analyzer.analyze(a.lead), {false, kLeadWdf}, doc, &pos);
+  index_field(analyzer.analyze(a.body), {false, kBodyWdf}, doc, &pos);
+  index_field(analyzer.analyze(a.caption), {false, kBodyWdf}, doc, &pos);
+  for (const std::string& tag : a.tags) {
+    index_field(analyzer.analyze(tag), {false, kBodyWdf}, doc, &pos);
+    add_whole_term(doc, prefix::kTag, tag);
+  }
+  for (const Syllable& s : analyzer.analyze(a.author).syllables) {
+    doc.add_term(std::string(prefix::kAuthor) + s.folded);
+  }
+  add_whole_term(doc, prefix::kCategory, a.category);
+  doc.add_boolean_term(std::string(prefix::kId) + a.id);
+
+  doc.add_value(slot::kPublished, compact_date(a.published));
+  doc.add_value(slot::kYear, a.published.substr(0, 4));
+  doc.add_value(slot::kCategory, a.category);
+  doc.add_value(slot::kContentHash, content_hash(a));
+  doc.add_value(slot::kDuplicateKey, duplicate_key(a));
+  doc.add_value(slot::kId, a.id);
+  doc.set_data(article_to_json(a));
+  return doc;
+}
+
+}  // namespace tracuu

@@ -1,0 +1,128 @@
+// The indexer: article loaders, Xapian document building, the index layout on
+// disk and the (nightly) reindex job. Public header of indexer/.
+//
+// Term prefixes are in analyzers/vietnamese.h; value slots and stored data
+// are here. Both are described in docs/indexing.md.
+#pragma once
+
+#include <xapian.h>
+
+#include <cstddef>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vietnamese.h"
+
+namespace tracuu {
+
+// Value slots of every document.
+namespace slot {
+inline constexpr Xapian::valueno kPublished = 0;     // "20210515" (DateRangeProcessor format)
+inline constexpr Xapian::valueno kCategory = 1;      // "Thời sự" as written (facets)
+inline constexpr Xapian::valueno kYear = 2;          // "2021" (facets)
+inline constexpr Xapian::valueno kContentHash = 3;   // hex hash of the stored article
+inline constexpr Xapian::valueno kDuplicateKey = 4;  // same key = same story (collapse)
+inline constexpr Xapian::valueno kId = 5;            // the article id
+}  // namespace slot
+
+// Database metadata keys.
+namespace metadata {
+inline constexpr const char* kAnalyzerVersion = "tracuu.analyzer_version";
+}
+
+// One article, as loaded from a source and as stored in the index (the
+// document data is this, as JSON).
+struct Article {
+  std::string id;         // required, the stable key
+  std::string title;      // required
+  std::string lead;
+  std::string body;
+  std::string caption;    // photo caption of text pages
+  std::string author;
+  std::string published;  // ISO date "2021-05-15", or empty when unknown
+  std::string url;
+  std::string category;
+  std::vector<std::string> tags;
+  std::string encoding = "utf-8";  // what the source was written in (not stored)
+};
+
+std::string article_to_json(const Article& a);          // the stored document data
+Article article_from_json(std::string_view stored);     // throws std::runtime_error
+std::string content_hash(const Article& a);             // changes when any stored field does
+std::string duplicate_key(const Article& a);            // equal for syndicated copies
+
+// A record that cannot be indexed: where it is and why.
+struct RecordError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Parsing of the two input formats (exposed for tests).
+// A JSONL record; throws RecordError with a readable reason.
+Article parse_json_record(std::string_view line);
+// A saved text page like the seed article: date line, title, caption, body,
+// author, page chrome. `default_id` is used unless the page has an "ID:" line.
+Article parse_text_page(std::string_view text, std::string default_id);
+
+// Walks SOURCE paths (.jsonl, .jsonl.gz, .txt, folders of them, recursive,
+// in sorted order) and calls `on_article` for each good record and
+// `on_error(file, line, reason)` for each bad one (line 0: the whole file).
+// Throws std::runtime_error for a SOURCE that does not exist.
+void load_sources(const std::vector<std::string>& sources,
+                  const std::function<void(Article&&)>& on_article,
+                  const std::function<void(const std::string& file, std::size_t line,
+                                           const std::string& reason)>& on_error);
+
+// The Xapian document for an article (terms, values, data). Uses `analyzer`.
+Xapian::Document build_document(const Article& a, Analyzer& analyzer);
+
+// The index on disk: DIR holds generations (gen-000001, ...) and the stub
+// file DIR/XAPIANDB naming the live one. Readers open DIR (Xapian follows the
+// stub); a rebuild writes a new generation and renames a new stub over the
+// old one, which switches every reader atomically.
+class IndexLocation {
+ public:
+  explicit IndexLocation(std::string dir) : dir_(std::move(dir)) {}
+  const std::string& dir() const { return dir_; }
+  std::string stub_path() const;
+  // The live generation's folder, or "" when the index does not exist yet.
+  std::string live_generation() const;
+  // A token that changes whenever the live generation is switched.
+  std::string generation_token() const;
+  // Opens the live index for reading. Throws Xapian::DatabaseOpeningError.
+  Xapian::Database open_reader() const;
+
+ private:
+  std::string dir_;
+};
+
+struct IndexOptions {
+  std::string db_dir;
+  std::vector<std::string> sources;
+  bool prune = false;    // delete articles no longer in the sources
+  bool rebuild = false;  // build a fresh generation, compact it, switch readers
+  std::size_t batch_size = 5000;  // documents per commit
+  bool progress_bar = false;      // a bar on a terminal, else periodic lines
+};
+
+struct IndexReport {
+  std::size_t added = 0, updated = 0, unchanged = 0, deleted = 0, rejected = 0;
+  double seconds = 0;
+  std::string to_json() const;
+};
+
+// A fatal problem: the job stopped, the last commit stays readable.
+struct IndexError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Runs the reindex job. Progress and rejected records go to `log` (stderr).
+// Throws IndexError (or a Xapian::Error) on a fatal error, e.g. another
+// writer holding the lock or an index built by another analyzer version.
+IndexReport run_index_job(const IndexOptions& options, std::ostream& log);
+
+}  // namespace tracuu

@@ -1,0 +1,296 @@
+// run_index_job: the (nightly) reindex job.
+//
+// Two threads: the loader parses and analyzes articles into Xapian documents
+// (one core), the writer adds them to the database (the other core). The
+// writer commits every batch: a run killed at any moment leaves the last
+// commit readable and complete, and re-running finishes the job because
+// unchanged articles (same content hash) are skipped.
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <mutex>
+#include <ostream>
+#include <thread>
+#include <unistd.h>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "indexer.h"
+
+namespace tracuu {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// A document ready to write, or the end of the stream.
+struct Work {
+  std::string id;
+  Xapian::Document doc;
+};
+
+// Bounded hand-off from the loader thread to the writer thread.
+class WorkQueue {
+ public:
+  explicit WorkQueue(std::size_t capacity) : capacity_(capacity) {}
+  void push(Work w) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return items_.size() < capacity_ || cancelled_; });
+    if (cancelled_) return;
+    items_.push_back(std::move(w));
+    not_empty_.notify_one();
+  }
+  // False when the stream is finished.
+  bool pop(Work* w) {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
+    if (items_.empty()) return false;
+    *w = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  void close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+  void cancel() {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    not_full_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<Work> items_;
+  std::size_t capacity_;
+  bool closed_ = false, cancelled_ = false;
+};
+
+std::string generation_name(unsigned n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "gen-%06u", n);
+  return buf;
+}
+
+unsigned next_generation(const std::string& dir) {
+  unsigned highest = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind("gen-", 0) == 0) highest = std::max(highest, static_cast<unsigned>(std::atoi(name.c_str() + 4)));
+  }
+  return highest + 1;
+}
+
+// Atomically points readers at `generation` (a folder name inside dir).
+void write_stub(const IndexLocation& loc, const std::string& generation) {
+  std::string tmp = loc.stub_path() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "auto " << generation << "\n";
+    out.flush();
+    if (!out) throw IndexError("cannot write " + tmp);
+  }
+  if (FILE* f = std::fopen(tmp.c_str(), "r")) {
+    ::fsync(fileno(f));
+    std::fclose(f);
+  }
+  fs::rename(tmp, loc.stub_path());
+}
+
+Xapian::WritableDatabase open_writer(const std::string& path, int flags) {
+  try {
+    return Xapian::WritableDatabase(path, flags);
+  } catch (const Xapian::DatabaseLockError&) {
+    throw IndexError("another tracuu-index is writing to " + path +
+                     " (Xapian's write lock is held); try again when it has finished");
+  }
+}
+
+// id → content hash of every document in `db`.
+std::unordered_map<std::string, std::string> known_articles(const Xapian::Database& db) {
+  std::unordered_map<std::string, std::string> known;
+  known.reserve(db.get_doccount());
+  auto hash = db.valuestream_begin(slot::kContentHash);
+  for (auto id = db.valuestream_begin(slot::kId); id != db.valuestream_end(slot::kId); ++id) {
+    if (hash != db.valuestream_end(slot::kContentHash)) hash.skip_to(id.get_docid());
+    bool has_hash = hash != db.valuestream_end(slot::kContentHash) && hash.get_docid() == id.get_docid();
+    known[*id] = has_hash ? *hash : std::string();
+  }
+  return known;
+}
+
+class Progress {
+ public:
+  Progress(std::ostream& log, bool bar) : log_(log), bar_(bar), start_(Clock::now()), last_(start_) {}
+  void tick(std::size_t records) {
+    auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(bar_ ? 200 : 5000)) return;
+    last_ = now;
+    double secs = std::chrono::duration<double>(now - start_).count();
+    if (bar_) {
+      log_ << "\r  " << records << " articles  " << std::fixed << std::setprecision(0)
+           << records / std::max(secs, 1e-3) << "/s  " << std::setprecision(1) << secs << " s   " << std::flush;
+    } else {
+      log_ << "tracuu-index: " << records << " articles read, " << std::fixed << std::setprecision(0)
+           << records / std::max(secs, 1e-3) << "/s\n" << std::flush;
+    }
+  }
+  void done() {
+    if (bar_) log_ << "\n";
+  }
+
+ private:
+  std::ostream& log_;
+  bool bar_;
+  Clock::time_point start_, last_;
+};
+
+void check_analyzer_version(const Xapian::Database& db, const std::string& path) {
+  std::string stamped = db.get_metadata(metadata::kAnalyzerVersion);
+  if (stamped.empty() && db.get_doccount() == 0) return;
+  if (stamped != std::to_string(kAnalyzerVersion)) {
+    throw IndexError("the index at " + path + " was built by analyzer version " +
+                     (stamped.empty() ? "unknown" : stamped) + ", this tracuu-index has version " +
+                     std::to_string(kAnalyzerVersion) + ": run again with --rebuild");
+  }
+}
+
+}  // namespace
+
+IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
+  const auto start = Clock::now();
+  IndexLocation loc(options.db_dir);
+  std::error_code ec;
+  fs::create_directories(options.db_dir, ec);
+  if (ec) throw IndexError("cannot create " + options.db_dir + ": " + ec.message());
+
+  std::string live = loc.live_generation();
+  bool fresh = live.empty();
+  if (fresh) {
+    std::string gen = generation_name(next_generation(options.db_dir));
+    live = (fs::path(options.db_dir) / gen).string();
+    Xapian::WritableDatabase created = open_writer(live, Xapian::DB_CREATE_OR_OPEN);
+    created.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+    created.commit();
+    created.close();
+    write_stub(loc, gen);
+  }
+  // Holding the live generation's write lock for the whole run keeps a second
+  // writer out, in --rebuild mode too.
+  Xapian::WritableDatabase live_db = open_writer(live, Xapian::DB_OPEN);
+  const bool rebuild = options.rebuild && !fresh;
+  if (!rebuild) check_analyzer_version(live_db, live);
+
+  std::string build_path, final_gen;
+  std::optional<Xapian::WritableDatabase> build_db;
+  if (rebuild) {
+    for (const auto& entry : fs::directory_iterator(options.db_dir)) {  // a killed rebuild's leftovers
+      if (entry.path().extension() == ".build") fs::remove_all(entry.path());
+    }
+    final_gen = generation_name(next_generation(options.db_dir));
+    build_path = (fs::path(options.db_dir) / (final_gen + ".build")).string();
+    build_db.emplace(open_writer(build_path, Xapian::DB_CREATE_OR_OVERWRITE));
+    build_db->set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+  }
+  Xapian::WritableDatabase& target = rebuild ? *build_db : live_db;
+
+  const auto known = known_articles(live_db);
+  IndexReport report;
+  std::unordered_set<std::string> seen;
+  std::mutex report_mu;  // report counters and `seen` are shared by the two threads
+  Progress progress(log, options.progress_bar);
+  WorkQueue queue(256);
+  std::exception_ptr loader_error;
+
+  std::thread loader([&] {
+    try {
+      Analyzer analyzer;
+      std::size_t records = 0;
+      load_sources(
+          options.sources,
+          [&](Article&& a) {
+            progress.tick(++records);
+            auto old = known.find(a.id);
+            bool first_time_seen;
+            {
+              std::lock_guard lock(report_mu);
+              first_time_seen = seen.insert(a.id).second;
+              if (old != known.end() && old->second == content_hash(a) && !rebuild && first_time_seen) {
+                ++report.unchanged;
+                return;
+              }
+              if (old == known.end() && first_time_seen) {
+                ++report.added;
+              } else if (old != known.end() && old->second == content_hash(a) && first_time_seen) {
+                ++report.unchanged;  // --rebuild rewrites it, but nothing changed
+              } else {
+                ++report.updated;
+              }
+            }
+            if (a.encoding != "utf-8") log << "tracuu-index: " << a.id << ": converted from " << a.encoding << "\n";
+            queue.push({a.id, build_document(a, analyzer)});
+          },
+          [&](const std::string& file, std::size_t line, const std::string& reason) {
+            std::lock_guard lock(report_mu);
+            ++report.rejected;
+            log << file << ":" << line << ": " << reason << "\n";
+          });
+    } catch (...) {
+      loader_error = std::current_exception();
+    }
+    queue.close();
+  });
+
+  try {
+    std::size_t in_batch = 0;
+    Work work;
+    while (queue.pop(&work)) {
+      target.replace_document(std::string(prefix::kId) + work.id, work.doc);
+      if (++in_batch >= options.batch_size) {
+        target.commit();
+        in_batch = 0;
+      }
+    }
+  } catch (...) {
+    queue.cancel();
+    loader.join();
+    throw;
+  }
+  loader.join();
+  if (loader_error) std::rethrow_exception(loader_error);  // nothing after the last commit is lost
+
+  if (options.prune || rebuild) {
+    for (const auto& [id, hash] : known) {
+      if (seen.count(id)) continue;
+      if (!rebuild) target.delete_document(std::string(prefix::kId) + id);
+      ++report.deleted;
+    }
+  }
+  target.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+  target.commit();
+  progress.done();
+
+  if (rebuild) {
+    // Compact into the new generation, switch readers with one rename, and only
+    // then delete the old generation.
+    build_db->close();
+    Xapian::Database(build_path).compact((fs::path(options.db_dir) / final_gen).string());
+    fs::remove_all(build_path);
+    write_stub(loc, final_gen);
+    live_db.close();
+    fs::remove_all(live, ec);
+  }
+  report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return report;
+}
+
+}  // namespace tracuu

@@ -1,0 +1,40 @@
+// IndexLocation: the generations of an index and the stub naming the live one.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "indexer.h"
+
+namespace tracuu {
+
+namespace fs = std::filesystem;
+
+std::string IndexLocation::stub_path() const { return (fs::path(dir_) / "XAPIANDB").string(); }
+
+std::string IndexLocation::generation_token() const {
+  std::ifstream in(stub_path());
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string IndexLocation::live_generation() const {
+  std::ifstream in(stub_path());
+  std::string kind, name;
+  if (in >> kind >> name && kind == "auto" && !name.empty()) {
+    fs::path p(name);
+    return (p.is_absolute() ? p : fs::path(dir_) / p).string();
+  }
+  // A plain Xapian database given as --db works too (no generations).
+  std::error_code ec;
+  if (fs::exists(fs::path(dir_) / "iamglass", ec)) return dir_;
+  return {};
+}
+
+Xapian::Database IndexLocation::open_reader() const {
+  std::string live = live_generation();
+  if (live.empty()) throw Xapian::DatabaseOpeningError("no tracuu index at " + dir_);
+  return Xapian::Database(live);
+}
+
+}  // namespace tracuu

@@ -1,0 +1,66 @@
+// tracuu-index: parse options, run the reindex job, map errors to exit codes.
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "indexer.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: tracuu-index --db DIR [--prune] [--rebuild] [--batch N] SOURCE...\n"
+    "  SOURCE: a .jsonl or .jsonl.gz file, a .txt page, or a folder of them\n"
+    "  --prune    delete articles that are no longer in the SOURCEs\n"
+    "  --rebuild  build a fresh index beside the live one, compact it, switch\n"
+    "             readers atomically (needed after an analyzer version change)\n"
+    "  --batch N  articles per commit (default 5000)\n"
+    "Last line on stdout: {\"added\":N,\"updated\":N,\"unchanged\":N,\"deleted\":N,\"rejected\":N,\"seconds\":S}\n"
+    "Exit status: 0 all indexed, 2 some records rejected (the rest committed), 1 fatal error.\n";
+
+int fail_usage(const std::string& message) {
+  std::cerr << "tracuu-index: " << message << "\n" << kUsage;
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  tracuu::IndexOptions options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--db" && i + 1 < argc) {
+      options.db_dir = argv[++i];
+    } else if (arg == "--prune") {
+      options.prune = true;
+    } else if (arg == "--rebuild") {
+      options.rebuild = true;
+    } else if (arg == "--batch" && i + 1 < argc) {
+      char* end = nullptr;
+      long n = std::strtol(argv[++i], &end, 10);
+      if (*end != '\0' || n < 1) return fail_usage("--batch needs a positive number");
+      options.batch_size = static_cast<std::size_t>(n);
+    } else if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (!arg.empty() && arg[0] == '-') {
+      return fail_usage("unknown option " + arg);
+    } else {
+      options.sources.push_back(arg);
+    }
+  }
+  if (options.db_dir.empty()) return fail_usage("--db DIR is required");
+  if (options.sources.empty()) return fail_usage("at least one SOURCE is required");
+  options.progress_bar = isatty(STDERR_FILENO) == 1;
+  try {
+    tracuu::IndexReport report = tracuu::run_index_job(options, std::cerr);
+    std::cout << report.to_json() << std::endl;
+    return report.rejected > 0 ? 2 : 0;
+  } catch (const Xapian::Error& e) {
+    std::cerr << "tracuu-index: fatal: " << e.get_description() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "tracuu-index: fatal: " << e.what() << "\n";
+  }
+  return 1;
+}

@@ -1,0 +1,323 @@
+// parse_query: the search-box and archivist syntax, read by our own Vietnamese
+// analyzer (Xapian's QueryParser would tokenize differently from the index).
+//
+//   binh tan                words: all preferred, partial matches still ranked
+//   "bình tân"              exact phrase (accent-insensitive unless strict)
+//   -covid                  exclude
+//   +covid                  require
+//   bão OR lũ               either
+//   title:bình tân          field: title, author, category (also tieude, tacgia, chuyenmuc)
+//   năm 2020, tháng 5/2021, từ 1/3/2020 đến 30/6/2020, 2020-01-01..2020-03-31   date range
+//   ha n                    the last word, typed without a space after it, is a prefix
+#include "query.h"
+
+#include <algorithm>
+
+namespace tracuu::detail_search {
+namespace {
+
+using Q = Xapian::Query;
+
+enum class Field { kNone, kTitle, kAuthor, kCategory };
+
+struct Item {
+  std::string text;
+  bool phrase = false;
+  Field field = Field::kNone;
+  bool exclude = false;
+  bool require = false;
+  bool or_with_previous = false;
+};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::optional<Field> field_name(std::string_view name) {
+  std::string folded = fold_diacritics(name);
+  if (folded == "title" || folded == "tieude") return Field::kTitle;
+  if (folded == "author" || folded == "tacgia") return Field::kAuthor;
+  if (folded == "category" || folded == "chuyenmuc") return Field::kCategory;
+  return std::nullopt;
+}
+
+std::vector<Item> lex(std::string_view q) {
+  std::vector<Item> items;
+  bool pending_or = false;
+  std::size_t i = 0;
+  while (i < q.size()) {
+    if (is_space(q[i])) {
+      ++i;
+      continue;
+    }
+    Item item;
+    if (q[i] == '-' || q[i] == '+') {
+      bool minus = q[i] == '-';
+      if (i + 1 >= q.size() || is_space(q[i + 1])) {  // a lone "-": ignore it
+        ++i;
+        continue;
+      }
+      (minus ? item.exclude : item.require) = true;
+      ++i;
+    }
+    // field:value
+    std::size_t colon = q.find(':', i);
+    std::size_t word_end = i;
+    while (word_end < q.size() && !is_space(q[word_end]) && q[word_end] != '"') ++word_end;
+    if (colon != std::string_view::npos && colon < word_end) {
+      if (auto f = field_name(q.substr(i, colon - i))) {
+        item.field = *f;
+        i = colon + 1;
+      }
+    }
+    if (i < q.size() && q[i] == '"') {
+      std::size_t close = q.find('"', i + 1);
+      std::size_t end = close == std::string_view::npos ? q.size() : close;  // unclosed: to the end
+      item.text = std::string(q.substr(i + 1, end - i - 1));
+      item.phrase = true;
+      i = close == std::string_view::npos ? q.size() : close + 1;
+    } else {
+      std::size_t end = i;
+      while (end < q.size() && !is_space(q[end]) && q[end] != '"') ++end;
+      item.text = std::string(q.substr(i, end - i));
+      i = end;
+      if (!item.exclude && !item.require && item.field == Field::kNone &&
+          (item.text == "OR" || item.text == "HOẶC")) {
+        pending_or = !items.empty();
+        continue;
+      }
+    }
+    if (item.text.empty()) continue;
+    item.or_with_previous = pending_or;
+    pending_or = false;
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+Q term(std::string_view prefix, const std::string& t) { return Q(std::string(prefix) + t); }
+Q scaled(double factor, Q q) { return Q(Q::OP_SCALE_WEIGHT, q, factor); }
+
+// One thing the user asked to match: a syllable, an abbreviation, a phrase, a field.
+struct Element {
+  Q match;
+  bool stopword = false;
+};
+
+class Builder {
+ public:
+  Builder(Analyzer& analyzer, const QueryOptions& options, ParsedQuery& out)
+      : analyzer_(analyzer), options_(options), out_(out) {}
+
+  // Plain words typed together: analyzed as one text so bigrams and
+  // abbreviations spanning words are seen. `prefix_last`: the search box's
+  // trailing word.
+  std::vector<Element> words(const std::string& text, bool prefix_last) {
+    Analysis a = analyzer_.analyze(text);
+    std::vector<Element> elements;
+    const auto& syl = a.syllables;
+    std::vector<bool> in_abbreviation(syl.size(), false);
+    for (const AbbreviationMatch& m : a.abbreviations) {
+      if (m.count < 2) continue;  // a one-syllable form is its own key term already
+      std::vector<Q> parts;
+      for (std::size_t k = m.first; k < m.first + m.count; ++k) {
+        parts.push_back(syllable_term(syl[k]));
+        in_abbreviation[k] = true;
+      }
+      Q written(Q::OP_PHRASE, parts.begin(), parts.end(), static_cast<Xapian::termcount>(parts.size()));
+      elements.push_back({Q(Q::OP_OR, written, term(accents_prefix(), m.key))});
+      add_highlight_key(m.key);
+    }
+    for (const AbbreviationMatch& m : a.abbreviations) {
+      if (m.count == 1) add_highlight_key(m.key);
+    }
+    for (std::size_t i = 0; i < syl.size(); ++i) {
+      const Syllable& s = syl[i];
+      out_.highlight.push_back(s.folded);
+      bool prefix = prefix_last && i + 1 == syl.size() && !options_.strict_accents;
+      if (!in_abbreviation[i]) {
+        Q match = syllable_match(s);
+        if (prefix) {
+          out_.highlight_prefix = s.folded;
+          Q expanded(Q::OP_WILDCARD, s.folded, kMaxPrefixExpansion, Q::WILDCARD_LIMIT_MOST_FREQUENT);
+          match = Q(Q::OP_OR, match, expanded);
+        }
+        bool stop = is_stopword(s.exact) && syl.size() > 1;
+        elements.push_back({stop ? scaled(Weights::kStopword, match) : match, stop});
+      }
+      boost_syllable(s);
+      if (i > 0 && !s.clause_start) boost_bigram(syl[i - 1], s);
+    }
+    for (const Compound& c : a.compounds) boosters_.push_back(scaled(Weights::kBigram, term(accents_prefix(), strict() ? c.exact : c.folded)));
+    return elements;
+  }
+
+  std::optional<Element> phrase(const std::string& text, Field field) {
+    Analysis a = analyzer_.analyze(text);
+    if (a.syllables.empty()) return std::nullopt;
+    std::vector<Q> positional, exact;
+    for (const Syllable& s : a.syllables) {
+      positional.push_back(term(field == Field::kTitle ? prefix::kTitle : prefix::kFolded, s.folded));
+      exact.push_back(term(field == Field::kTitle ? prefix::kTitleExact : prefix::kExact, s.exact));
+      out_.highlight.push_back(s.folded);
+      if (s.has_marks && !strict()) boosters_.push_back(scaled(Weights::kExact, exact.back()));
+    }
+    Q match = positional.size() == 1
+                  ? positional[0]
+                  : Q(Q::OP_PHRASE, positional.begin(), positional.end(),
+                      static_cast<Xapian::termcount>(positional.size()));
+    // Exact terms carry no positions: strict phrases are the folded phrase
+    // whose every syllable also occurs with the typed accents.
+    if (strict()) match = Q(Q::OP_AND, match, Q(Q::OP_AND, exact.begin(), exact.end()));
+    return Element{match};
+  }
+
+  std::optional<Element> author(const std::string& text) {
+    std::vector<Q> parts;
+    for (const Syllable& s : analyzer_.analyze(text).syllables) parts.push_back(term(prefix::kAuthor, s.folded));
+    if (parts.empty()) return std::nullopt;
+    return Element{Q(Q::OP_AND, parts.begin(), parts.end())};
+  }
+
+  std::vector<Q> boosters() const { return boosters_; }
+
+ private:
+  bool strict() const { return options_.strict_accents; }
+  std::string_view accents_prefix() const { return strict() ? prefix::kExact : prefix::kFolded; }
+
+  Q syllable_term(const Syllable& s) const {
+    return strict() ? term(prefix::kExact, s.exact) : term(prefix::kFolded, s.folded);
+  }
+
+  // What a syllable must match: its folded (or, strict, exact) term, or its
+  // i/y variant at a lower weight (kĩ finds kỹ, ranked below kĩ).
+  Q syllable_match(const Syllable& s) const {
+    Q match = syllable_term(s);
+    if (!s.variant.empty()) match = Q(Q::OP_OR, match, scaled(Weights::kVariant, term(prefix::kVariant, s.variant)));
+    return match;
+  }
+
+  void boost_syllable(const Syllable& s) {
+    if (s.has_marks && !strict()) boosters_.push_back(scaled(Weights::kExact, term(prefix::kExact, s.exact)));
+    boosters_.push_back(strict() ? scaled(Weights::kTitle, term(prefix::kTitleExact, s.exact))
+                                 : scaled(Weights::kTitle, term(prefix::kTitle, s.folded)));
+  }
+
+  void boost_bigram(const Syllable& a, const Syllable& b) {
+    std::string bigram = a.folded + "_" + b.folded;
+    boosters_.push_back(scaled(Weights::kBigram, term(prefix::kBigram, bigram)));
+    boosters_.push_back(scaled(Weights::kTitleBigram, term(prefix::kTitleBigram, bigram)));
+  }
+
+  void add_highlight_key(const std::string& key) {
+    out_.highlight.push_back(key);
+    for (const std::string& w : abbreviation_expansion(key)) out_.highlight.push_back(fold_diacritics(w));
+  }
+
+  Analyzer& analyzer_;
+  const QueryOptions& options_;
+  ParsedQuery& out_;
+  std::vector<Q> boosters_;
+};
+
+Q combine_or(const std::vector<Q>& qs) { return qs.size() == 1 ? qs[0] : Q(Q::OP_OR, qs.begin(), qs.end()); }
+Q combine_and(const std::vector<Q>& qs) { return qs.size() == 1 ? qs[0] : Q(Q::OP_AND, qs.begin(), qs.end()); }
+
+}  // namespace
+
+ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOptions& options) {
+  ParsedQuery out;
+  std::string q(q_in);
+  if (auto range = find_date_range(q)) {
+    out.date_range = range;
+    q = q.substr(0, range->begin) + " " + q.substr(range->end);
+  }
+  const bool typing = options.trailing_prefix && !q_in.empty() && !is_space(q_in.back()) && !out.date_range;
+  std::vector<Item> items = lex(q);
+  Builder builder(analyzer, options, out);
+
+  std::vector<Element> optional, required;  // the words; what must match
+  std::vector<Q> excluded;
+  std::string run;  // consecutive plain words
+  auto flush_run = [&](bool prefix_last) {
+    if (run.empty()) return;
+    for (Element& e : builder.words(run, prefix_last)) (options.all_words && !e.stopword ? required : optional).push_back(e);
+    run.clear();
+  };
+
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    const Item& item = items[k];
+    bool plain = !item.phrase && item.field == Field::kNone && !item.exclude && !item.require;
+    bool next_is_or = k + 1 < items.size() && items[k + 1].or_with_previous;
+    if (plain && !item.or_with_previous && !next_is_or) {
+      run += (run.empty() ? "" : " ") + item.text;
+      continue;
+    }
+    flush_run(false);
+    if (item.field == Field::kCategory) {
+      std::string folded = fold_diacritics(item.text);
+      std::replace(folded.begin(), folded.end(), '-', ' ');
+      std::replace(folded.begin(), folded.end(), '_', ' ');
+      if (item.exclude) {
+        excluded.push_back(term(prefix::kCategory, folded));
+      } else {
+        out.categories.push_back(folded);
+      }
+      continue;
+    }
+    std::optional<Element> element;
+    if (item.field == Field::kAuthor) {
+      element = builder.author(item.text);
+    } else if (item.phrase || item.field == Field::kTitle) {
+      element = builder.phrase(item.text, item.field);
+    } else {
+      std::vector<Element> parts = builder.words(item.text, false);
+      if (!parts.empty()) {
+        std::vector<Q> qs;
+        for (const Element& p : parts) qs.push_back(p.match);
+        element = Element{combine_and(qs)};
+      }
+    }
+    if (!element) continue;
+    if (item.exclude) {
+      excluded.push_back(element->match);
+      continue;
+    }
+    // "a OR b": one element matching either.
+    std::vector<Element>& target = item.require || item.phrase || item.field != Field::kNone ? required : optional;
+    if (item.or_with_previous && !(optional.empty() && required.empty())) {
+      std::vector<Element>& prev = optional.empty() ? required : optional;
+      prev.back().match = Q(Q::OP_OR, prev.back().match, element->match);
+      continue;
+    }
+    target.push_back(*element);
+  }
+  flush_run(typing);
+
+  std::vector<Q> req, opt, all_words;
+  for (const Element& e : required) req.push_back(e.match);
+  for (const Element& e : optional) {
+    opt.push_back(e.match);
+    if (!e.stopword) all_words.push_back(e.match);
+  }
+  Q base;
+  if (!req.empty()) {
+    base = combine_and(req);
+    if (!opt.empty()) base = Q(Q::OP_AND_MAYBE, base, combine_or(opt));
+  } else if (!opt.empty()) {
+    base = combine_or(opt);
+  }
+  if (base.empty()) {
+    out.match_all = true;
+    base = Q::MatchAll;
+  } else {
+    std::vector<Q> boosters = builder.boosters();
+    if (all_words.size() > 1) boosters.push_back(scaled(Weights::kAllWords, combine_and(all_words)));
+    if (!boosters.empty()) base = Q(Q::OP_AND_MAYBE, base, Q(Q::OP_OR, boosters.begin(), boosters.end()));
+  }
+  if (!excluded.empty()) base = Q(Q::OP_AND_NOT, base, combine_or(excluded));
+  out.query = base;
+  std::sort(out.highlight.begin(), out.highlight.end());
+  out.highlight.erase(std::unique(out.highlight.begin(), out.highlight.end()), out.highlight.end());
+  return out;
+}
+
+}  // namespace tracuu::detail_search

@@ -1,0 +1,46 @@
+// Internal to search/: the query language (docs/api.md) → a Xapian::Query.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vietnamese.h"
+#include <xapian.h>
+
+namespace tracuu::detail_search {
+
+// The ranking weights, explained in docs/ranking.md.
+struct Weights {
+  static constexpr double kExact = 0.6;         // typed accents agree with the text
+  static constexpr double kTitle = 1.0;         // the word is in the title
+  static constexpr double kBigram = 0.8;        // two query syllables adjacent in the text
+  static constexpr double kTitleBigram = 1.2;   // ... adjacent in the title
+  static constexpr double kAllWords = 1.0;      // every (non-stop) word present
+  static constexpr double kStopword = 0.2;      // function words count little
+  static constexpr double kVariant = 0.5;       // i/y spelling variant (kĩ for kỹ)
+};
+
+// The widest a trailing prefix ("ha n") may expand: the most frequent terms.
+inline constexpr Xapian::termcount kMaxPrefixExpansion = 40;
+
+struct ParsedQuery {
+  Xapian::Query query;                  // matching and ranking, without filters
+  bool match_all = false;               // no positive words: every document matches
+  std::vector<std::string> highlight;   // folded syllables to mark in snippets
+  std::string highlight_prefix;         // the trailing prefix, folded
+  std::optional<DateRange> date_range;  // written in the query
+  std::vector<std::string> categories;  // category: filters, folded
+};
+
+struct QueryOptions {
+  bool strict_accents = false;
+  bool all_words = false;
+  bool trailing_prefix = true;  // a last word with no space after it is a prefix
+};
+
+// Never throws on any input: broken syntax degrades to words.
+ParsedQuery parse_query(std::string_view q, Analyzer& analyzer, const QueryOptions& options);
+
+}  // namespace tracuu::detail_search

@@ -1,0 +1,149 @@
+// "Tin khác": articles about the same story or subject as a given one.
+//
+// Xapian relevance feedback: the article is the relevant set (RSet), the ESet
+// gives its most telling terms; bigram and title terms are weighted up, the
+// query excludes the article and, through the duplicate key and a term
+// overlap check, its syndicated copies. Candidates close in score are then
+// nudged by time proximity and same category (docs/ranking.md).
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+#include "retry.h"
+#include "search.h"
+
+namespace tracuu {
+namespace {
+
+using Q = Xapian::Query;
+
+constexpr Xapian::termcount kEsetTerms = 30;
+constexpr double kBigramFactor = 2.0;     // "bình_tân" says more than "bình" and "tân"
+constexpr double kTitleFactor = 1.5;      // the term is also in the article's title
+constexpr double kSameCategory = 0.10;    // +10% for the same category
+constexpr double kTimeProximity = 0.15;   // up to +15% for articles close in time
+constexpr double kDuplicateOverlap = 0.6; // bigram Jaccard above this = the same text
+
+// Only the folded single-syllable and bigram spaces feed the ESet: the other
+// spaces repeat the same words and would crowd it.
+class FeedbackTerms : public Xapian::ExpandDecider {
+ public:
+  bool operator()(const std::string& term) const override {
+    if (term.empty()) return false;
+    bool bigram = term.rfind(prefix::kBigram, 0) == 0 && term.size() > 1 && std::islower(static_cast<unsigned char>(term[1]));
+    if (!bigram && std::isupper(static_cast<unsigned char>(term[0]))) return false;
+    std::string_view word = bigram ? std::string_view(term).substr(1) : std::string_view(term);
+    if (std::all_of(word.begin(), word.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '_'; }))
+      return false;  // bare numbers: every article has them
+    return bigram || !is_stopword(term);
+  }
+};
+
+std::unordered_set<std::string> bigrams_of(const Xapian::Database& db, Xapian::docid did) {
+  std::unordered_set<std::string> out;
+  for (auto t = db.termlist_begin(did); t != db.termlist_end(did); ++t) {
+    const std::string& term = *t;
+    if (term.size() > 1 && term[0] == 'B' && std::islower(static_cast<unsigned char>(term[1]))) out.insert(term);
+  }
+  return out;
+}
+
+bool has_term(const Xapian::Database& db, Xapian::docid did, const std::string& term) {
+  auto t = db.termlist_begin(did);
+  t.skip_to(term);
+  return t != db.termlist_end(did) && *t == term;
+}
+
+double jaccard(const std::unordered_set<std::string>& a, const std::unordered_set<std::string>& b) {
+  if (a.empty() || b.empty()) return 0;
+  std::size_t common = 0;
+  for (const auto& t : a) common += b.count(t);
+  return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+}
+
+double days_between(const std::string& a, const std::string& b) {
+  auto da = parse_date(a), db = parse_date(b);
+  if (!da || !db) return 3650;
+  auto days = [](const Date& d) { return d.year * 365.25 + d.month * 30.44 + d.day; };
+  return std::fabs(days(*da) - days(*db));
+}
+
+}  // namespace
+
+std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::size_t limit) {
+  return with_retry([&]() -> std::optional<std::vector<Hit>> {
+    std::string id_term = std::string(prefix::kId) + id;
+    auto p = db_.postlist_begin(id_term);
+    if (id.empty() || p == db_.postlist_end(id_term)) return std::nullopt;
+    const Xapian::docid seed = *p;
+    const Xapian::Document seed_doc = db_.get_document(seed);
+    const Article seed_article = article_from_json(seed_doc.get_data());
+    const std::string seed_duplicate = seed_doc.get_value(slot::kDuplicateKey);
+
+    Xapian::Enquire enquire(db_);
+    Xapian::RSet rset;
+    rset.add_document(seed);
+    FeedbackTerms decider;
+    Xapian::ESet eset = enquire.get_eset(kEsetTerms, rset, &decider);
+    std::vector<Q> terms;
+    for (auto t = eset.begin(); t != eset.end(); ++t) {
+      const std::string& term = *t;
+      bool bigram = term[0] == 'B';
+      double factor = bigram ? kBigramFactor : 1.0;
+      std::string title_term = bigram ? std::string(prefix::kTitleBigram) + term.substr(1)
+                                      : std::string(prefix::kTitle) + term;
+      if (has_term(db_, seed, title_term)) factor *= kTitleFactor;
+      terms.push_back(Q(Q::OP_SCALE_WEIGHT, Q(term), factor * t.get_weight()));
+    }
+    std::vector<Hit> hits;
+    if (terms.empty()) return hits;
+    Q query(Q::OP_OR, terms.begin(), terms.end());
+    query = Q(Q::OP_AND_NOT, query, Q(id_term));
+    enquire.set_query(query);
+    enquire.set_weighting_scheme(Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5));
+    enquire.set_collapse_key(slot::kDuplicateKey);  // one article per story title
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit * 4 + 4));
+    mset.fetch();
+
+    struct Candidate {
+      Hit hit;
+      std::unordered_set<std::string> bigrams;
+    };
+    std::vector<Candidate> candidates;
+    const auto seed_bigrams = bigrams_of(db_, seed);
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      Xapian::Document doc = it.get_document();
+      if (doc.get_value(slot::kDuplicateKey) == seed_duplicate) continue;  // a copy of this article
+      auto bigrams = bigrams_of(db_, *it);
+      if (jaccard(bigrams, seed_bigrams) > kDuplicateOverlap) continue;
+      Article a = article_from_json(doc.get_data());
+      double score = it.get_weight();
+      if (!a.category.empty() && a.category == seed_article.category) score *= 1 + kSameCategory;
+      score *= 1 + kTimeProximity * std::exp(-days_between(a.published, seed_article.published) / 90.0);
+      Hit h;
+      h.id = a.id;
+      h.title = a.title;
+      h.url = a.url;
+      h.published = a.published;
+      h.category = a.category;
+      h.author = a.author;
+      h.snippet = detail_search::make_snippet(analyzer_, a.lead.empty() ? a.body : a.lead, {}, "", 160);
+      h.score = score;
+      candidates.push_back({std::move(h), std::move(bigrams)});
+    }
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const Candidate& x, const Candidate& y) { return x.hit.score > y.hit.score; });
+    std::vector<const Candidate*> chosen;
+    for (const Candidate& c : candidates) {
+      if (chosen.size() >= limit) break;
+      bool duplicate = std::any_of(chosen.begin(), chosen.end(), [&](const Candidate* other) {
+        return jaccard(c.bigrams, other->bigrams) > kDuplicateOverlap;
+      });
+      if (!duplicate) chosen.push_back(&c);
+    }
+    for (const Candidate* c : chosen) hits.push_back(c->hit);
+    return hits;
+  });
+}
+
+}  // namespace tracuu

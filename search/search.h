@@ -1,0 +1,108 @@
+// Searching a tracuu index: query syntax, ranking, snippets, "Tin khác"
+// (related articles), suggestions and export. Public header of search/.
+// Query syntax and ranking are documented in docs/api.md and docs/ranking.md.
+#pragma once
+
+#include <xapian.h>
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "indexer.h"
+#include "vietnamese.h"
+
+namespace tracuu {
+
+// A request that cannot be answered as asked (a bad parameter): the server
+// maps it to 400 with what() as the message.
+struct BadRequest : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+struct SearchRequest {
+  enum class Sort { kRelevance, kDate };
+  std::string q;
+  std::size_t limit = 10;
+  std::size_t offset = 0;
+  Sort sort = Sort::kRelevance;
+  std::string from, to;   // ISO dates, inclusive; empty = open
+  std::string category;   // as written or folded; empty = any
+  bool strict_accents = false;  // exact (accented) terms only
+  bool exact_total = false;     // count every match (costs a full pass)
+  bool all_words = false;       // require every word (default: all preferred)
+};
+
+struct Hit {
+  std::string id, title, url, published, category, author;
+  std::string snippet;  // HTML-escaped, matches wrapped in <mark>
+  double score = 0;
+};
+
+struct SearchResult {
+  std::string query;
+  std::size_t total = 0;
+  bool total_exact = false;
+  double took_ms = 0;
+  std::vector<Hit> hits;
+  std::map<std::string, std::size_t> category_facets, year_facets;
+  std::optional<std::string> suggestion;
+  std::optional<DateRange> date_range;  // read from the query text, if any
+};
+
+struct Suggestion {
+  std::string text;   // as written in titles: "Hà Nội"
+  std::size_t count;  // titles containing it
+};
+
+// Answers requests against one index. Owns its own Xapian::Database and
+// Analyzer: not thread-safe; the server gives every worker thread its own
+// Searcher (see server/SearcherPool). Before each request, refresh() picks up
+// new commits and generation switches; every call retries once after
+// reopening if Xapian reports the revision it was reading was discarded.
+class Searcher {
+ public:
+  explicit Searcher(IndexLocation location);
+
+  // Reopens the database if the index has changed (a commit or a switch).
+  void refresh();
+  Xapian::doccount document_count();
+
+  SearchResult search(const SearchRequest& request);
+  // Calls `sink` for every match in order (no cap); stops early when it returns false.
+  // Returns the number of matches passed to `sink`.
+  std::size_t export_matches(const SearchRequest& request,
+                             const std::function<bool(const Article&, double score)>& sink);
+  std::optional<Article> article(const std::string& id);
+  // "Tin khác": nullopt if the id is unknown.
+  std::optional<std::vector<Hit>> related(const std::string& id, std::size_t limit);
+  std::vector<Suggestion> suggest(const std::string& prefix, std::size_t limit);
+
+ private:
+  template <typename F>
+  auto with_retry(F&& f) -> decltype(f());
+  void reopen();
+
+  IndexLocation location_;
+  std::string generation_;
+  Xapian::Database db_;
+  Analyzer analyzer_;
+};
+
+// Internals exposed for unit tests.
+namespace detail_search {
+// HTML-escapes text (& < > " ').
+std::string html_escape(std::string_view text);
+// A snippet of `text` around the syllables whose folded form is in
+// `folded_terms` (or starts with `prefix` when non-empty), HTML-escaped,
+// matches in <mark>; at most about `max_bytes` of text.
+std::string make_snippet(Analyzer& analyzer, std::string_view text,
+                         const std::vector<std::string>& folded_terms, const std::string& prefix,
+                         std::size_t max_bytes = 240);
+}  // namespace detail_search
+
+}  // namespace tracuu

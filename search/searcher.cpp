@@ -1,0 +1,170 @@
+// Searcher: search, export and article lookup over one index.
+#include <chrono>
+
+#include "query.h"
+#include "retry.h"
+#include "search.h"
+
+namespace tracuu {
+namespace {
+
+using Q = Xapian::Query;
+using detail_search::ParsedQuery;
+
+// BM25 with its usual parameters; field and accent weights are in the query
+// (docs/ranking.md). min_normlen 0.5 keeps one-line articles from winning on length.
+Xapian::BM25Weight ranking() { return Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5); }
+
+std::string compact(const std::string& iso) {
+  if (iso.empty()) return {};
+  auto d = parse_date(iso);
+  if (!d) throw BadRequest("bad date \"" + iso + "\": expected YYYY-MM-DD");
+  std::string s = d->iso();
+  return s.substr(0, 4) + s.substr(5, 2) + s.substr(8, 2);
+}
+
+// The filters of a request: dates (parameters and query text) and categories.
+Q with_filters(Q query, const SearchRequest& r, const ParsedQuery& parsed) {
+  std::string from = compact(r.from), to = compact(r.to);
+  if (parsed.date_range) {  // the narrower of the two wins
+    std::string qf = compact(parsed.date_range->from), qt = compact(parsed.date_range->to);
+    if (from.empty() || qf > from) from = qf;
+    if (to.empty() || qt < to) to = qt;
+  }
+  if (!from.empty() || !to.empty()) {
+    Q range = to.empty() ? Q(Q::OP_VALUE_GE, slot::kPublished, from)
+              : from.empty() ? Q(Q::OP_VALUE_LE, slot::kPublished, to)
+                             : Q(Q::OP_VALUE_RANGE, slot::kPublished, from, to);
+    query = Q(Q::OP_FILTER, query, range);
+  }
+  std::vector<std::string> categories = parsed.categories;
+  if (!r.category.empty()) categories.push_back(fold_diacritics(r.category));
+  for (const std::string& c : categories) query = Q(Q::OP_FILTER, query, Q(std::string(prefix::kCategory) + c));
+  return query;
+}
+
+Hit hit_of(const Article& a, double score) {
+  Hit h;
+  h.id = a.id;
+  h.title = a.title;
+  h.url = a.url;
+  h.published = a.published;
+  h.category = a.category;
+  h.author = a.author;
+  h.score = score;
+  return h;
+}
+
+std::string snippet_source(const Article& a) {
+  std::string text = a.lead;
+  if (!a.body.empty()) text += (text.empty() ? "" : "\n") + a.body;
+  if (text.empty()) text = a.caption;
+  return text;
+}
+
+}  // namespace
+
+Searcher::Searcher(IndexLocation location) : location_(std::move(location)) { reopen(); }
+
+void Searcher::reopen() {
+  generation_ = location_.generation_token();
+  db_ = location_.open_reader();
+}
+
+void Searcher::refresh() {
+  if (location_.generation_token() != generation_) {
+    reopen();  // a rebuild switched generations: reopen() would not follow the stub
+  } else {
+    db_.reopen();
+  }
+}
+
+Xapian::doccount Searcher::document_count() {
+  return with_retry([&] { return db_.get_doccount(); });
+}
+
+SearchResult Searcher::search(const SearchRequest& r) {
+  const auto start = std::chrono::steady_clock::now();
+  SearchResult result = with_retry([&] {
+    SearchResult res;
+    res.query = r.q;
+    ParsedQuery parsed = detail_search::parse_query(r.q, analyzer_, {r.strict_accents, r.all_words, true});
+    res.date_range = parsed.date_range;
+    // A trailing word that is already a whole word is not highlighted as a prefix.
+    if (!parsed.highlight_prefix.empty() && db_.term_exists(parsed.highlight_prefix)) parsed.highlight_prefix.clear();
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(with_filters(parsed.query, r, parsed));
+    enquire.set_weighting_scheme(ranking());
+    if (r.sort == SearchRequest::Sort::kDate || parsed.match_all) {
+      enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
+    }
+    Xapian::ValueCountMatchSpy categories(slot::kCategory), years(slot::kYear);
+    enquire.add_matchspy(&categories);
+    enquire.add_matchspy(&years);
+    // Facets and totals see at least this many matches; exact=1 sees all.
+    Xapian::doccount check = r.exact_total ? db_.get_doccount() : std::max<Xapian::doccount>(1000, r.offset + r.limit);
+    Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(r.offset),
+                                         static_cast<Xapian::doccount>(r.limit), check);
+    res.total = mset.get_matches_estimated();
+    res.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    for (auto it = categories.values_begin(); it != categories.values_end(); ++it) {
+      if (!(*it).empty()) res.category_facets[*it] = it.get_termfreq();
+    }
+    for (auto it = years.values_begin(); it != years.values_end(); ++it) {
+      if (!(*it).empty()) res.year_facets[*it] = it.get_termfreq();
+    }
+    mset.fetch();
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      Article a = article_from_json(it.get_document().get_data());
+      Hit h = hit_of(a, it.get_weight());
+      h.snippet = detail_search::make_snippet(analyzer_, snippet_source(a), parsed.highlight, parsed.highlight_prefix);
+      res.hits.push_back(std::move(h));
+    }
+    return res;
+  });
+  result.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+std::size_t Searcher::export_matches(const SearchRequest& r,
+                                     const std::function<bool(const Article&, double)>& sink) {
+  ParsedQuery parsed = detail_search::parse_query(r.q, analyzer_, {r.strict_accents, r.all_words, false});
+  Q query = with_filters(parsed.query, r, parsed);
+  // Pages of matches; each page is fetched with retry. A commit between pages
+  // can shift later pages (documented in docs/api.md).
+  constexpr Xapian::doccount kPage = 1000;
+  std::size_t sent = 0;
+  for (Xapian::doccount first = 0;; first += kPage) {
+    std::vector<std::pair<Article, double>> page = with_retry([&] {
+      Xapian::Enquire enquire(db_);
+      enquire.set_query(query);
+      enquire.set_weighting_scheme(ranking());
+      if (r.sort == SearchRequest::Sort::kDate || parsed.match_all) {
+        enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
+      }
+      Xapian::MSet mset = enquire.get_mset(first, kPage);
+      mset.fetch();
+      std::vector<std::pair<Article, double>> out;
+      for (auto it = mset.begin(); it != mset.end(); ++it) {
+        out.emplace_back(article_from_json(it.get_document().get_data()), it.get_weight());
+      }
+      return out;
+    });
+    for (const auto& [a, score] : page) {
+      if (!sink(a, score)) return sent;
+      ++sent;
+    }
+    if (page.size() < kPage) return sent;
+  }
+}
+
+std::optional<Article> Searcher::article(const std::string& id) {
+  return with_retry([&]() -> std::optional<Article> {
+    std::string id_term = std::string(prefix::kId) + id;
+    Xapian::PostingIterator p = db_.postlist_begin(id_term);
+    if (p == db_.postlist_end(id_term)) return std::nullopt;
+    return article_from_json(db_.get_document(*p).get_data());
+  });
+}
+
+}  // namespace tracuu

@@ -1,0 +1,104 @@
+// As-you-type suggestions from the index's own titles: the typed syllables
+// (accents optional) plus a completion of the last one, taken from the title
+// bigram terms (SB...), and shown as the words are written in a real title.
+#include <algorithm>
+#include <set>
+
+#include "retry.h"
+#include "search.h"
+
+namespace tracuu {
+namespace {
+
+using Q = Xapian::Query;
+
+constexpr std::size_t kMaxScannedTerms = 400;  // bounds the cost of a one-letter prefix
+constexpr std::size_t kCompletions = 8;
+
+struct Completion {
+  std::string term;  // what follows the prefix
+  Xapian::doccount freq;
+};
+
+// The most frequent terms starting with `prefix`, at most `keep`.
+std::vector<Completion> top_terms(const Xapian::Database& db, const std::string& prefix, std::size_t keep) {
+  std::vector<Completion> found;
+  std::size_t scanned = 0;
+  for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix) && scanned < kMaxScannedTerms; ++t, ++scanned) {
+    found.push_back({(*t).substr(prefix.size()), t.get_termfreq()});
+  }
+  std::stable_sort(found.begin(), found.end(), [](const Completion& a, const Completion& b) { return a.freq > b.freq; });
+  if (found.size() > keep) found.resize(keep);
+  return found;
+}
+
+}  // namespace
+
+std::vector<Suggestion> Searcher::suggest(const std::string& typed, std::size_t limit) {
+  return with_retry([&] {
+    std::vector<Suggestion> out;
+    Analysis a = analyzer_.analyze(typed);
+    if (a.syllables.empty()) return out;
+    std::vector<std::string> syl;
+    for (const Syllable& s : a.syllables) syl.push_back(s.folded);
+    const bool completing = typed.back() != ' ';
+
+    std::vector<std::vector<std::string>> candidates;
+    const std::string tb(prefix::kTitleBigram);
+    if (completing && syl.size() >= 2) {
+      std::string prev = syl[syl.size() - 2];
+      for (const Completion& c : top_terms(db_, tb + prev + "_" + syl.back(), kCompletions)) {
+        std::vector<std::string> seq(syl.begin(), syl.end() - 1);
+        seq.push_back(syl.back() + c.term);
+        candidates.push_back(std::move(seq));
+      }
+    } else {
+      std::vector<std::string> lasts;
+      if (completing) {
+        for (const Completion& c : top_terms(db_, std::string(prefix::kTitle) + syl.back(), 4)) {
+          lasts.push_back(syl.back() + c.term);
+        }
+      } else {
+        lasts.push_back(syl.back());
+      }
+      for (const std::string& last : lasts) {
+        std::vector<std::string> base(syl.begin(), syl.end() - 1);
+        base.push_back(last);
+        for (const Completion& c : top_terms(db_, tb + last + "_", 3)) {
+          std::vector<std::string> seq = base;
+          seq.push_back(c.term);
+          candidates.push_back(std::move(seq));
+        }
+        if (completing) candidates.push_back(base);
+      }
+    }
+
+    std::set<std::string> shown;
+    for (const auto& seq : candidates) {
+      std::vector<Q> parts;
+      for (const std::string& s : seq) parts.push_back(Q(std::string(prefix::kTitle) + s));
+      Q phrase = parts.size() == 1 ? parts[0] : Q(Q::OP_PHRASE, parts.begin(), parts.end(), static_cast<Xapian::termcount>(parts.size()));
+      Xapian::Enquire enquire(db_);
+      enquire.set_query(phrase);
+      enquire.set_weighting_scheme(Xapian::BoolWeight());
+      Xapian::MSet mset = enquire.get_mset(0, 1, 100);
+      if (mset.empty()) continue;
+      // Show the words as a real title writes them.
+      std::string title = article_from_json(mset.begin().get_document().get_data()).title;
+      Analysis t = analyzer_.analyze(title);
+      for (std::size_t i = 0; i + seq.size() <= t.syllables.size(); ++i) {
+        bool match = true;
+        for (std::size_t k = 0; k < seq.size() && match; ++k) match = t.syllables[i + k].folded == seq[k];
+        if (!match) continue;
+        std::string text = title.substr(t.syllables[i].begin, t.syllables[i + seq.size() - 1].end - t.syllables[i].begin);
+        if (shown.insert(normalize_text(text)).second) out.push_back({text, mset.get_matches_estimated()});
+        break;
+      }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const Suggestion& x, const Suggestion& y) { return x.count > y.count; });
+    if (out.size() > limit) out.resize(limit);
+    return out;
+  });
+}
+
+}  // namespace tracuu

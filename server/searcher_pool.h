@@ -1,0 +1,87 @@
+// Internal to server/: one Searcher (so one Xapian::Database) per concurrent
+// request, never shared. Thread-safe: any worker thread may acquire().
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "search.h"
+
+namespace tracuu {
+
+class SearcherPool {
+ public:
+  SearcherPool(IndexLocation location, std::size_t size) : location_(std::move(location)), capacity_(size) {
+    free_.push_back(std::make_unique<Searcher>(location_));  // fails fast if the index is missing
+    created_ = 1;
+  }
+
+  // A Searcher for the duration of one request; returned to the pool on destruction.
+  class Lease {
+   public:
+    Lease(SearcherPool& pool, std::unique_ptr<Searcher> s) : pool_(pool), searcher_(std::move(s)) {}
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() { pool_.give_back(std::move(searcher_)); }
+    Searcher& operator*() { return *searcher_; }
+    Searcher* operator->() { return searcher_.get(); }
+
+   private:
+    SearcherPool& pool_;
+    std::unique_ptr<Searcher> searcher_;
+  };
+
+  // Blocks while every Searcher is in use; refreshes the one it hands out.
+  Lease acquire() {
+    std::unique_ptr<Searcher> s;
+    {
+      std::unique_lock lock(mu_);
+      available_.wait(lock, [&] { return !free_.empty() || created_ < capacity_; });
+      if (!free_.empty()) {
+        s = std::move(free_.back());
+        free_.pop_back();
+      } else {
+        ++created_;
+      }
+    }
+    if (!s) {
+      try {
+        s = std::make_unique<Searcher>(location_);
+      } catch (...) {
+        std::lock_guard lock(mu_);
+        --created_;
+        available_.notify_one();
+        throw;
+      }
+    }
+    try {
+      s->refresh();
+    } catch (...) {
+      give_back(std::move(s));
+      throw;
+    }
+    return Lease(*this, std::move(s));
+  }
+
+ private:
+  void give_back(std::unique_ptr<Searcher> s) {
+    std::lock_guard lock(mu_);
+    if (s) {
+      free_.push_back(std::move(s));
+    } else {
+      --created_;
+    }
+    available_.notify_one();
+  }
+
+  IndexLocation location_;
+  std::size_t capacity_;
+  std::size_t created_ = 0;
+  std::mutex mu_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Searcher>> free_;
+};
+
+}  // namespace tracuu

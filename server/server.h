@@ -1,0 +1,22 @@
+// The HTTP API and search page over a tracuu index. Public header of server/.
+// Endpoints and JSON shapes: docs/api.md.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace tracuu {
+
+struct ServerOptions {
+  std::string db_dir;
+  std::string host = "127.0.0.1";  // loopback unless told otherwise
+  int port = 8080;
+  std::size_t threads = 8;
+  std::string cors_origin;         // Access-Control-Allow-Origin; empty = no CORS header
+};
+
+// Serves until the process is stopped. Throws std::runtime_error when the
+// index cannot be opened or the address cannot be bound.
+void run_server(const ServerOptions& options);
+
+}  // namespace tracuu
