@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -250,32 +251,45 @@ void load_sources(const std::vector<std::string>& sources,
       continue;
     }
     gzbuffer(gz.get(), 1 << 18);
-    std::string line;
+    // Split on '\n' ourselves (gzgets would cut lines at a NUL byte).
+    std::string pending;
     std::size_t line_no = 0;
-    char buf[1 << 16];
-    bool eof = false;
-    while (!eof) {
-      line.clear();
-      bool complete = false;
-      while (!complete) {
-        if (gzgets(gz.get(), buf, sizeof buf) == nullptr) {
-          eof = true;
-          break;
-        }
-        std::size_t n = std::char_traits<char>::length(buf);
-        complete = n > 0 && buf[n - 1] == '\n';
-        if (line.size() <= kMaxLineBytes) line.append(buf, complete ? n - 1 : n);
-      }
-      if (eof && line.empty()) break;
+    std::vector<char> buf(1 << 16);
+    bool too_long = false;
+    auto handle_line = [&](std::string& text) {
       ++line_no;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (trim(line).empty()) continue;
-      try {
-        on_article(parse_json_record(line));
-      } catch (const RecordError& e) {
-        on_error(file, line_no, e.what());
+      if (!text.empty() && text.back() == '\r') text.pop_back();
+      if (too_long) {
+        on_error(file, line_no, "record too long (over " + std::to_string(kMaxLineBytes) + " bytes)");
+      } else if (!trim(text).empty()) {
+        try {
+          on_article(parse_json_record(text));
+        } catch (const RecordError& e) {
+          on_error(file, line_no, e.what());
+        }
+      }
+      text.clear();
+      too_long = false;
+    };
+    while (true) {
+      int n = gzread(gz.get(), buf.data(), static_cast<unsigned>(buf.size()));
+      if (n <= 0) break;
+      const char* p = buf.data();
+      const char* end = p + n;
+      while (p < end) {
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+        const char* stop = nl ? nl : end;
+        if (pending.size() + static_cast<std::size_t>(stop - p) > kMaxLineBytes) {
+          too_long = true;  // keep reading to the line end, but not the bytes
+        } else {
+          pending.append(p, stop);
+        }
+        if (!nl) break;
+        handle_line(pending);
+        p = nl + 1;
       }
     }
+    if (!pending.empty() || too_long) handle_line(pending);
     int errnum = 0;
     const char* message = gzerror(gz.get(), &errnum);
     if (errnum != Z_OK && errnum != Z_STREAM_END) on_error(file, line_no + 1, std::string("read error: ") + message);

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what tracuu needs to build, test and demo, from Debian's packages
+# (and the browser test's npm packages). Safe to run again: it installs only
+# what is missing. Run as root on Debian 12.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config git ca-certificates
+  libxapian-dev xapian-tools libicu-dev libcpp-httplib-dev nlohmann-json3-dev doctest-dev zlib1g-dev
+  curl
+)
+if [[ "${1:-}" == "--test" ]]; then
+  # Fuzzing (clang + libFuzzer), the browser test, HTTP benchmarks.
+  packages+=(clang libclang-rt-14-dev chromium wrk)
+  command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, builds, then runs
+#   1. unit + integration tests (ctest) on the optimized build,
+#   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
+#   3. the libFuzzer targets (analyzer, query parsing) for FUZZ_SECONDS each,
+#   4. the search page in headless Chromium against a real server.
+# Ends with one line "N passed, N failed" (suites), exit status 1 if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+passed=0
+failed=0
+failures=()
+
+step() {  # step NAME COMMAND...
+  local name=$1
+  shift
+  echo "=== $name"
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "--- $name: ok"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "--- $name: FAILED"
+  fi
+}
+
+bash scripts/install-deps.sh --test || { echo "0 passed, 1 failed"; exit 1; }
+
+build_release() { bash scripts/build.sh; }
+run_ctest() { ctest --test-dir build --output-on-failure; }
+build_sanitized() {
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRACUU_SANITIZE=ON >/dev/null &&
+    cmake --build build-asan -j "$(nproc)" --target tracuu-unit-tests
+}
+run_sanitized() {
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    build-asan/tests/tracuu-unit-tests
+}
+fuzz() {
+  CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACUU_FUZZ=ON \
+    -DTRACUU_SANITIZE=ON >/dev/null &&
+    cmake --build build-fuzz -j "$(nproc)" --target analyzer-fuzz query-fuzz || return 1
+  local t work
+  for t in analyzer query; do
+    work=$(mktemp -d)
+    cp fuzz/corpus/$t/* "$work"/
+    build-fuzz/fuzz/$t-fuzz -max_total_time="$FUZZ_SECONDS" -max_len=4096 -print_final_stats=0 "$work" \
+      >"$work/log" 2>&1 || { tail -40 "$work/log"; return 1; }
+    echo "$t-fuzz: $(grep -c '' "$work/log") log lines, no crash in ${FUZZ_SECONDS}s"
+    rm -rf "$work"
+  done
+}
+browser() {
+  local db port pid status
+  db=$(mktemp -d)
+  build/indexer/tracuu-index --db "$db/index" corpus >/dev/null || [[ $? == 2 ]] || return 1
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  build/server/tracuu-server --db "$db/index" --port "$port" 2>"$db/server.log" &
+  pid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+  (cd tests/browser && npm ci --silent --no-audit --no-fund >/dev/null &&
+    TRACUU_URL="http://127.0.0.1:$port" SCREENSHOT_PATH="$db/search-page.png" node --test page.test.mjs)
+  status=$?
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  rm -rf "$db"
+  return $status
+}
+
+step "build" build_release
+step "unit and integration tests" run_ctest
+step "build with ASan+UBSan" build_sanitized
+step "unit tests under ASan+UBSan" run_sanitized
+step "fuzz analyzer and query parser (${FUZZ_SECONDS}s each)" fuzz
+step "search page in headless Chromium" browser
+
+((failed)) && printf 'failed: %s\n' "${failures[@]}"
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,191 @@
+// Integration-test harness: temp folders, running the real tracuu-index and
+// tracuu-server binaries, and talking HTTP to the server on 127.0.0.1.
+#pragma once
+
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern "C" char** environ;
+
+namespace harness {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+inline std::string binary(const std::string& name) { return std::string(TRACUU_BINARY_DIR) + "/" + name; }
+inline std::string source_path(const std::string& rel) { return std::string(TRACUU_SOURCE_DIR) + "/" + rel; }
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "tracuu-test-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string path(const std::string& rel = "") const { return rel.empty() ? path_.string() : (path_ / rel).string(); }
+  std::string write(const std::string& rel, const std::string& content) const {
+    fs::path p = path_ / rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+    return p.string();
+  }
+
+ private:
+  fs::path path_;
+};
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out, err;
+  json summary() const {  // the last line of stdout
+    std::string last;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) last = line;
+    }
+    return json::parse(last);
+  }
+};
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Starts a process with stdout/stderr redirected to files; returns its pid.
+inline pid_t spawn(const std::vector<std::string>& args, const std::string& out_file, const std::string& err_file) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + args[0]);
+  return pid;
+}
+
+inline int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Runs a binary to completion.
+inline RunResult run(const std::vector<std::string>& args) {
+  TempDir logs;
+  pid_t pid = spawn(args, logs.path("out"), logs.path("err"));
+  RunResult r;
+  r.exit_code = wait_exit(pid);
+  r.out = slurp(logs.path("out"));
+  r.err = slurp(logs.path("err"));
+  return r;
+}
+
+inline RunResult index(const std::string& db, std::vector<std::string> sources, std::vector<std::string> flags = {}) {
+  std::vector<std::string> args = {binary("indexer/tracuu-index"), "--db", db};
+  args.insert(args.end(), flags.begin(), flags.end());
+  args.insert(args.end(), sources.begin(), sources.end());
+  return run(args);
+}
+
+inline int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// A running tracuu-server on a free loopback port; killed on destruction.
+class Server {
+ public:
+  explicit Server(const std::string& db, std::vector<std::string> extra = {}) : port_(free_port()) {
+    std::vector<std::string> args = {binary("server/tracuu-server"), "--db", db, "--port", std::to_string(port_)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = spawn(args, logs_.path("out"), logs_.path("err"));
+    for (int i = 0; i < 200; ++i) {
+      auto res = client().Get("/health");
+      if (res && res->status == 200) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    throw std::runtime_error("tracuu-server did not start: " + slurp(logs_.path("err")));
+  }
+  ~Server() {
+    kill(pid_, SIGTERM);
+    wait_exit(pid_);
+  }
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_connection_timeout(2);
+    c.set_read_timeout(10);
+    return c;
+  }
+  // GET returning (status, parsed JSON or null).
+  std::pair<int, json> get(const std::string& path) const {
+    auto res = client().Get(path.c_str());
+    if (!res) return {0, nullptr};
+    json body = json::parse(res->body, nullptr, false);
+    return {res->status, body};
+  }
+  int port() const { return port_; }
+  std::string log() const { return slurp(logs_.path("err")); }
+
+ private:
+  TempDir logs_;
+  int port_;
+  pid_t pid_ = 0;
+};
+
+inline std::string url_encode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+// One JSONL record.
+inline std::string record(const std::string& id, const std::string& title, const std::string& body,
+                          const std::string& published = "2020-01-01", const std::string& category = "Thời sự") {
+  return json{{"id", id}, {"title", title}, {"body", body}, {"published", published}, {"category", category}}.dump() + "\n";
+}
+
+}  // namespace harness

@@ -1,0 +1,383 @@
+// tracuu-server end to end: the real binary on a loopback port, over an index
+// that the real tracuu-index built from the bundled corpus/.
+#include <doctest/doctest.h>
+#include <xapian.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <set>
+
+#include "harness.h"
+#include "test_util.h"
+
+using harness::json;
+using harness::Server;
+using harness::TempDir;
+using harness::url_encode;
+
+namespace {
+
+// One corpus index and one server shared by the read-only tests.
+struct CorpusServer {
+  TempDir dir;
+  std::unique_ptr<Server> server;
+  CorpusServer() {
+    auto run = harness::index(dir.path("db"), {harness::source_path("corpus")});
+    if (run.exit_code != 0 && run.exit_code != 2) throw std::runtime_error("indexing corpus failed: " + run.err);
+    server = std::make_unique<Server>(dir.path("db"));
+  }
+};
+
+const Server& corpus() {
+  static CorpusServer instance;
+  return *instance.server;
+}
+
+json search(const std::string& params) {
+  auto [status, body] = corpus().get("/search?" + params);
+  REQUIRE(status == 200);
+  return body;
+}
+
+std::string fold(const std::string& s) {  // good enough for test assertions
+  static const std::vector<std::pair<std::string, std::string>> table = {
+      {"Bình", "binh"}, {"bình", "binh"}, {"Tân", "tan"}, {"tân", "tan"}, {"BÌNH", "binh"}, {"TÂN", "tan"}};
+  std::string out = s;
+  for (const auto& [from, to] : table) {
+    for (std::size_t p; (p = out.find(from)) != std::string::npos;) out.replace(p, from.size(), to);
+  }
+  return out;
+}
+
+std::vector<std::string> ids(const json& hits) {
+  std::vector<std::string> out;
+  for (const auto& h : hits) out.push_back(h["id"]);
+  return out;
+}
+
+const char* kSeedId = "pages/thanhuy/2021-05-15-binh-tan.txt";
+
+}  // namespace
+
+TEST_CASE("plain query finds the accented title, and ranks it first") {
+  json plain = search("q=binh+tan");
+  json accented = search("q=" + url_encode("Bình Tân"));
+  REQUIRE(plain["hits"].size() > 0);
+  CHECK(plain["total"] == accented["total"]);
+  CHECK(fold(plain["hits"][0]["title"].get<std::string>()).find("binh tan") != std::string::npos);
+  auto plain_ids = ids(plain["hits"]);
+  CHECK(std::find(plain_ids.begin(), plain_ids.end(), kSeedId) != plain_ids.end());
+  for (const char* key : {"query", "total", "total_exact", "took_ms", "hits", "facets"}) CHECK(accented.contains(key));
+  for (const char* key : {"id", "title", "url", "published", "category", "author", "snippet", "score"}) {
+    CHECK(accented["hits"][0].contains(key));
+  }
+}
+
+TEST_CASE("snippets mark the accented words a plain query matched, HTML-escaped") {
+  json r = search("q=" + url_encode("binh tan "));
+  bool marked = false;
+  for (const auto& h : r["hits"]) {
+    std::string s = h["snippet"];
+    if (s.find("<mark>Bình Tân</mark>") != std::string::npos) marked = true;
+  }
+  CHECK(marked);
+}
+
+TEST_CASE("old and new tone placement find the same articles") {
+  CHECK(search("q=" + url_encode("hoà bình"))["total"] == search("q=" + url_encode("hòa bình"))["total"]);
+  CHECK(search("q=" + url_encode("thuỷ"))["total"] == search("q=" + url_encode("thủy"))["total"]);
+  CHECK(search("q=" + url_encode("Thành uỷ"))["total"] == search("q=" + url_encode("Thành ủy"))["total"]);
+}
+
+TEST_CASE("strict-accent mode matches exact terms only") {
+  json loose = search("q=" + url_encode("Bình Tân"));
+  json strict = search("q=" + url_encode("Bình Tân") + "&accents=strict");
+  json strict_plain = search("q=binh+tan&accents=strict");
+  CHECK(strict["total"].get<int>() > 0);
+  CHECK(strict["total"].get<int>() <= loose["total"].get<int>());
+  CHECK(strict_plain["total"] == 0);
+}
+
+TEST_CASE("exact phrases match the words in order") {
+  json phrase = search("q=" + url_encode("\"quận bình tân\""));
+  json words = search("q=" + url_encode("quận bình tân"));
+  REQUIRE(phrase["total"].get<int>() > 0);
+  CHECK(phrase["total"].get<int>() <= words["total"].get<int>());
+  json reversed = search("q=" + url_encode("\"tân bình quận\""));
+  CHECK(reversed["total"].get<int>() < phrase["total"].get<int>());
+}
+
+TEST_CASE("exclusion, OR and fields") {
+  json all = search("q=" + url_encode("bình tân") + "&limit=100");
+  json without_seed_words = search("q=" + url_encode("bình tân -đảng") + "&limit=100");
+  CHECK(without_seed_words["total"].get<int>() < all["total"].get<int>());
+  auto excluded = ids(without_seed_words["hits"]);
+  CHECK(std::find(excluded.begin(), excluded.end(), kSeedId) == excluded.end());
+
+  json title = search("q=" + url_encode("title:\"bình tân\"") + "&limit=100");
+  REQUIRE(title["total"].get<int>() > 0);
+  for (const auto& h : title["hits"]) CHECK(fold(h["title"].get<std::string>()).find("binh tan") != std::string::npos);
+
+  json author = search("q=" + url_encode("author:\"Lê An\"") + "&limit=100");
+  REQUIRE(author["total"].get<int>() > 0);
+  for (const auto& h : author["hits"]) CHECK(h["author"] == "Lê An");
+
+  json either = search("q=" + url_encode("bão OR bình tân"));
+  CHECK(either["total"].get<int>() >= all["total"].get<int>());
+}
+
+TEST_CASE("category filter, facets and date filters") {
+  json any = search("q=&limit=100");
+  REQUIRE(any["facets"]["category"].size() > 1);
+  std::string category = any["facets"]["category"].begin().key();
+  int count = any["facets"]["category"].begin().value();
+  json filtered = search("category=" + url_encode(category) + "&limit=100");
+  CHECK(filtered["total"] == count);
+  for (const auto& h : filtered["hits"]) CHECK(h["category"] == category);
+  json by_query = search("q=" + url_encode("category:\"" + category + "\"") + "&limit=100");
+  CHECK(by_query["total"] == count);
+
+  json range = search("from=2020-01-01&to=2021-12-31&limit=100");
+  REQUIRE(range["total"].get<int>() > 0);
+  for (const auto& h : range["hits"]) {
+    std::string p = h["published"];
+    CHECK(p >= "2020-01-01");
+    CHECK(p <= "2021-12-31");
+  }
+  for (const auto& q : {"năm 2021", "tháng 5/2021", "từ 1/3/2021 đến 30/6/2021"}) {
+    json r = search("q=" + url_encode(q) + "&limit=100");
+    INFO(q);
+    CHECK(r.contains("date_range"));
+    for (const auto& h : r["hits"]) CHECK(h["published"].get<std::string>().substr(0, 4) == "2021");
+  }
+  json may = search("q=" + url_encode("tháng 5/2021") + "&limit=100");
+  auto may_ids = ids(may["hits"]);
+  CHECK(std::find(may_ids.begin(), may_ids.end(), kSeedId) != may_ids.end());
+}
+
+TEST_CASE("sort by date, paging and exact totals") {
+  json r = search("q=&sort=date&limit=20");
+  std::string previous = "9999";
+  for (const auto& h : r["hits"]) {
+    CHECK(h["published"].get<std::string>() <= previous);
+    previous = h["published"];
+  }
+  json page1 = search("q=&sort=date&limit=5&offset=0");
+  json page2 = search("q=&sort=date&limit=5&offset=5");
+  auto a = ids(page1["hits"]), b = ids(page2["hits"]), both = ids(search("q=&sort=date&limit=10")["hits"]);
+  a.insert(a.end(), b.begin(), b.end());
+  CHECK(a == both);
+  json exact = search("q=binh&exact=1");
+  CHECK(exact["total_exact"] == true);
+}
+
+TEST_CASE("broken syntax still searches, never a 500") {
+  for (const std::string& q : std::vector<std::string>{"\"bình tân", "-", "OR", "title:", "\"\"", "-\"", "::", "category:", "+", "a OR",
+                              "((", "năm", "từ 1/3/2020 đến", "\xff\xfe"}) {
+    auto [status, body] = corpus().get("/search?q=" + url_encode(q));
+    INFO(q);
+    CHECK((status == 200 || status == 400));
+    CHECK(body.is_object());
+  }
+  CHECK(search("q=" + url_encode("\"bình tân"))["total"].get<int>() > 0);
+  CHECK(corpus().get("/search?q=a").first == 200);  // a one-letter prefix is capped, not a stall
+}
+
+TEST_CASE("bad parameters get 400 and unknown things 404, as JSON errors") {
+  for (const std::string& path : std::vector<std::string>{"/search?limit=abc", "/search?limit=101", "/search?offset=-1", "/search?from=2020-13-01",
+                                 "/search?to=yesterday", "/search?sort=popular", "/search?accents=maybe",
+                                 "/search?from=2021-01-01&to=2020-01-01", "/search?q=" + std::string(1200, 'a'),
+                                 "/export?format=xml", "/suggest?limit=x", "/articles/x/related?limit=0x"}) {
+    auto [status, body] = corpus().get(path);
+    INFO(path);
+    CHECK(status == 400);
+    CHECK(body.contains("error"));
+  }
+  for (const std::string& path : std::vector<std::string>{"/articles/no-such-id", "/articles/no-such-id/related", "/nope",
+                                 "/articles/..%2F..%2Fetc%2Fpasswd"}) {
+    auto [status, body] = corpus().get(path);
+    INFO(path);
+    CHECK(status == 404);
+    CHECK(body.contains("error"));
+  }
+}
+
+TEST_CASE("articles by id, with ids matched exactly") {
+  auto [status, a] = corpus().get("/articles/" + url_encode(kSeedId));
+  REQUIRE(status == 200);
+  CHECK(a["id"] == kSeedId);
+  CHECK(a["published"] == "2021-05-15");
+  CHECK(a["author"] == "Lê An");
+  CHECK(a["title"].get<std::string>().find("Bình Tân") != std::string::npos);
+  CHECK(corpus().get("/articles/" + url_encode(std::string(kSeedId) + "x")).first == 404);
+}
+
+TEST_CASE("article text is escaped in snippets; the JSON title is the raw text") {
+  json r = search("q=script");
+  bool found = false;
+  for (const auto& h : r["hits"]) {
+    if (h["title"].get<std::string>().find("<script>") == std::string::npos) continue;
+    found = true;
+    CHECK(h["snippet"].get<std::string>().find("<script") == std::string::npos);
+    CHECK(h["snippet"].get<std::string>().find("<b>") == std::string::npos);
+  }
+  CHECK(found);
+}
+
+TEST_CASE("suggestions complete accent-insensitively from titles") {
+  auto [status, body] = corpus().get("/suggest?q=" + url_encode("binh t"));
+  REQUIRE(status == 200);
+  std::vector<std::string> texts;
+  for (const auto& s : body["suggestions"]) texts.push_back(s["text"]);
+  CHECK(std::find(texts.begin(), texts.end(), "Bình Tân") != texts.end());
+  auto [s2, one_letter] = corpus().get("/suggest?q=b&limit=3");
+  CHECK(s2 == 200);
+  CHECK(one_letter["suggestions"].size() <= 3);
+}
+
+TEST_CASE("Tin khác: related articles exclude the article and its copies") {
+  auto [status, body] = corpus().get("/articles/" + url_encode(kSeedId) + "/related?limit=5");
+  REQUIRE(status == 200);
+  CHECK(body["id"] == kSeedId);
+  auto related = ids(body["hits"]);
+  CHECK(related.size() > 0);
+  CHECK(related.size() <= 5);
+  CHECK(std::find(related.begin(), related.end(), kSeedId) == related.end());
+  // Syndicated pairs in the corpus are ids ending in -a / -b: never both, never the twin.
+  json all = search("q=&limit=100&sort=date");
+  std::set<std::string> every;
+  for (const auto& id : ids(search("q=&limit=100")["hits"])) every.insert(id);
+  int pairs = 0;
+  for (const auto& id : every) {
+    if (id.size() < 3 || id.substr(id.size() - 2) != "-a") continue;
+    std::string twin = id.substr(0, id.size() - 2) + "-b";
+    if (!every.count(twin)) continue;
+    ++pairs;
+    auto [st, rel] = corpus().get("/articles/" + url_encode(id) + "/related?limit=5");
+    REQUIRE(st == 200);
+    auto rel_ids = ids(rel["hits"]);
+    INFO(id);
+    CHECK(std::find(rel_ids.begin(), rel_ids.end(), twin) == rel_ids.end());
+  }
+  CHECK(pairs > 0);
+}
+
+TEST_CASE("export streams every match, as JSONL or CSV") {
+  json r = search("q=&exact=1");
+  int total = r["total"];
+  auto res = corpus().client().Get("/export?q=&format=jsonl");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  int lines = static_cast<int>(std::count(res->body.begin(), res->body.end(), '\n'));
+  CHECK(lines == total);
+  auto csv = corpus().client().Get(("/export?format=csv&q=" + url_encode("bình tân")).c_str());
+  REQUIRE(csv);
+  CHECK(csv->body.rfind("id,title,published,category,author,url,score\n", 0) == 0);
+}
+
+TEST_CASE("health and metrics") {
+  auto [status, health] = corpus().get("/health");
+  CHECK(status == 200);
+  CHECK(health["status"] == "ok");
+  CHECK(health["documents"].get<int>() >= 60);
+  auto metrics = corpus().client().Get("/metrics");
+  REQUIRE(metrics);
+  CHECK(metrics->body.find("tracuu_requests_total{endpoint=\"search\"") != std::string::npos);
+  CHECK(metrics->body.find("tracuu_request_duration_seconds_bucket") != std::string::npos);
+  CHECK(metrics->body.find("tracuu_documents ") != std::string::npos);
+}
+
+TEST_CASE("200 concurrent requests all succeed") {
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  const std::vector<std::string> queries = {"binh+tan", "ha+noi", "covid", "%22b%C3%ACnh+t%C3%A2n%22", "kinh+te"};
+  for (int i = 0; i < 200; ++i) {
+    threads.emplace_back([&, i] {
+      auto res = corpus().client().Get(("/search?q=" + queries[i % queries.size()]).c_str());
+      if (res && res->status == 200) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(ok == 200);
+}
+
+TEST_CASE("CORS header only for the configured origin") {
+  TempDir dir;
+  dir.write("a.jsonl", harness::record("c1", "Một bài", "Nội dung"));
+  REQUIRE(harness::index(dir.path("db"), {dir.path("a.jsonl")}).exit_code == 0);
+  Server with_cors(dir.path("db"), {"--cors-origin", "https://bao.example.vn"});
+  auto res = with_cors.client().Get("/health");
+  REQUIRE(res);
+  CHECK(res->get_header_value("Access-Control-Allow-Origin") == "https://bao.example.vn");
+  auto plain = corpus().client().Get("/health");
+  CHECK_FALSE(plain->has_header("Access-Control-Allow-Origin"));
+}
+
+TEST_CASE("reindex while serving: new results within a second, no failed request") {
+  TempDir dir;
+  std::string src = dir.write("a.jsonl", harness::record("r1", "Bài đầu tiên", "Nội dung ban đầu"));
+  REQUIRE(harness::index(dir.path("db"), {src}).exit_code == 0);
+  Server server(dir.path("db"));
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0}, requests{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      auto client = server.client();
+      while (!stop) {
+        auto res = client.Get("/search?q=bai&limit=5");
+        ++requests;
+        if (!res || res->status != 200) ++failures;
+      }
+    });
+  }
+  // Incremental commits, several of them.
+  std::string lines;
+  for (int round = 0; round < 5; ++round) {
+    lines += harness::record("new-" + std::to_string(round), "Bài mới về kỳlân" + std::to_string(round),
+                             "Nội dung mới " + std::to_string(round));
+    dir.write("a.jsonl", harness::record("r1", "Bài đầu tiên", "Nội dung ban đầu") + lines);
+    REQUIRE(harness::index(dir.path("db"), {src}).exit_code == 0);
+    auto committed = std::chrono::steady_clock::now();
+    bool visible = false;
+    while (!visible && std::chrono::steady_clock::now() - committed < std::chrono::seconds(1)) {
+      auto [status, body] = server.get("/search?q=" + url_encode("kỳlân" + std::to_string(round)));
+      visible = status == 200 && body["total"].get<int>() == 1;
+    }
+    CHECK(visible);
+  }
+  // A full rebuild switches generations under the readers.
+  auto rebuilt = harness::index(dir.path("db"), {src}, {"--rebuild"});
+  REQUIRE(rebuilt.exit_code == 0);
+  auto [status, body] = server.get("/search?q=" + url_encode("kỳlân4"));
+  CHECK(status == 200);
+  CHECK(body["total"] == 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  stop = true;
+  for (auto& t : readers) t.join();
+  INFO(requests.load() << " requests");
+  CHECK(requests > 20);
+  CHECK(failures == 0);
+}
+
+TEST_CASE("a client that sends nothing is dropped after the read timeout") {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(corpus().port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  const char* partial = "GET /search?q=binh HTTP/1.1\r\nHost: x\r\n";  // never finishes its headers
+  CHECK(send(fd, partial, std::strlen(partial), 0) > 0);
+  timeval tv{8, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[512];
+  auto start = std::chrono::steady_clock::now();
+  ssize_t n = recv(fd, buf, sizeof buf, 0);  // the server closes (0) or answers 4xx
+  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  close(fd);
+  CHECK(n >= 0);
+  CHECK(waited < 7.5);
+  CHECK(corpus().get("/health").first == 200);
+}
