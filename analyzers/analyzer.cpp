@@ -23,14 +23,21 @@ constexpr std::size_t kMaxCompoundParts = 12;
 // Text prepared for ICU: UTF-16 after entity decoding and the character map
 // of characters.tsv, with the original byte offset of every UTF-16 unit.
 struct CleanText {
-  icu::UnicodeString text;
+  std::u16string units;
   std::vector<uint32_t> offsets;  // offsets[i] = byte offset of unit i; one extra at the end
+  icu::UnicodeString text;        // read-only alias of `units`, for ICU
 };
 
 void append_unit_chars(CleanText& out, char32_t c, uint32_t offset) {
-  int32_t before = out.text.length();
-  out.text.append(static_cast<UChar32>(c));
-  for (int32_t i = before; i < out.text.length(); ++i) out.offsets.push_back(offset);
+  if (c < 0x10000) {
+    out.units.push_back(static_cast<char16_t>(c));
+    out.offsets.push_back(offset);
+  } else {
+    out.units.push_back(static_cast<char16_t>(U16_LEAD(c)));
+    out.units.push_back(static_cast<char16_t>(U16_TRAIL(c)));
+    out.offsets.push_back(offset);
+    out.offsets.push_back(offset);
+  }
 }
 
 // Decodes "&ocirc;", "&#7879;" or "&#x1EC7;" at text[i]; returns the bytes used, 0 if none.
@@ -62,31 +69,43 @@ std::size_t decode_entity(std::string_view text, std::size_t i, std::u32string& 
 
 CleanText clean(std::string_view input) {
   CleanText out;
+  out.units.reserve(input.size());
   out.offsets.reserve(input.size() + 1);
   const auto& char_map = detail::character_map();
   const auto* bytes = reinterpret_cast<const uint8_t*>(input.data());
   const int32_t size = static_cast<int32_t>(input.size());
   int32_t i = 0;
+  std::u32string decoded;
   while (i < size) {
     const int32_t start = i;
-    std::u32string chars;
+    if (bytes[i] < 0x80 && bytes[i] != '&') {  // ASCII: nothing to map
+      out.units.push_back(bytes[i]);
+      out.offsets.push_back(static_cast<uint32_t>(i));
+      ++i;
+      continue;
+    }
+    char32_t single;
+    const char32_t* chars = &single;
+    std::size_t count = 1;
     if (bytes[i] == '&') {
-      std::size_t used = decode_entity(input, static_cast<std::size_t>(i), chars);
+      std::size_t used = decode_entity(input, static_cast<std::size_t>(i), decoded);
       if (used > 0) {
         i += static_cast<int32_t>(used);
+        chars = decoded.data();
+        count = decoded.size();
       } else {
-        chars = U"&";
+        single = U'&';
         ++i;
       }
     } else {
       UChar32 c;
       U8_NEXT(bytes, i, size, c);
-      chars = std::u32string(1, c < 0 ? U'\uFFFD' : static_cast<char32_t>(c));
+      single = c < 0 ? U'\uFFFD' : static_cast<char32_t>(c);
     }
-    for (char32_t c : chars) {
-      auto mapped = char_map.find(c);
+    for (std::size_t k = 0; k < count; ++k) {
+      auto mapped = chars[k] < 0xA0 ? char_map.end() : char_map.find(chars[k]);
       if (mapped == char_map.end()) {
-        append_unit_chars(out, c, static_cast<uint32_t>(start));
+        append_unit_chars(out, chars[k], static_cast<uint32_t>(start));
       } else {
         for (char32_t r : mapped->second) append_unit_chars(out, r, static_cast<uint32_t>(start));
       }
@@ -137,12 +156,12 @@ class Assembler {
     bool joins = !group_.empty() && connector_ >= 0 && connector_ + 1 == begin &&
                  group_.back().end == connector_;
     if (!joins) flush();
-    if (!group_.empty()) connectors_.push_back(clean_.text.charAt(connector_));
+    if (!group_.empty()) connectors_.push_back(clean_.units[connector_]);
     connector_ = -1;
     // ICU keeps "TP.HCM" and "thanhuytphcm.vn" as one word: split at inner dots.
     int32_t piece_begin = begin;
     for (int32_t i = begin; i < end && !number; ++i) {
-      if (clean_.text.charAt(i) != u'.' || i == piece_begin) continue;
+      if (clean_.units[i] != u'.' || i == piece_begin) continue;
       group_.push_back({piece_begin, i, false});
       connectors_.push_back(u'.');
       piece_begin = i + 1;
@@ -151,7 +170,7 @@ class Assembler {
   }
 
   void other(int32_t begin, int32_t end) {
-    UChar c = clean_.text.charAt(begin);
+    UChar c = clean_.units[begin];
     bool single = end - begin == 1;
     if (single && is_connector(c) && !group_.empty() && connector_ < 0 &&
         group_.back().end == begin) {
@@ -167,7 +186,7 @@ class Assembler {
     bool blank = true;
     bool newline = false;
     for (int32_t i = begin; i < end; ++i) {
-      UChar u = clean_.text.charAt(i);
+      UChar u = clean_.units[i];
       newline = newline || u == u'\n' || u == u'\r';
       blank = blank && u_isWhitespace(u);
     }
@@ -180,17 +199,17 @@ class Assembler {
     connector_ = -1;
     if (group_.empty()) return;
     std::size_t first = out_.syllables.size();
+    const bool joined = group_.size() > 1 || !suffix_.empty();
     std::string whole_exact;
     for (std::size_t k = 0; k < group_.size(); ++k) {
-      if (k > 0 && k - 1 < connectors_.size()) whole_exact.push_back(static_cast<char>(connectors_[k - 1]));
+      if (joined && k > 0 && k - 1 < connectors_.size()) whole_exact.push_back(static_cast<char>(connectors_[k - 1]));
       Syllable s = make_syllable(group_[k]);
-      whole_exact += s.exact;
+      if (joined) whole_exact += s.exact;
       if (!s.exact.empty()) out_.syllables.push_back(std::move(s));
     }
     std::size_t count = out_.syllables.size() - first;
     whole_exact += suffix_;
-    if ((count > 1 || !suffix_.empty()) && count > 0 && count <= kMaxCompoundParts &&
-        whole_exact.size() <= kMaxCompoundBytes) {
+    if (joined && count > 0 && count <= kMaxCompoundParts && whole_exact.size() <= kMaxCompoundBytes) {
       out_.compounds.push_back({whole_exact, fold_diacritics(whole_exact), first, count});
     }
     group_.clear();
@@ -207,8 +226,10 @@ class Assembler {
     if (piece.end - piece.begin > kMaxSyllableUnits) return s;  // exact stays empty: skipped
     clause_break_ = false;
     std::u32string chars;
-    for (int32_t i = piece.begin; i < piece.end; i = clean_.text.moveIndex32(i, 1)) {
-      chars.push_back(static_cast<char32_t>(clean_.text.char32At(i)));
+    for (int32_t i = piece.begin; i < piece.end;) {
+      UChar32 c;
+      U16_NEXT(clean_.units.data(), i, piece.end, c);
+      chars.push_back(static_cast<char32_t>(c));
     }
     std::u32string lower = detail::fold_case_nfc(chars);
     if (piece.number) {
@@ -216,11 +237,12 @@ class Assembler {
       s.folded = s.exact;
       return s;
     }
-    std::u32string canonical = detail::canonical_tone(lower);
+    std::u32string& canonical = lower;
+    detail::canonicalize_tone(canonical);
     s.exact = detail::u32_to_utf8(canonical);
     s.folded = detail::fold_lower(canonical);
     s.has_marks = s.exact != s.folded;
-    s.variant = detail::iy_variant(canonical);
+    if (s.has_marks) s.variant = detail::iy_variant(canonical);
     return s;
   }
 
@@ -277,8 +299,11 @@ Analysis Analyzer::analyze(std::string_view utf8_text) {
   Analysis out;
   if (utf8_text.empty()) return out;
   CleanText text = clean(utf8_text);
+  // Aliased only now that `text` stays put: a moved short u16string would move its buffer.
+  text.text = icu::UnicodeString(false, text.units.data(), static_cast<int32_t>(text.units.size()));
   icu::BreakIterator& words = *impl_->words;
   words.setText(text.text);
+  out.syllables.reserve(utf8_text.size() / 5);
   Assembler assembler(text, out);
   int32_t begin = words.first();
   for (int32_t end = words.next(); end != icu::BreakIterator::DONE; begin = end, end = words.next()) {

@@ -98,7 +98,7 @@ const Orthography& orthography() {
       if (cols.size() < 2) return;
       std::u32string letters = utf8_to_u32(cols[1]);
       if (cols[0] == "onset") o.onsets.push_back(letters);
-      if (cols[0] == "final") o.finals.insert(letters);
+      if (cols[0] == "final") o.finals.insert(nucleus_key(letters));
       if (cols[0] == "iy-onset") o.iy_onsets.insert(letters);
     });
     std::stable_sort(o.onsets.begin(), o.onsets.end(),
@@ -106,7 +106,7 @@ const Orthography& orthography() {
     auto place = [](std::string_view v) { return v == "-" ? 0 : std::stoi(std::string(v)); };
     for_each_row(table("tone-placement.tsv"), [&](const std::vector<std::string_view>& cols) {
       if (cols.size() < 3) return;
-      o.nuclei[utf8_to_u32(cols[0])] = {place(cols[1]), place(cols[2])};
+      o.nuclei[nucleus_key(utf8_to_u32(cols[0]))] = {place(cols[1]), place(cols[2])};
     });
     return o;
   }();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -26,9 +27,9 @@ struct Orthography {
     int closed = 0;
   };
   std::vector<std::u32string> onsets;  // longest first
-  std::unordered_set<std::u32string> finals;
+  std::unordered_set<std::uint64_t> finals;  // by nucleus_key()
   std::unordered_set<std::u32string> iy_onsets;
-  std::unordered_map<std::u32string, TonePlace> nuclei;
+  std::unordered_map<std::uint64_t, TonePlace> nuclei;  // by nucleus_key()
 };
 const Orthography& orthography();
 

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "tables.h"
 
@@ -36,30 +37,52 @@ const icu::Normalizer2& nfd() {
   return *n;
 }
 
+// Simple case folding, and whether it equals full folding for this letter
+// (ß folds to "ss": not simple) and the letter is unchanged by NFC.
+std::pair<char32_t, bool> fold_one(char32_t c) {
+  char32_t lower = static_cast<char32_t>(u_foldCase(static_cast<UChar32>(c), U_FOLD_CASE_DEFAULT));
+  icu::UnicodeString full;
+  full.append(static_cast<UChar32>(c));
+  full.foldCase();
+  UErrorCode status = U_ZERO_ERROR;
+  bool nfc_stable = nfc().isNormalized(icu::UnicodeString(static_cast<UChar32>(c)), status) &&
+                    !(c >= 0x0300 && c < 0x0370) && u_getCombiningClass(static_cast<UChar32>(c)) == 0;
+  bool simple = full.countChar32() == 1 && static_cast<char32_t>(full.char32At(0)) == lower && nfc_stable;
+  return {lower, simple};
+}
+
 LetterInfo compute_letter_info(char32_t c) {
-  if (c == U'đ' || c == U'Đ') return {c, kLevel, c == U'đ' ? U'd' : U'D'};
+  auto [lower, simple] = fold_one(c);
+  if (c == U'đ' || c == U'Đ') return {c, kLevel, c == U'đ' ? U'd' : U'D', lower, simple};
   icu::UnicodeString decomposed;
   if (!nfd().getDecomposition(static_cast<UChar32>(c), decomposed)) {
     char32_t ascii = (c < 0x80 && u_isalpha(c)) ? c : 0;
-    return {c, kLevel, ascii};
+    return {c, kLevel, ascii, lower, simple};
   }
   // decomposed = base + marks; drop the tone mark to get the toneless letter.
   icu::UnicodeString toneless;
   Tone tone = kLevel;
+  int tone_marks = 0;
   char32_t base = decomposed.char32At(0);
   for (int32_t i = 0; i < decomposed.length(); i = decomposed.moveIndex32(i, 1)) {
     char32_t part = decomposed.char32At(i);
     Tone t = i == 0 ? kLevel : tone_of_mark(part);
     if (t != kLevel) {
       tone = t;
+      ++tone_marks;
     } else {
       toneless.append(static_cast<UChar32>(part));
     }
   }
+  // Two tone-like marks (ṍ = o + tilde + acute) is not a Vietnamese letter.
+  if (tone_marks > 1) {
+    char32_t ascii = (base < 0x80 && u_isalpha(base)) ? base : 0;
+    return {c, kLevel, ascii, lower, simple};
+  }
   UErrorCode status = U_ZERO_ERROR;
   icu::UnicodeString composed = nfc().normalize(toneless, status);
   char32_t ascii = (base < 0x80 && u_isalpha(base)) ? base : 0;
-  return {static_cast<char32_t>(composed.char32At(0)), tone, ascii};
+  return {static_cast<char32_t>(composed.char32At(0)), tone, ascii, lower, simple};
 }
 
 struct LetterTable {
@@ -67,9 +90,18 @@ struct LetterTable {
   static constexpr char32_t kExtBegin = 0x1E00, kExtEnd = 0x1F00;
   std::array<LetterInfo, kLow> low;
   std::array<LetterInfo, kExtEnd - kExtBegin> ext;
+  std::unordered_map<char32_t, std::array<char32_t, 6>> toned;  // toneless → letter per tone
   LetterTable() {
     for (char32_t c = 0; c < kLow; ++c) low[c] = compute_letter_info(c);
     for (char32_t c = kExtBegin; c < kExtEnd; ++c) ext[c - kExtBegin] = compute_letter_info(c);
+    auto remember = [&](char32_t c, const LetterInfo& info) {
+      if (info.tone == kLevel) return;
+      auto [it, fresh] = toned.try_emplace(info.toneless);
+      if (fresh) it->second.fill(0);
+      it->second[info.tone] = c;
+    };
+    for (char32_t c = 0; c < kLow; ++c) remember(c, low[c]);
+    for (char32_t c = kExtBegin; c < kExtEnd; ++c) remember(c, ext[c - kExtBegin]);
   }
 };
 
@@ -84,11 +116,13 @@ LetterInfo letter_info(char32_t c) {
   const LetterTable& t = letter_table();
   if (c < LetterTable::kLow) return t.low[c];
   if (c >= LetterTable::kExtBegin && c < LetterTable::kExtEnd) return t.ext[c - t.kExtBegin];
-  return {c, kLevel, 0};
+  return {c, kLevel, 0, c, false};
 }
 
 char32_t with_tone(char32_t toneless, Tone tone) {
   if (tone == kLevel) return toneless;
+  const auto& toned = letter_table().toned;
+  if (auto found = toned.find(toneless); found != toned.end() && found->second[tone] != 0) return found->second[tone];
   // NFC, not composePair: ệ is (ẹ + circumflex) canonically, so ê + dot below
   // only composes after canonical reordering.
   icu::UnicodeString text;
@@ -107,6 +141,12 @@ bool is_vowel(char32_t c) {
     default:
       return false;
   }
+}
+
+std::uint64_t nucleus_key(std::u32string_view vowels) {
+  std::uint64_t key = vowels.size();
+  for (char32_t c : vowels) key = (key << 21) | c;
+  return vowels.size() <= 3 ? key : 0;
 }
 
 std::u32string utf8_to_u32(std::string_view s) {
@@ -149,15 +189,18 @@ std::string u32_to_utf8(std::u32string_view text) {
 }
 
 std::u32string fold_case_nfc(std::u32string_view text) {
-  bool ascii = true;
-  for (char32_t c : text) ascii = ascii && c < 0x80;
   std::u32string out(text);
-  if (ascii) {
-    for (char32_t& c : out) {
+  bool simple = true;
+  for (char32_t& c : out) {
+    if (c < 0x80) {
       if (c >= U'A' && c <= U'Z') c += 32;
+      continue;
     }
-    return out;
+    LetterInfo info = letter_info(c);
+    simple = simple && info.simple;
+    c = info.lower;
   }
+  if (simple) return out;
   icu::UnicodeString u;
   for (char32_t c : text) u.append(static_cast<UChar32>(c));
   u.foldCase();
@@ -194,8 +237,7 @@ SyllableParts parse_syllable(std::u32string_view toneless) {
   std::size_t n = onset;
   while (n < toneless.size() && is_vowel(toneless[n])) ++n;
   if (n == onset) return parts;
-  std::u32string final_part(toneless.substr(n));
-  if (!final_part.empty() && !o.finals.count(final_part)) return parts;
+  if (n < toneless.size() && !o.finals.count(nucleus_key(toneless.substr(n)))) return parts;
   parts.nucleus_begin = onset;
   parts.nucleus_end = n;
   parts.ok = true;
@@ -204,32 +246,38 @@ SyllableParts parse_syllable(std::u32string_view toneless) {
 
 }  // namespace
 
-std::u32string canonical_tone(std::u32string_view syllable) {
-  if (syllable.empty() || syllable.size() > 8) return std::u32string(syllable);
-  std::u32string toneless;
+void canonicalize_tone(std::u32string& syllable) {
+  if (syllable.empty() || syllable.size() > 8) return;
+  char32_t toneless[8];
   Tone tone = kLevel;
   int marked = 0;
-  for (char32_t c : syllable) {
-    LetterInfo info = letter_info(c);
-    if (info.ascii == 0) return std::u32string(syllable);  // not a Latin letter: leave it
+  for (std::size_t i = 0; i < syllable.size(); ++i) {
+    LetterInfo info = letter_info(syllable[i]);
+    if (info.ascii == 0) return;  // not a Latin letter: leave the word alone
     if (info.tone != kLevel) {
       tone = info.tone;
       ++marked;
     }
-    toneless.push_back(info.toneless);
+    toneless[i] = info.toneless;
   }
-  if (marked != 1) return std::u32string(syllable);
-  SyllableParts parts = parse_syllable(toneless);
-  if (!parts.ok) return std::u32string(syllable);
-  std::u32string nucleus = toneless.substr(parts.nucleus_begin, parts.nucleus_end - parts.nucleus_begin);
-  auto rule = orthography().nuclei.find(nucleus);
-  if (rule == orthography().nuclei.end()) return std::u32string(syllable);
-  bool closed = parts.nucleus_end < toneless.size();
+  if (marked != 1) return;  // no tone to place, or not one syllable's worth
+  std::u32string_view bare(toneless, syllable.size());
+  SyllableParts parts = parse_syllable(bare);
+  if (!parts.ok) return;
+  auto rule = orthography().nuclei.find(nucleus_key(bare.substr(parts.nucleus_begin, parts.nucleus_end - parts.nucleus_begin)));
+  if (rule == orthography().nuclei.end()) return;
+  bool closed = parts.nucleus_end < bare.size();
   int place = closed ? rule->second.closed : rule->second.open;
-  if (place == 0) return std::u32string(syllable);
+  if (place == 0) return;
   std::size_t at = parts.nucleus_begin + static_cast<std::size_t>(place - 1);
-  toneless[at] = with_tone(toneless[at], tone);
-  return toneless;
+  syllable.assign(bare);
+  syllable[at] = with_tone(syllable[at], tone);
+}
+
+std::u32string canonical_tone(std::u32string_view syllable) {
+  std::u32string out(syllable);
+  canonicalize_tone(out);
+  return out;
 }
 
 std::string fold_lower(std::u32string_view lower) {

@@ -14,6 +14,8 @@ struct LetterInfo {
   char32_t toneless;   // the letter without its tone mark, shape marks kept: ệ → ê
   Tone tone;           // ệ → kDot
   char32_t ascii;      // all marks removed, đ → d: ệ → e; 0 if not a Latin letter
+  char32_t lower;      // ICU simple case folding: Ệ → ệ
+  bool simple;         // lower is the full case folding and the letter is NFC-stable
 };
 
 // Facts about one (lower- or upper-case, precomposed) code point, from ICU's
@@ -31,11 +33,16 @@ void append_utf8(std::string& out, char32_t c);
 std::string u32_to_utf8(std::u32string_view text);
 
 // Lower-case + NFC with ICU (full Unicode case folding: "ĐẢNG" → "đảng").
+// Letters whose folding is a single code point take a table fast path.
 std::u32string fold_case_nfc(std::u32string_view text);
+
+// A short sequence of vowels as one integer key (for the nucleus table).
+std::uint64_t nucleus_key(std::u32string_view vowels);
 
 // Canonical tone placement of one lower-case NFC syllable (see
 // tone-placement.tsv); returns it unchanged if it is not a Vietnamese syllable.
 std::u32string canonical_tone(std::u32string_view syllable);
+void canonicalize_tone(std::u32string& syllable);  // the same, in place
 
 // All diacritics removed and đ → d, from a lower-case NFC string.
 std::string fold_lower(std::u32string_view lower);
