@@ -5,6 +5,7 @@
 // bigram terms carry within-document frequency only; they serve ranking and
 // strict-accent filtering, which never need positions. That keeps the
 // position table (the largest in a Xapian index) the size of a stock index's.
+#include <cctype>
 #include <string>
 
 #include "vietnamese.h"
@@ -37,7 +38,19 @@ void add_posting(Xapian::Document& doc, std::string_view prefix, std::string_vie
   doc.add_posting(join(prefix, term), pos, wdf);
 }
 
+bool has_letter(const std::string& folded) {
+  for (char c : folded) {
+    if (std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool forms_bigram(const Syllable& first, const Syllable& second) {
+  return !second.clause_start && has_letter(first.folded) && has_letter(second.folded) &&
+         !is_stopword(first.exact) && !is_stopword(second.exact);
+}
 
 void index_field(const Analysis& a, const FieldSpec& spec, Xapian::Document& doc,
                  Xapian::termpos* position) {
@@ -47,13 +60,15 @@ void index_field(const Analysis& a, const FieldSpec& spec, Xapian::Document& doc
     const Syllable& s = a.syllables[i];
     const Xapian::termpos pos = base + static_cast<Xapian::termpos>(i);
     add_posting(doc, prefix::kFolded, s.folded, pos, wdf);
-    add_term(doc, prefix::kExact, s.exact, wdf);
+    // A syllable without letters ("2020") has no accents: its exact term would repeat the folded one.
+    const bool letters = has_letter(s.folded);
+    if (letters) add_term(doc, prefix::kExact, s.exact, wdf);
     add_term(doc, prefix::kVariant, s.variant, wdf);
     if (spec.title) {
       add_posting(doc, prefix::kTitle, s.folded, pos, wdf);
-      add_term(doc, prefix::kTitleExact, s.exact, wdf);
+      if (letters) add_term(doc, prefix::kTitleExact, s.exact, wdf);
     }
-    if (i > 0 && !s.clause_start) {
+    if (i > 0 && forms_bigram(a.syllables[i - 1], s)) {
       std::string bigram = a.syllables[i - 1].folded + "_" + s.folded;
       add_term(doc, prefix::kBigram, bigram, wdf);
       if (spec.title) add_term(doc, prefix::kTitleBigram, bigram, wdf);

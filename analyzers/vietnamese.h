@@ -24,7 +24,7 @@ namespace tracuu {
 
 // Bump whenever a change makes the analyzer emit different terms for the same
 // text: tracuu-index refuses to add to an index stamped with another version.
-inline constexpr int kAnalyzerVersion = 1;
+inline constexpr int kAnalyzerVersion = 2;
 
 // The term schema shared by indexing and searching. Written down once here
 // and in docs/analyzer.md; nothing else spells a prefix.
@@ -132,6 +132,11 @@ std::optional<DateRange> find_date_range(std::string_view query);
 // True for a line of saved-page furniture ("Ý kiến bạn đọc", "Tin khác"),
 // from data/page-chrome.txt.
 bool is_page_chrome_line(std::string_view line);
+
+// Whether two adjacent syllables (no punctuation between) make a bigram term.
+// Not when either is a stopword or has no letter (a number): those pairs
+// ("của_đảng", "năm_2020") are many, rarely telling, and cost index time.
+bool forms_bigram(const Syllable& first, const Syllable& second);
 
 // How one field of an article is indexed.
 struct FieldSpec {

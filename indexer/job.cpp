@@ -32,6 +32,7 @@ using Clock = std::chrono::steady_clock;
 struct Work {
   std::string id;
   Xapian::Document doc;
+  bool is_new = false;  // not in the target yet: add_document, no id lookup
 };
 
 // Bounded hand-off from the loader thread to the writer thread.
@@ -221,9 +222,11 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
             progress.tick(++records);
             auto old = known.find(a.id);
             bool first_time_seen;
+            bool is_new;
             {
               std::lock_guard lock(report_mu);
               first_time_seen = seen.insert(a.id).second;
+              is_new = first_time_seen && (rebuild || old == known.end());
               if (old != known.end() && old->second == content_hash(a) && !rebuild && first_time_seen) {
                 ++report.unchanged;
                 return;
@@ -237,7 +240,7 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
               }
             }
             if (a.encoding != "utf-8") log << "tracuu-index: " << a.id << ": converted from " << a.encoding << "\n";
-            queue.push({a.id, build_document(a, analyzer)});
+            queue.push({a.id, build_document(a, analyzer), is_new});
           },
           [&](const std::string& file, std::size_t line, const std::string& reason) {
             std::lock_guard lock(report_mu);
@@ -254,7 +257,11 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
     std::size_t in_batch = 0;
     Work work;
     while (queue.pop(&work)) {
-      target.replace_document(std::string(prefix::kId) + work.id, work.doc);
+      if (work.is_new) {
+        target.add_document(work.doc);
+      } else {
+        target.replace_document(std::string(prefix::kId) + work.id, work.doc);
+      }
       if (++in_batch >= options.batch_size) {
         target.commit();
         in_batch = 0;

@@ -12,6 +12,7 @@
 #include "query.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace tracuu::detail_search {
 namespace {
@@ -144,7 +145,7 @@ class Builder {
         elements.push_back({stop ? scaled(Weights::kStopword, match) : match, stop});
       }
       boost_syllable(s);
-      if (i > 0 && !s.clause_start) boost_bigram(syl[i - 1], s);
+      if (i > 0 && forms_bigram(syl[i - 1], s)) boost_bigram(syl[i - 1], s);
     }
     for (const Compound& c : a.compounds) boosters_.push_back(scaled(Weights::kBigram, term(accents_prefix(), strict() ? c.exact : c.folded)));
     return elements;
@@ -184,7 +185,11 @@ class Builder {
   std::string_view accents_prefix() const { return strict() ? prefix::kExact : prefix::kFolded; }
 
   Q syllable_term(const Syllable& s) const {
-    return strict() ? term(prefix::kExact, s.exact) : term(prefix::kFolded, s.folded);
+    bool letterless = s.exact == s.folded && std::none_of(s.folded.begin(), s.folded.end(), [](char c) {
+      return std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+    });
+    // Numbers have no exact term (it would equal the folded one).
+    return strict() && !letterless ? term(prefix::kExact, s.exact) : term(prefix::kFolded, s.folded);
   }
 
   // What a syllable must match: its folded (or, strict, exact) term, or its
