@@ -105,7 +105,7 @@ struct IndexOptions {
   std::vector<std::string> sources;
   bool prune = false;    // delete articles no longer in the sources
   bool rebuild = false;  // build a fresh generation, compact it, switch readers
-  std::size_t batch_size = 10000;  // documents per commit
+  std::size_t batch_size = 2000;  // documents per commit (a build splits it among its writers)
   bool progress_bar = false;      // a bar on a terminal, else periodic lines
 };
 

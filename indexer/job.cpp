@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <algorithm>
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <thread>
@@ -165,6 +167,31 @@ void check_analyzer_version(const Xapian::Database& db, const std::string& path)
   }
 }
 
+// Writes every document from `queue` into `db`, committing each batch.
+void write_all(WorkQueue& queue, Xapian::WritableDatabase& db, std::size_t batch_size) {
+  std::size_t in_batch = 0;
+  Work work;
+  while (queue.pop(&work)) {
+    if (work.is_new) {
+      db.add_document(work.doc);
+    } else {
+      db.replace_document(std::string(prefix::kId) + work.id, work.doc);
+    }
+    if (++in_batch >= batch_size) {
+      db.commit();
+      in_batch = 0;
+    }
+  }
+  db.commit();
+}
+
+// How many parallel writers a fresh build uses: Xapian writes one database
+// per thread, so two cores build two shards, merged by compaction at the end.
+std::size_t build_writers() {
+  unsigned cores = std::thread::hardware_concurrency();
+  return std::clamp<std::size_t>(cores, 1, 4);
+}
+
 }  // namespace
 
 IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
@@ -175,8 +202,7 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
   if (ec) throw IndexError("cannot create " + options.db_dir + ": " + ec.message());
 
   std::string live = loc.live_generation();
-  bool fresh = live.empty();
-  if (fresh) {
+  if (live.empty()) {  // a new index: an empty, readable generation to start from
     std::string gen = generation_name(next_generation(options.db_dir));
     live = (fs::path(options.db_dir) / gen).string();
     Xapian::WritableDatabase created = open_writer(live, Xapian::DB_CREATE_OR_OPEN);
@@ -186,30 +212,41 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
     write_stub(loc, gen);
   }
   // Holding the live generation's write lock for the whole run keeps a second
-  // writer out, in --rebuild mode too.
+  // writer out, in every mode.
   Xapian::WritableDatabase live_db = open_writer(live, Xapian::DB_OPEN);
-  const bool rebuild = options.rebuild && !fresh;
-  if (!rebuild) check_analyzer_version(live_db, live);
+  if (!options.rebuild) check_analyzer_version(live_db, live);
 
-  std::string build_path, final_gen;
-  std::optional<Xapian::WritableDatabase> build_db;
-  if (rebuild) {
-    for (const auto& entry : fs::directory_iterator(options.db_dir)) {  // a killed rebuild's leftovers
-      if (entry.path().extension() == ".build") fs::remove_all(entry.path());
+  // A build (--rebuild, or an empty index) writes a new generation in shards
+  // that readers never see until it is complete, compacted and switched in.
+  // An incremental run writes into the live generation, batch by batch.
+  const bool build = options.rebuild || live_db.get_doccount() == 0;
+  const bool rebuild = options.rebuild;
+  std::string final_gen;
+  std::vector<std::string> shard_paths;
+  std::vector<Xapian::WritableDatabase> shards;
+  if (build) {
+    for (const auto& entry : fs::directory_iterator(options.db_dir)) {  // a killed build's leftovers
+      if (entry.path().filename().string().find(".build") != std::string::npos) fs::remove_all(entry.path());
     }
     final_gen = generation_name(next_generation(options.db_dir));
-    build_path = (fs::path(options.db_dir) / (final_gen + ".build")).string();
-    build_db.emplace(open_writer(build_path, Xapian::DB_CREATE_OR_OVERWRITE));
-    build_db->set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+    for (std::size_t k = 0; k < build_writers(); ++k) {
+      shard_paths.push_back((fs::path(options.db_dir) / (final_gen + ".build-" + std::to_string(k))).string());
+      // Private until merged: their commits bound memory, they need no fsync.
+      shards.push_back(open_writer(shard_paths.back(), Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC));
+    }
   }
-  Xapian::WritableDatabase& target = rebuild ? *build_db : live_db;
+  const std::size_t writers = build ? shards.size() : 1;
 
   const auto known = known_articles(live_db);
   IndexReport report;
   std::unordered_set<std::string> seen;
-  std::mutex report_mu;  // report counters and `seen` are shared by the two threads
+  std::mutex report_mu;  // report counters and `seen` are shared by the threads
   Progress progress(log, options.progress_bar);
-  WorkQueue queue(256);
+  std::vector<std::unique_ptr<WorkQueue>> queues;
+  for (std::size_t k = 0; k < writers; ++k) queues.push_back(std::make_unique<WorkQueue>(256));
+  auto cancel_all = [&] {
+    for (auto& q : queues) q->cancel();
+  };
   std::exception_ptr loader_error;
 
   std::thread loader([&] {
@@ -221,26 +258,29 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
           [&](Article&& a) {
             progress.tick(++records);
             auto old = known.find(a.id);
-            bool first_time_seen;
+            const std::string hash = content_hash(a);
             bool is_new;
             {
               std::lock_guard lock(report_mu);
-              first_time_seen = seen.insert(a.id).second;
-              is_new = first_time_seen && (rebuild || old == known.end());
-              if (old != known.end() && old->second == content_hash(a) && !rebuild && first_time_seen) {
+              bool first_time_seen = seen.insert(a.id).second;
+              is_new = first_time_seen && (build || old == known.end());
+              bool same = old != known.end() && old->second == hash;
+              if (same && !build && first_time_seen) {
                 ++report.unchanged;
                 return;
               }
               if (old == known.end() && first_time_seen) {
                 ++report.added;
-              } else if (old != known.end() && old->second == content_hash(a) && first_time_seen) {
+              } else if (same && first_time_seen) {
                 ++report.unchanged;  // --rebuild rewrites it, but nothing changed
               } else {
                 ++report.updated;
               }
             }
             if (a.encoding != "utf-8") log << "tracuu-index: " << a.id << ": converted from " << a.encoding << "\n";
-            queue.push({a.id, build_document(a, analyzer), is_new});
+            // The same id always goes to the same shard, so a repeated id replaces.
+            std::size_t shard = writers == 1 ? 0 : std::hash<std::string>{}(a.id) % writers;
+            queues[shard]->push({a.id, build_document(a, analyzer), is_new});
           },
           [&](const std::string& file, std::size_t line, const std::string& reason) {
             std::lock_guard lock(report_mu);
@@ -250,48 +290,60 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
     } catch (...) {
       loader_error = std::current_exception();
     }
-    queue.close();
+    for (auto& q : queues) q->close();
   });
 
-  try {
-    std::size_t in_batch = 0;
-    Work work;
-    while (queue.pop(&work)) {
-      if (work.is_new) {
-        target.add_document(work.doc);
-      } else {
-        target.replace_document(std::string(prefix::kId) + work.id, work.doc);
+  std::vector<std::exception_ptr> writer_errors(writers);
+  std::vector<std::thread> writer_threads;
+  for (std::size_t k = 0; k < writers; ++k) {
+    writer_threads.emplace_back([&, k] {
+      try {
+        // A build's writers share the memory budget of one batch.
+        write_all(*queues[k], build ? shards[k] : live_db, std::max<std::size_t>(1, options.batch_size / writers));
+      } catch (...) {
+        writer_errors[k] = std::current_exception();
+        cancel_all();
       }
-      if (++in_batch >= options.batch_size) {
-        target.commit();
-        in_batch = 0;
-      }
-    }
-  } catch (...) {
-    queue.cancel();
-    loader.join();
-    throw;
+    });
   }
+  for (auto& t : writer_threads) t.join();
+  if (std::any_of(writer_errors.begin(), writer_errors.end(), [](auto& e) { return e != nullptr; })) cancel_all();
   loader.join();
-  if (loader_error) std::rethrow_exception(loader_error);  // nothing after the last commit is lost
+  // Nothing after the last commit is lost; a build leaves the live index as it was.
+  if (loader_error) std::rethrow_exception(loader_error);
+  for (auto& e : writer_errors) {
+    if (e) std::rethrow_exception(e);
+  }
 
   if (options.prune || rebuild) {
     for (const auto& [id, hash] : known) {
       if (seen.count(id)) continue;
-      if (!rebuild) target.delete_document(std::string(prefix::kId) + id);
+      if (!build) live_db.delete_document(std::string(prefix::kId) + id);
       ++report.deleted;
     }
   }
-  target.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
-  target.commit();
   progress.done();
 
-  if (rebuild) {
-    // Compact into the new generation, switch readers with one rename, and only
-    // then delete the old generation.
-    build_db->close();
-    Xapian::Database(build_path).compact((fs::path(options.db_dir) / final_gen).string());
-    fs::remove_all(build_path);
+  if (!build) {
+    live_db.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+    live_db.commit();
+  } else {
+    // Merge the shards by compaction into the new generation, stamp it, switch
+    // readers with one rename, and only then delete the old generation.
+    Xapian::Database merged;
+    for (auto& shard : shards) shard.close();
+    for (const std::string& path : shard_paths) merged.add_database(Xapian::Database(path));
+    const std::string final_path = (fs::path(options.db_dir) / final_gen).string();
+    const auto compact_start = Clock::now();
+    merged.compact(final_path);
+    log << "tracuu-index: merged " << shards.size() << " shards in "
+        << std::chrono::duration<double>(Clock::now() - compact_start).count() << " s\n";
+    {
+      Xapian::WritableDatabase stamped(final_path, Xapian::DB_OPEN);
+      stamped.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+      stamped.commit();
+    }
+    for (const std::string& path : shard_paths) fs::remove_all(path, ec);
     write_stub(loc, final_gen);
     live_db.close();
     fs::remove_all(live, ec);

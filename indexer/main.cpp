@@ -15,7 +15,7 @@ constexpr const char* kUsage =
     "  --prune    delete articles that are no longer in the SOURCEs\n"
     "  --rebuild  build a fresh index beside the live one, compact it, switch\n"
     "             readers atomically (needed after an analyzer version change)\n"
-    "  --batch N  articles per commit (default 10000)\n"
+    "  --batch N  articles per commit (default 2000)\n"
     "Last line on stdout: {\"added\":N,\"updated\":N,\"unchanged\":N,\"deleted\":N,\"rejected\":N,\"seconds\":S}\n"
     "Exit status: 0 all indexed, 2 some records rejected (the rest committed), 1 fatal error.\n";
 
