@@ -297,12 +297,9 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
   }
   flush_run(typing);
 
-  std::vector<Q> req, opt, all_words;
+  std::vector<Q> req, opt;
   for (const Element& e : required) req.push_back(e.match);
-  for (const Element& e : optional) {
-    opt.push_back(e.match);
-    if (!e.stopword) all_words.push_back(e.match);
-  }
+  for (const Element& e : optional) opt.push_back(e.match);
   Q base;
   if (!req.empty()) {
     base = combine_and(req);
@@ -314,8 +311,9 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
     out.match_all = true;
     base = Q::MatchAll;
   } else {
+    // No extra "all words" AND: BM25 already sums every matched word, and an
+    // AND over the same postings cost 18% of query time for no measured gain.
     std::vector<Q> boosters = builder.boosters();
-    if (all_words.size() > 1) boosters.push_back(scaled(Weights::kAllWords, combine_and(all_words)));
     if (!boosters.empty()) base = Q(Q::OP_AND_MAYBE, base, Q(Q::OP_OR, boosters.begin(), boosters.end()));
   }
   if (!excluded.empty()) base = Q(Q::OP_AND_NOT, base, combine_or(excluded));

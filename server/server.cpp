@@ -277,6 +277,7 @@ void run_server(const ServerOptions& options) {
   server.set_write_timeout(10, 0);
   server.set_keep_alive_timeout(5);
   server.set_keep_alive_max_count(1000);
+  server.set_tcp_nodelay(true);  // otherwise Nagle + delayed ACK add 40 ms to each response
   api.install(server);
   if (!server.bind_to_port(options.host, options.port)) {
     throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(options.port));

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Serving benchmark: indexes the shared corpus (35,440 articles), starts
+# tracuu-server, and drives it with wrk over loopback: /search for 1000 queries
+# made from titles (half with diacritics, half plain), then /related. Prints
+# requests/s, p50, p99 and the server's peak RSS.
+#   bash bench/serve.sh [seconds per run] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpus=../shared/corpus/baomoi-2017.jsonl.gz
+[[ -f $corpus ]] || { echo "bench/serve: skipped, $corpus not found"; exit 0; }
+command -v wrk >/dev/null || { echo "bench/serve: needs wrk (apt-get install wrk)"; exit 1; }
+seconds=${1:-20}
+connections=${2:-8}
+work=${BENCH_DIR:-/tmp/tracuu-bench-serve}
+mkdir -p "$work"
+[[ -f $work/index/XAPIANDB ]] || build/indexer/tracuu-index --db "$work/index" "$corpus" >/dev/null
+python3 bench/make_queries.py "$corpus" "$work" 1000
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+build/server/tracuu-server --db "$work/index" --port "$port" --threads 4 2>"$work/server.log" &
+pid=$!
+trap 'kill $pid 2>/dev/null' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+
+run() {  # run NAME PATHS-FILE
+  # One warm-up pass, then the measured one.
+  PATHS=$2 wrk -t1 -c2 -d3s -s bench/paths.lua "http://127.0.0.1:$port" >/dev/null
+  PATHS=$2 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/paths.lua "http://127.0.0.1:$port" >"$work/$1.wrk"
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/$1.wrk")
+  p50=$(awk '$1 == "50%" {print $2}' "$work/$1.wrk")
+  p99=$(awk '$1 == "99%" {print $2}' "$work/$1.wrk")
+  errors=$(awk '/Non-2xx/ {print $4}' "$work/$1.wrk")
+  printf '%-8s %10s req/s   p50 %-9s p99 %-9s non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${errors:-0}"
+}
+echo "tracuu-server, 35,440 articles, wrk 2 threads x $connections connections, ${seconds}s per run"
+run search "$work/search.txt"
+run related "$work/related.txt"
+echo "server peak RSS: $(awk '/VmHWM/ {print $2/1024 " MiB"}' /proc/$pid/status)"
