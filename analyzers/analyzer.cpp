@@ -179,7 +179,7 @@ class Assembler {
     }
     if (single && c == u'%' && !group_.empty() && connector_ < 0 && group_.back().number &&
         group_.back().end == begin) {
-      suffix_ = "%";
+      percent_ = true;
       flush();
       return;
     }
@@ -199,7 +199,7 @@ class Assembler {
     connector_ = -1;
     if (group_.empty()) return;
     std::size_t first = out_.syllables.size();
-    const bool joined = group_.size() > 1 || !suffix_.empty();
+    const bool joined = group_.size() > 1 || percent_;
     std::string whole_exact;
     for (std::size_t k = 0; k < group_.size(); ++k) {
       if (joined && k > 0 && k - 1 < connectors_.size()) whole_exact.push_back(static_cast<char>(connectors_[k - 1]));
@@ -208,13 +208,13 @@ class Assembler {
       if (!s.exact.empty()) out_.syllables.push_back(std::move(s));
     }
     std::size_t count = out_.syllables.size() - first;
-    whole_exact += suffix_;
+    if (percent_) whole_exact.push_back('%');
     if (joined && count > 0 && count <= kMaxCompoundParts && whole_exact.size() <= kMaxCompoundBytes) {
       out_.compounds.push_back({whole_exact, fold_diacritics(whole_exact), first, count});
     }
     group_.clear();
     connectors_.clear();
-    suffix_.clear();
+    percent_ = false;
   }
 
  private:
@@ -243,6 +243,7 @@ class Assembler {
     s.folded = detail::fold_lower(canonical);
     s.has_marks = s.exact != s.folded;
     if (s.has_marks) s.variant = detail::iy_variant(canonical);
+    s.stopword = detail::stopwords().count(s.exact) > 0;
     return s;
   }
 
@@ -250,7 +251,7 @@ class Assembler {
   Analysis& out_;
   std::vector<Piece> group_;
   std::vector<UChar> connectors_;
-  std::string suffix_;
+  bool percent_ = false;  // "78,3%": the group ends in a percent sign
   int32_t connector_ = -1;
   bool clause_break_ = true;
 };

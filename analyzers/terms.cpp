@@ -48,8 +48,8 @@ bool has_letter(const std::string& folded) {
 }  // namespace
 
 bool forms_bigram(const Syllable& first, const Syllable& second) {
-  return !second.clause_start && has_letter(first.folded) && has_letter(second.folded) &&
-         !is_stopword(first.exact) && !is_stopword(second.exact);
+  return !second.clause_start && !first.stopword && !second.stopword && has_letter(first.folded) &&
+         has_letter(second.folded);
 }
 
 void index_field(const Analysis& a, const FieldSpec& spec, Xapian::Document& doc,

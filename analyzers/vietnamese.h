@@ -51,6 +51,7 @@ struct Syllable {
   std::size_t end = 0;
   bool clause_start = false;  // punctuation (or the text start) precedes it: no bigram across
   bool has_marks = false;     // written with any diacritic (the query side boosts exact terms)
+  bool stopword = false;      // listed in stopwords.txt
 };
 
 // Syllables written joined into one token: "Covid-19", "TP.HCM", "26/3",

@@ -50,10 +50,12 @@ Article article_from_json(std::string_view stored) {
   return a;
 }
 
-std::string content_hash(const Article& a) {
+std::string content_hash_of_data(std::string_view stored) {
   // The analyzer version is part of the hash: new terms mean a changed document.
-  return hex64(fnv1a(article_to_json(a), fnv1a(std::to_string(kAnalyzerVersion))));
+  return hex64(fnv1a(stored, fnv1a(std::to_string(kAnalyzerVersion))));
 }
+
+std::string content_hash(const Article& a) { return content_hash_of_data(article_to_json(a)); }
 
 std::string duplicate_key(const Article& a) {
   // Syndicated copies keep the title, give or take case, accents, tone style

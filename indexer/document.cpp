@@ -43,10 +43,11 @@ Xapian::Document build_document(const Article& a, Analyzer& analyzer) {
   doc.add_value(slot::kPublished, compact_date(a.published));
   doc.add_value(slot::kYear, a.published.substr(0, 4));
   doc.add_value(slot::kCategory, a.category);
-  doc.add_value(slot::kContentHash, content_hash(a));
+  const std::string data = article_to_json(a);
+  doc.add_value(slot::kContentHash, content_hash_of_data(data));
   doc.add_value(slot::kDuplicateKey, duplicate_key(a));
   doc.add_value(slot::kId, a.id);
-  doc.set_data(article_to_json(a));
+  doc.set_data(data);
   return doc;
 }
 

@@ -54,6 +54,7 @@ struct Article {
 std::string article_to_json(const Article& a);          // the stored document data
 Article article_from_json(std::string_view stored);     // throws std::runtime_error
 std::string content_hash(const Article& a);             // changes when any stored field does
+std::string content_hash_of_data(std::string_view stored);  // the same, from article_to_json()
 std::string duplicate_key(const Article& a);            // equal for syndicated copies
 
 // A record that cannot be indexed: where it is and why.

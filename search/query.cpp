@@ -141,7 +141,7 @@ class Builder {
           Q expanded(Q::OP_WILDCARD, s.folded, kMaxPrefixExpansion, Q::WILDCARD_LIMIT_MOST_FREQUENT);
           match = Q(Q::OP_OR, match, expanded);
         }
-        bool stop = is_stopword(s.exact) && syl.size() > 1;
+        bool stop = s.stopword && syl.size() > 1;
         elements.push_back({stop ? scaled(Weights::kStopword, match) : match, stop});
       }
       boost_syllable(s);
