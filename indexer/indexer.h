@@ -8,6 +8,7 @@
 #include <xapian.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <optional>
@@ -73,10 +74,13 @@ Article parse_text_page(std::string_view text, std::string default_id);
 // in sorted order) and calls `on_article` for each good record and
 // `on_error(file, line, reason)` for each bad one (line 0: the whole file).
 // Throws std::runtime_error for a SOURCE that does not exist.
+// `on_progress(bytes_read, bytes_total)`, if given, follows the source bytes
+// consumed (compressed bytes for .gz files).
 void load_sources(const std::vector<std::string>& sources,
                   const std::function<void(Article&&)>& on_article,
                   const std::function<void(const std::string& file, std::size_t line,
-                                           const std::string& reason)>& on_error);
+                                           const std::string& reason)>& on_error,
+                  const std::function<void(std::uint64_t, std::uint64_t)>& on_progress = nullptr);
 
 // The Xapian document for an article (terms, values, data). Uses `analyzer`.
 Xapian::Document build_document(const Article& a, Analyzer& analyzer);

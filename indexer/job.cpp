@@ -131,20 +131,30 @@ std::unordered_map<std::string, std::string> known_articles(const Xapian::Databa
   return known;
 }
 
+// Progress on stderr: a bar redrawn in place on a terminal, a line every
+// 5 s otherwise (logs). Called from the loader thread only.
 class Progress {
  public:
   Progress(std::ostream& log, bool bar) : log_(log), bar_(bar), start_(Clock::now()), last_(start_) {}
-  void tick(std::size_t records) {
+  void article() { ++articles_; }
+  void bytes(std::uint64_t done, std::uint64_t total) {
+    done_ = done;
+    total_ = total;
     auto now = Clock::now();
     if (now - last_ < std::chrono::milliseconds(bar_ ? 200 : 5000)) return;
     last_ = now;
     double secs = std::chrono::duration<double>(now - start_).count();
+    double fraction = total_ ? std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_)) : 0;
+    double rate = static_cast<double>(articles_) / std::max(secs, 1e-3);
     if (bar_) {
-      log_ << "\r  " << records << " articles  " << std::fixed << std::setprecision(0)
-           << records / std::max(secs, 1e-3) << "/s  " << std::setprecision(1) << secs << " s   " << std::flush;
+      constexpr int kWidth = 30;
+      int filled = static_cast<int>(fraction * kWidth);
+      log_ << "\r[" << std::string(static_cast<std::size_t>(filled), '#') << std::string(static_cast<std::size_t>(kWidth - filled), '.')
+           << "] " << std::setw(3) << static_cast<int>(fraction * 100) << "%  " << articles_ << " articles  "
+           << std::fixed << std::setprecision(0) << rate << "/s   " << std::flush;
     } else {
-      log_ << "tracuu-index: " << records << " articles read, " << std::fixed << std::setprecision(0)
-           << records / std::max(secs, 1e-3) << "/s\n" << std::flush;
+      log_ << "tracuu-index: " << static_cast<int>(fraction * 100) << "% of the sources, " << articles_
+           << " articles, " << std::fixed << std::setprecision(0) << rate << "/s\n" << std::flush;
     }
   }
   void done() {
@@ -155,6 +165,8 @@ class Progress {
   std::ostream& log_;
   bool bar_;
   Clock::time_point start_, last_;
+  std::size_t articles_ = 0;
+  std::uint64_t done_ = 0, total_ = 0;
 };
 
 void check_analyzer_version(const Xapian::Database& db, const std::string& path) {
@@ -252,11 +264,10 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
   std::thread loader([&] {
     try {
       Analyzer analyzer;
-      std::size_t records = 0;
       load_sources(
           options.sources,
           [&](Article&& a) {
-            progress.tick(++records);
+            progress.article();
             auto old = known.find(a.id);
             const std::string hash = content_hash(a);
             bool is_new;
@@ -286,7 +297,8 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
             std::lock_guard lock(report_mu);
             ++report.rejected;
             log << file << ":" << line << ": " << reason << "\n";
-          });
+          },
+          [&](std::uint64_t done, std::uint64_t total) { progress.bytes(done, total); });
     } catch (...) {
       loader_error = std::current_exception();
     }

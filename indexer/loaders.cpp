@@ -186,7 +186,8 @@ Article parse_text_page(std::string_view text, std::string default_id) {
 
 void load_sources(const std::vector<std::string>& sources,
                   const std::function<void(Article&&)>& on_article,
-                  const std::function<void(const std::string&, std::size_t, const std::string&)>& on_error) {
+                  const std::function<void(const std::string&, std::size_t, const std::string&)>& on_error,
+                  const std::function<void(std::uint64_t, std::uint64_t)>& on_progress) {
   struct Input {
     fs::path path;
     std::string page_id;  // path relative to the SOURCE folder
@@ -220,8 +221,18 @@ void load_sources(const std::vector<std::string>& sources,
     }
   }
 
+  std::uint64_t total_bytes = 0, done_bytes = 0;
+  for (const Input& input : inputs) {
+    std::error_code size_error;
+    total_bytes += fs::file_size(input.path, size_error);
+  }
+  auto report = [&](std::uint64_t bytes) {
+    if (on_progress) on_progress(done_bytes + bytes, total_bytes);
+  };
   for (const Input& input : inputs) {
     const std::string file = input.path.string();
+    std::error_code size_error;
+    const std::uint64_t file_bytes = fs::file_size(input.path, size_error);
     std::string name = input.path.filename().string();
     if (name.size() > 4 && name.compare(name.size() - 4, 4, ".txt") == 0) {
       std::ifstream in(input.path, std::ios::binary);
@@ -242,6 +253,8 @@ void load_sources(const std::vector<std::string>& sources,
       } catch (const RecordError& e) {
         on_error(file, 0, e.what());
       }
+      done_bytes += file_bytes;
+      report(0);
       continue;
     }
     // JSONL, plain or gzip: zlib reads both.
@@ -288,11 +301,14 @@ void load_sources(const std::vector<std::string>& sources,
         handle_line(pending);
         p = nl + 1;
       }
+      report(static_cast<std::uint64_t>(gzoffset(gz.get())));
     }
     if (!pending.empty() || too_long) handle_line(pending);
     int errnum = 0;
     const char* message = gzerror(gz.get(), &errnum);
     if (errnum != Z_OK && errnum != Z_STREAM_END) on_error(file, line_no + 1, std::string("read error: ") + message);
+    done_bytes += file_bytes;
+    report(0);
   }
 }
 
