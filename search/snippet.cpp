@@ -124,6 +124,10 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text, const std::v
     for (std::size_t k = 0; k < syl.size() && syl[k].end <= max_bytes; ++k) to = syl[k].end;
   }
   std::string_view chunk = text.substr(best_chunk);
+  // A few bytes short of either end: show the whole end rather than an ellipsis.
+  constexpr std::size_t kSlack = 16;
+  if (best_chunk == 0 && from < kSlack) from = 0;
+  if (to + kSlack >= chunk.size()) to = chunk.size();
   to = char_start(chunk, to);
   std::string out;
   if (best_chunk + from > 0) out += "… ";

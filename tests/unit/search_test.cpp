@@ -1,0 +1,118 @@
+// Search internals: snippets, escaping, query syntax → Xapian queries.
+#include <algorithm>
+
+#include "../../search/query.h"
+#include "search.h"
+#include "test_util.h"
+
+using tracuu::Analyzer;
+using tracuu::detail_search::html_escape;
+using tracuu::detail_search::make_snippet;
+using tracuu::detail_search::parse_query;
+
+namespace {
+
+std::string description(const std::string& q, bool strict = false) {
+  Analyzer analyzer;
+  return parse_query(q, analyzer, {strict, false, true}).query.get_description();
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("html_escape escapes the five HTML characters") {
+  CHECK(html_escape("<script>alert('x') & \"y\"</script>") ==
+        "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;");
+}
+
+TEST_CASE("snippets mark accented words matched by folded terms, merging neighbours") {
+  Analyzer analyzer;
+  std::string s = make_snippet(analyzer, "Hôm nay, quận Bình Tân tổ chức hội nghị.", {"binh", "tan"}, "");
+  CHECK(contains(s, "<mark>Bình Tân</mark>"));
+  CHECK_FALSE(contains(s, "<mark>Bình</mark>"));
+}
+
+TEST_CASE("snippets escape article text and keep the marks") {
+  Analyzer analyzer;
+  std::string s = make_snippet(analyzer, "<b>Bình</b> & <script>x</script>", {"binh"}, "");
+  CHECK(contains(s, "&lt;b&gt;<mark>Bình</mark>&lt;/b&gt;"));
+  CHECK_FALSE(contains(s, "<script>"));
+}
+
+TEST_CASE("snippets find matches far into a long body") {
+  Analyzer analyzer;
+  std::string text;
+  for (int i = 0; i < 400; ++i) text += "Nội dung không liên quan gì cả. ";
+  text += "Cuối bài mới nhắc tới Đà Nẵng.";
+  std::string s = make_snippet(analyzer, text, {"da", "nang"}, "");
+  CHECK(contains(s, "<mark>Đà Nẵng</mark>"));
+  CHECK(s.rfind("… ", 0) == 0);  // starts mid-text
+}
+
+TEST_CASE("snippets without matches show the opening words") {
+  Analyzer analyzer;
+  std::string s = make_snippet(analyzer, "Mở đầu bài viết. Phần sau.", {"khong", "co"}, "");
+  CHECK(s.rfind("Mở đầu", 0) == 0);
+  CHECK_FALSE(contains(s, "<mark>"));
+}
+
+TEST_CASE("a plain query matches folded terms; typed accents add exact boosts") {
+  std::string plain = description("binh tan ");
+  CHECK(contains(plain, "binh"));
+  CHECK_FALSE(contains(plain, "Ebình"));
+  std::string accented = description("Bình Tân ");
+  CHECK(contains(accented, "Ebình"));
+  CHECK(contains(accented, "Bbinh_tan"));
+  CHECK(contains(accented, "SBbinh_tan"));
+}
+
+TEST_CASE("strict accents use exact terms only") {
+  std::string strict = description("Bình Tân ", true);
+  CHECK(contains(strict, "Ebình"));
+  CHECK_FALSE(contains(strict, " binh "));
+}
+
+TEST_CASE("phrases, exclusions, fields and OR build the right operators") {
+  CHECK(contains(description("\"bình tân\""), "PHRASE 2"));
+  CHECK(contains(description("bão -covid "), "AND_NOT"));
+  CHECK(contains(description("title:\"bình tân\""), "Sbinh PHRASE 2 Stan"));
+  CHECK(contains(description("author:lê "), "Ale"));
+  CHECK(contains(description("bão OR lũ "), "OR"));
+  Analyzer analyzer;
+  auto parsed = parse_query("category:\"Thể thao\" bóng đá", analyzer, {});
+  CHECK(parsed.categories == std::vector<std::string>{"the thao"});
+}
+
+TEST_CASE("a trailing word is a prefix only while typing") {
+  CHECK(contains(description("ha n"), "WILDCARD"));
+  CHECK_FALSE(contains(description("ha n "), "WILDCARD"));
+}
+
+TEST_CASE("abbreviations match their expansions") {
+  std::string q = description("TP.HCM ");
+  CHECK(contains(q, "tphcm"));
+  CHECK(contains(description("ủy ban nhân dân "), "ubnd"));
+}
+
+TEST_CASE("date ranges are read from the query and removed from its words") {
+  Analyzer analyzer;
+  auto parsed = parse_query("bão lũ năm 2020", analyzer, {});
+  REQUIRE(parsed.date_range.has_value());
+  CHECK(parsed.date_range->from == "2020-01-01");
+  CHECK_FALSE(contains(parsed.query.get_description(), "2020"));
+}
+
+TEST_CASE("broken syntax degrades to words and never throws") {
+  for (const std::string q : {"\"", "-", "+", "OR", "title:", "\"unclosed phrase", "a OR", "-\"", ":::",
+                              "category:", "((", "\xff\xfe"}) {
+    INFO(q);
+    Analyzer analyzer;
+    CHECK_NOTHROW(parse_query(q, analyzer, {}));
+  }
+  Analyzer analyzer;
+  CHECK(parse_query("-", analyzer, {}).match_all);
+  CHECK(contains(parse_query("\"bình tân", analyzer, {}).query.get_description(), "PHRASE"));
+}
