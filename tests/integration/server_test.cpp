@@ -22,15 +22,24 @@ namespace {
 struct CorpusServer {
   TempDir dir;
   std::unique_ptr<Server> server;
+  std::string error;
   CorpusServer() {
     auto run = harness::index(dir.path("db"), {harness::source_path("corpus")});
-    if (run.exit_code != 0 && run.exit_code != 2) throw std::runtime_error("indexing corpus failed: " + run.err);
-    server = std::make_unique<Server>(dir.path("db"));
+    if (run.exit_code != 0 && run.exit_code != 2) {
+      error = "indexing corpus/ failed: " + run.err;
+      return;
+    }
+    try {
+      server = std::make_unique<Server>(dir.path("db"));
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
   }
 };
 
 const Server& corpus() {
   static CorpusServer instance;
+  REQUIRE_MESSAGE(instance.server != nullptr, instance.error);
   return *instance.server;
 }
 
