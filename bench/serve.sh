@@ -16,7 +16,7 @@ mkdir -p "$work"
 [[ -f $work/index/XAPIANDB ]] || build/indexer/tracuu-index --db "$work/index" "$corpus" >/dev/null
 python3 bench/make_queries.py "$corpus" "$work" 1000
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-build/server/tracuu-server --db "$work/index" --port "$port" --threads 4 2>"$work/server.log" &
+build/server/tracuu-server --db "$work/index" --port "$port" 2>"$work/server.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done

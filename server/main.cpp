@@ -9,6 +9,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: tracuu-server --db DIR [--host 127.0.0.1] [--port 8080] [--threads N] [--cors-origin ORIGIN]\n"
+    "  --threads N  worker threads (default: 2 per core, at least 4)\n"
     "  Serves the search page at / and the JSON API (docs/api.md).\n";
 
 bool number(const char* s, long min, long max, long* out) {

@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 #include <iostream>
 
 #include "metrics.h"
@@ -265,6 +267,10 @@ class Api {
 };
 
 }  // namespace
+
+std::size_t default_threads() {
+  return std::max<std::size_t>(4, 2 * std::thread::hardware_concurrency());
+}
 
 void run_server(const ServerOptions& options) {
   Api api(options);

@@ -7,11 +7,14 @@
 
 namespace tracuu {
 
+// Two workers per core (some wait on slow clients), at least four.
+std::size_t default_threads();
+
 struct ServerOptions {
   std::string db_dir;
   std::string host = "127.0.0.1";  // loopback unless told otherwise
   int port = 8080;
-  std::size_t threads = 8;
+  std::size_t threads = default_threads();  // 2 x cores, at least 4
   std::string cors_origin;         // Access-Control-Allow-Origin; empty = no CORS header
 };
 
