@@ -13,6 +13,10 @@ using detail_search::ParsedQuery;
 
 // BM25 with its usual parameters; field and accent weights are in the query
 // (docs/ranking.md). min_normlen 0.5 keeps one-line articles from winning on length.
+// Xapian 1.4.22 crashes in MSet::fetch() on an MSet that starts past the
+// first match (get_mset(first > 0, ...)); fetch() is only a prefetch hint, so
+// it is called for first pages only.
+
 // Facets and totals look at no fewer matches than this (exact=1: all of them).
 // Fewer lets Xapian stop early; more makes facet counts closer to exact.
 constexpr Xapian::doccount kFacetSample = 200;
@@ -117,7 +121,7 @@ SearchResult Searcher::search(const SearchRequest& r) {
     for (auto it = years.values_begin(); it != years.values_end(); ++it) {
       if (!(*it).empty()) res.year_facets[*it] = it.get_termfreq();
     }
-    mset.fetch();
+    if (r.offset == 0) mset.fetch();  // see the MSet::fetch() note above
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Article a = article_from_json(it.get_document().get_data());
       Hit h = hit_of(a, it.get_weight());
@@ -147,7 +151,7 @@ std::size_t Searcher::export_matches(const SearchRequest& r,
         enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
       }
       Xapian::MSet mset = enquire.get_mset(first, kPage);
-      mset.fetch();
+      if (first == 0) mset.fetch();  // see the MSet::fetch() note above
       std::vector<std::pair<Article, double>> out;
       for (auto it = mset.begin(); it != mset.end(); ++it) {
         out.emplace_back(article_from_json(it.get_document().get_data()), it.get_weight());

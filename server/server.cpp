@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <nlohmann/json.hpp>
 
@@ -285,9 +286,19 @@ void run_server(const ServerOptions& options) {
   server.set_keep_alive_max_count(1000);
   server.set_tcp_nodelay(true);  // otherwise Nagle + delayed ACK add 40 ms to each response
   api.install(server);
+  // cpp-httplib 0.11 listens with a backlog of 5, compiled in: a burst of
+  // connections would be refused. Keep the socket it creates and raise the
+  // backlog (Linux lets listen() be called again on a listening socket).
+  int listen_fd = -1;
+  server.set_socket_options([&listen_fd](int fd) {
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = fd;
+  });
   if (!server.bind_to_port(options.host, options.port)) {
     throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(options.port));
   }
+  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   std::cerr << "tracuu-server: serving " << options.db_dir << " on http://" << options.host << ":" << options.port
             << " with " << threads << " threads\n";
   server.listen_after_bind();
