@@ -63,8 +63,11 @@ Window best_window(const Analysis& a, const std::vector<int>& match, std::size_t
   std::size_t end = 0;
   for (std::size_t begin = 0; begin < syl.size(); ++begin) {
     if (match[begin] < 0) continue;
+    // Leave about a sixth of the window for words before the first match.
+    const std::size_t reach = max_bytes - max_bytes / 6;
     end = std::max(end, begin);
-    while (end + 1 < syl.size() && syl[end + 1].end - syl[begin].begin <= max_bytes) ++end;
+    while (end > begin && syl[end].end - syl[begin].begin > reach) --end;
+    while (end + 1 < syl.size() && syl[end + 1].end - syl[begin].begin <= reach) ++end;
     std::set<int> distinct;
     std::size_t count = 0;
     for (std::size_t k = begin; k <= end; ++k) {
@@ -76,7 +79,7 @@ Window best_window(const Analysis& a, const std::vector<int>& match, std::size_t
     if (distinct.size() > best.distinct || (distinct.size() == best.distinct && count > best.count)) {
       // Start a little before the first match so it has some context.
       std::size_t lead_in = begin;
-      while (lead_in > 0 && syl[end].end - syl[lead_in - 1].begin <= max_bytes && begin - lead_in < 4) --lead_in;
+      while (lead_in > 0 && syl[end].end - syl[lead_in - 1].begin <= max_bytes && begin - lead_in < 8) --lead_in;
       best = {distinct.size(), count, syl[lead_in].begin, syl[end].end};
     }
   }
