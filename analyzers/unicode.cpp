@@ -274,6 +274,23 @@ void canonicalize_tone(std::u32string& syllable) {
   syllable[at] = with_tone(syllable[at], tone);
 }
 
+bool is_vietnamese_syllable(std::u32string_view lower) {
+  if (lower.empty() || lower.size() > 8) return false;
+  char32_t toneless[8];
+  int marked = 0;
+  for (std::size_t i = 0; i < lower.size(); ++i) {
+    LetterInfo info = letter_info(lower[i]);
+    if (info.ascii == 0) return false;
+    if (info.tone != kLevel) ++marked;
+    toneless[i] = info.toneless;
+  }
+  if (marked > 1) return false;
+  std::u32string_view bare(toneless, lower.size());
+  SyllableParts parts = parse_syllable(bare);
+  return parts.ok && orthography().nuclei.count(nucleus_key(
+                         bare.substr(parts.nucleus_begin, parts.nucleus_end - parts.nucleus_begin))) > 0;
+}
+
 std::u32string canonical_tone(std::u32string_view syllable) {
   std::u32string out(syllable);
   canonicalize_tone(out);

@@ -44,6 +44,10 @@ std::uint64_t nucleus_key(std::u32string_view vowels);
 std::u32string canonical_tone(std::u32string_view syllable);
 void canonicalize_tone(std::u32string& syllable);  // the same, in place
 
+// True when a lower-case NFC word parses as one Vietnamese syllable (onset,
+// nucleus, final per orthography.tsv; at most one tone mark).
+bool is_vietnamese_syllable(std::u32string_view lower);
+
 // All diacritics removed and đ → d, from a lower-case NFC string.
 std::string fold_lower(std::u32string_view lower);
 

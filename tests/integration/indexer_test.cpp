@@ -214,3 +214,20 @@ TEST_CASE("an index from another analyzer version is refused; --rebuild replaces
   CHECK_FALSE(harness::fs::exists(dir.path("db/" + live)));  // the old generation is gone after the switch
   CHECK(index(dir.path("db"), {src}).summary()["unchanged"] == 10);
 }
+
+TEST_CASE("legacy-encoded pages are converted and reported; undecodable bytes are rejected") {
+  TempDir dir;
+  auto run = index(dir.path("db"), {harness::source_path("corpus/pages/legacy")});
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.summary()["added"] == 3);
+  for (const char* encoding : {"tcvn3", "vni", "windows-1258"}) {
+    CHECK(run.err.find(std::string("converted from ") + encoding) != std::string::npos);
+  }
+  Xapian::Database db(dir.path("db") + "/XAPIANDB");
+  CHECK(db.get_termfreq("Ephông") == 1);  // "phông chữ" from the TCVN3 page
+  std::string binary = harness::slurp(harness::source_path("tests/data/legacy/not-vietnamese.bin"));
+  std::string page = dir.write("junk/binary.txt", binary);
+  auto rejected = index(dir.path("db2"), {dir.path("junk")});
+  CHECK(rejected.exit_code == 2);
+  CHECK(rejected.err.find(page + ":0: not UTF-8 and not a known Vietnamese legacy encoding") != std::string::npos);
+}
