@@ -120,15 +120,8 @@ std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::si
       double score = it.get_weight();
       if (!a.category.empty() && a.category == seed_article.category) score *= 1 + kSameCategory;
       score *= 1 + kTimeProximity * std::exp(-days_between(a.published, seed_article.published) / 90.0);
-      Hit h;
-      h.id = a.id;
-      h.title = a.title;
-      h.url = a.url;
-      h.published = a.published;
-      h.category = a.category;
-      h.author = a.author;
+      Hit h = detail_search::hit_of(a, score);
       h.snippet = detail_search::make_snippet(analyzer_, a.lead.empty() ? a.body : a.lead, {}, "", 160);
-      h.score = score;
       candidates.push_back({std::move(h), std::move(bigrams)});
     }
     std::stable_sort(candidates.begin(), candidates.end(),

@@ -95,6 +95,8 @@ class Searcher {
 
 // Internals exposed for unit tests.
 namespace detail_search {
+// A hit's fields from a stored article (no snippet).
+Hit hit_of(const Article& a, double score);
 // HTML-escapes text (& < > " ').
 std::string html_escape(std::string_view text);
 // A snippet of `text` around the syllables whose folded form is in

@@ -6,6 +6,19 @@
 #include "search.h"
 
 namespace tracuu {
+
+Hit detail_search::hit_of(const Article& a, double score) {
+  Hit h;
+  h.id = a.id;
+  h.title = a.title;
+  h.url = a.url;
+  h.published = a.published;
+  h.category = a.category;
+  h.author = a.author;
+  h.score = score;
+  return h;
+}
+
 namespace {
 
 using Q = Xapian::Query;
@@ -49,18 +62,6 @@ Q with_filters(Q query, const SearchRequest& r, const ParsedQuery& parsed) {
   if (!r.category.empty()) categories.push_back(fold_diacritics(r.category));
   for (const std::string& c : categories) query = Q(Q::OP_FILTER, query, Q(std::string(prefix::kCategory) + c));
   return query;
-}
-
-Hit hit_of(const Article& a, double score) {
-  Hit h;
-  h.id = a.id;
-  h.title = a.title;
-  h.url = a.url;
-  h.published = a.published;
-  h.category = a.category;
-  h.author = a.author;
-  h.score = score;
-  return h;
 }
 
 std::string snippet_source(const Article& a) {
@@ -124,7 +125,7 @@ SearchResult Searcher::search(const SearchRequest& r) {
     if (r.offset == 0) mset.fetch();  // see the MSet::fetch() note above
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Article a = article_from_json(it.get_document().get_data());
-      Hit h = hit_of(a, it.get_weight());
+      Hit h = detail_search::hit_of(a, it.get_weight());
       h.snippet = detail_search::make_snippet(analyzer_, snippet_source(a), parsed.highlight, parsed.highlight_prefix);
       res.hits.push_back(std::move(h));
     }
