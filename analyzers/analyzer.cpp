@@ -243,7 +243,7 @@ class Assembler {
     s.folded = detail::fold_lower(canonical);
     s.has_marks = s.exact != s.folded;
     if (s.has_marks) s.variant = detail::iy_variant(canonical);
-    s.stopword = detail::stopwords().count(s.exact) > 0;
+    s.stopword = detail::is_stopword_exact(s.exact);
     return s;
   }
 
@@ -262,6 +262,10 @@ void find_abbreviations(Analysis& a) {
   const detail::AbbreviationTable& table = detail::abbreviations();
   const auto& syl = a.syllables;
   for (std::size_t i = 0; i < syl.size();) {
+    if (!table.first_syllables.may_contain(syl[i].folded)) {
+      ++i;
+      continue;
+    }
     auto candidates = table.by_first_syllable.find(syl[i].folded);
     std::size_t used = 0;
     if (candidates != table.by_first_syllable.end()) {

@@ -97,12 +97,10 @@ const Orthography& orthography() {
     for_each_row(table("orthography.tsv"), [&](const std::vector<std::string_view>& cols) {
       if (cols.size() < 2) return;
       std::u32string letters = utf8_to_u32(cols[1]);
-      if (cols[0] == "onset") o.onsets.push_back(letters);
+      if (cols[0] == "onset") o.onsets.insert(nucleus_key(letters));
       if (cols[0] == "final") o.finals.insert(nucleus_key(letters));
       if (cols[0] == "iy-onset") o.iy_onsets.insert(letters);
     });
-    std::stable_sort(o.onsets.begin(), o.onsets.end(),
-                     [](const auto& a, const auto& b) { return a.size() > b.size(); });
     auto place = [](std::string_view v) { return v == "-" ? 0 : std::stoi(std::string(v)); };
     for_each_row(table("tone-placement.tsv"), [&](const std::vector<std::string_view>& cols) {
       if (cols.size() < 3) return;
@@ -148,6 +146,15 @@ const std::unordered_set<std::string>& stopwords() {
   return set;
 }
 
+bool is_stopword_exact(std::string_view exact) {
+  static const WordFilter filter = [] {
+    WordFilter f;
+    for (const std::string& w : stopwords()) f.add(w);
+    return f;
+  }();
+  return filter.may_contain(exact) && stopwords().count(std::string(exact)) > 0;
+}
+
 const AbbreviationTable& abbreviations() {
   static const AbbreviationTable t = [] {
     AbbreviationTable t;
@@ -155,6 +162,7 @@ const AbbreviationTable& abbreviations() {
       if (folded.empty()) return;
       t.longest = std::max(t.longest, folded.size());
       std::string first = folded.front();
+      t.first_syllables.add(first);
       t.by_first_syllable[first].push_back({std::move(folded), key});
     };
     for_each_row(table("abbreviations.tsv"), [&](const std::vector<std::string_view>& cols) {

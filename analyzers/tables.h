@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <algorithm>
+#include <bitset>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -26,7 +28,7 @@ struct Orthography {
     int open = 0;    // 1-based vowel index, 0 = not allowed
     int closed = 0;
   };
-  std::vector<std::u32string> onsets;  // longest first
+  std::unordered_set<std::uint64_t> onsets;  // by nucleus_key()
   std::unordered_set<std::uint64_t> finals;  // by nucleus_key()
   std::unordered_set<std::u32string> iy_onsets;
   std::unordered_map<std::uint64_t, TonePlace> nuclei;  // by nucleus_key()
@@ -39,8 +41,25 @@ const std::unordered_map<char32_t, std::u32string>& character_map();
 // html-entities.tsv: entity name → text.
 const std::unordered_map<std::string, std::u32string>& html_entities();
 
+// A cheap pre-check before a hash lookup: false means the word is certainly
+// not in the set it was built from (keyed on length and first two bytes).
+class WordFilter {
+ public:
+  void add(std::string_view w) { bits_[slot(w)] = true; }
+  bool may_contain(std::string_view w) const { return bits_[slot(w)]; }
+
+ private:
+  static std::size_t slot(std::string_view w) {
+    std::size_t a = w.empty() ? 0 : static_cast<unsigned char>(w[0]);
+    std::size_t b = w.size() < 2 ? 0 : static_cast<unsigned char>(w[1]);
+    return ((a * 31 + b) * 7 + std::min<std::size_t>(w.size(), 15)) % 8192;
+  }
+  std::bitset<8192> bits_;
+};
+
 // stopwords.txt, canonicalized (tone placement, case) like analyzed text.
 const std::unordered_set<std::string>& stopwords();
+bool is_stopword_exact(std::string_view exact);  // for an already canonical syllable
 
 // abbreviations.tsv: each form and each expansion as a folded syllable
 // sequence, pointing to the canonical key.
@@ -52,6 +71,7 @@ struct AbbreviationTable {
   std::unordered_map<std::string, std::vector<Form>> by_first_syllable;  // longest first
   std::unordered_map<std::string, std::vector<std::string>> expansions;  // key → exact syllables
   std::size_t longest = 0;
+  WordFilter first_syllables;  // of by_first_syllable
 };
 const AbbreviationTable& abbreviations();
 

@@ -225,15 +225,15 @@ struct SyllableParts {
 SyllableParts parse_syllable(std::u32string_view toneless) {
   const Orthography& o = orthography();
   SyllableParts parts;
+  // The onset is the run of consonants, except that "gi" and "qu" take their
+  // vowel when another vowel follows (già = gi + à, quý = qu + ý, but gì = g + ì).
   std::size_t onset = 0;
-  for (const std::u32string& candidate : o.onsets) {
-    if (toneless.substr(0, candidate.size()) != candidate) continue;
-    // "gi" and "qu" are onsets only when another vowel follows (gìn, quý vs. gì).
-    bool glide_onset = candidate == U"gi" || candidate == U"qu";
-    if (glide_onset && !(toneless.size() > 2 && is_vowel(toneless[2]))) continue;
-    onset = candidate.size();
-    break;
+  while (onset < toneless.size() && !is_vowel(toneless[onset])) ++onset;
+  if (onset == 1 && toneless.size() > 2 && is_vowel(toneless[2]) &&
+      ((toneless[0] == U'g' && toneless[1] == U'i') || (toneless[0] == U'q' && toneless[1] == U'u'))) {
+    onset = 2;
   }
+  if (onset > 0 && !o.onsets.count(nucleus_key(toneless.substr(0, onset)))) return parts;
   std::size_t n = onset;
   while (n < toneless.size() && is_vowel(toneless[n])) ++n;
   if (n == onset) return parts;
