@@ -51,9 +51,9 @@ std::size_t decode_entity(std::string_view text, std::size_t i, std::u32string& 
     if (digits.empty()) return 0;
     char32_t value = 0;
     for (char d : digits) {
-      int v = (d >= '0' && d <= '9') ? d - '0'
+      int v = (d >= '0' && d <= '9')                      ? d - '0'
               : hex && (d | 32) >= 'a' && (d | 32) <= 'f' ? (d | 32) - 'a' + 10
-                                                           : -1;
+                                                          : -1;
       if (v < 0 || value > 0x10FFFF) return 0;
       value = value * (hex ? 16 : 10) + static_cast<char32_t>(v);
     }
@@ -202,14 +202,16 @@ class Assembler {
     const bool joined = group_.size() > 1 || percent_;
     std::string whole_exact;
     for (std::size_t k = 0; k < group_.size(); ++k) {
-      if (joined && k > 0 && k - 1 < connectors_.size()) whole_exact.push_back(static_cast<char>(connectors_[k - 1]));
+      if (joined && k > 0 && k - 1 < connectors_.size())
+        whole_exact.push_back(static_cast<char>(connectors_[k - 1]));
       Syllable s = make_syllable(group_[k]);
       if (joined) whole_exact += s.exact;
       if (!s.exact.empty()) out_.syllables.push_back(std::move(s));
     }
     std::size_t count = out_.syllables.size() - first;
     if (percent_) whole_exact.push_back('%');
-    if (joined && count > 0 && count <= kMaxCompoundParts && whole_exact.size() <= kMaxCompoundBytes) {
+    if (joined && count > 0 && count <= kMaxCompoundParts &&
+        whole_exact.size() <= kMaxCompoundBytes) {
       out_.compounds.push_back({whole_exact, fold_diacritics(whole_exact), first, count});
     }
     group_.clear();
@@ -311,7 +313,8 @@ Analysis Analyzer::analyze(std::string_view utf8_text) {
   out.syllables.reserve(utf8_text.size() / 5);
   Assembler assembler(text, out);
   int32_t begin = words.first();
-  for (int32_t end = words.next(); end != icu::BreakIterator::DONE; begin = end, end = words.next()) {
+  for (int32_t end = words.next(); end != icu::BreakIterator::DONE;
+       begin = end, end = words.next()) {
     int32_t status = words.getRuleStatus();
     if (status >= UBRK_WORD_NONE_LIMIT) {
       bool number = status >= UBRK_WORD_NUMBER && status < UBRK_WORD_NUMBER_LIMIT;
@@ -327,7 +330,8 @@ Analysis Analyzer::analyze(std::string_view utf8_text) {
 }
 
 std::string canonical_syllable(std::string_view word) {
-  return detail::u32_to_utf8(detail::canonical_tone(detail::fold_case_nfc(detail::utf8_to_u32(word))));
+  return detail::u32_to_utf8(
+      detail::canonical_tone(detail::fold_case_nfc(detail::utf8_to_u32(word))));
 }
 
 std::string fold_diacritics(std::string_view text) {

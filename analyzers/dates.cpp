@@ -15,9 +15,9 @@ namespace tracuu {
 namespace {
 
 struct DateWords {
-  std::unordered_map<std::string, std::string> kind_of;          // folded word(s) → kind
-  std::unordered_map<std::string, int> month_names;              // folded → month
-  std::vector<std::vector<std::string>> weekdays;                // folded syllables
+  std::unordered_map<std::string, std::string> kind_of;  // folded word(s) → kind
+  std::unordered_map<std::string, int> month_names;      // folded → month
+  std::vector<std::vector<std::string>> weekdays;        // folded syllables
 };
 
 const DateWords& date_words() {
@@ -171,7 +171,8 @@ std::string iso(int y, int m, int d) {
 std::optional<Date> parse_iso(std::string_view s) {
   Date d;
   if (s.size() < 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  if (std::sscanf(std::string(s.substr(0, 10)).c_str(), "%4d-%2d-%2d", &d.year, &d.month, &d.day) != 3)
+  if (std::sscanf(std::string(s.substr(0, 10)).c_str(), "%4d-%2d-%2d", &d.year, &d.month, &d.day) !=
+      3)
     return std::nullopt;
   if (s.size() > 10 && s[10] != 'T' && s[10] != ' ') return std::nullopt;
   return valid(d) ? std::optional<Date>(d) : std::nullopt;
@@ -179,7 +180,9 @@ std::optional<Date> parse_iso(std::string_view s) {
 
 }  // namespace
 
-std::string Date::iso() const { return tracuu::iso(year, month, day); }
+std::string Date::iso() const {
+  return tracuu::iso(year, month, day);
+}
 
 std::optional<Date> parse_date(std::string_view text) {
   if (auto d = parse_iso(text)) return d;

@@ -23,7 +23,7 @@ namespace {
 
 // A decoding of at most two bytes per letter, from legacy-*.tsv.
 struct ByteTable {
-  std::array<std::u32string, 256> single;                 // one byte → letter
+  std::array<std::u32string, 256> single;  // one byte → letter
   std::array<std::array<std::u32string, 256>, 256>* pairs = nullptr;
   std::unique_ptr<std::array<std::array<std::u32string, 256>, 256>> pair_storage;
 };
@@ -33,33 +33,38 @@ struct ByteTable {
 std::u32string cp1252(unsigned char b) {
   char byte = static_cast<char>(b);
   icu::UnicodeString u(&byte, 1, "windows-1252");
-  return u.length() == 1 && u.charAt(0) != 0xFFFD && u.charAt(0) != 0x1A ? std::u32string(1, u.charAt(0)) : std::u32string();
+  return u.length() == 1 && u.charAt(0) != 0xFFFD && u.charAt(0) != 0x1A
+             ? std::u32string(1, u.charAt(0))
+             : std::u32string();
 }
 
 ByteTable load_table(std::string_view file) {
   ByteTable t;
-  for (int b = 0; b < 0x80; ++b) t.single[static_cast<std::size_t>(b)] = std::u32string(1, static_cast<char32_t>(b));
-  for (int b = 0x80; b < 0x100; ++b) t.single[static_cast<std::size_t>(b)] = cp1252(static_cast<unsigned char>(b));
-  detail::for_each_row(embedded::analyzer_table(file), [&](const std::vector<std::string_view>& cols) {
-    if (cols.size() < 2) return;
-    std::vector<std::size_t> bytes;
-    std::string_view hex = cols[0];
-    while (!hex.empty()) {
-      std::size_t space = hex.find(' ');
-      bytes.push_back(std::stoul(std::string(hex.substr(0, space)), nullptr, 16) & 0xFF);
-      hex = space == std::string_view::npos ? std::string_view{} : hex.substr(space + 1);
-    }
-    std::u32string letter = detail::utf8_to_u32(cols[1]);
-    if (bytes.size() == 1) {
-      t.single[bytes[0]] = letter;
-    } else if (bytes.size() == 2) {
-      if (!t.pair_storage) {
-        t.pair_storage = std::make_unique<std::array<std::array<std::u32string, 256>, 256>>();
-        t.pairs = t.pair_storage.get();
-      }
-      (*t.pairs)[bytes[0]][bytes[1]] = letter;
-    }
-  });
+  for (int b = 0; b < 0x80; ++b)
+    t.single[static_cast<std::size_t>(b)] = std::u32string(1, static_cast<char32_t>(b));
+  for (int b = 0x80; b < 0x100; ++b)
+    t.single[static_cast<std::size_t>(b)] = cp1252(static_cast<unsigned char>(b));
+  detail::for_each_row(
+      embedded::analyzer_table(file), [&](const std::vector<std::string_view>& cols) {
+        if (cols.size() < 2) return;
+        std::vector<std::size_t> bytes;
+        std::string_view hex = cols[0];
+        while (!hex.empty()) {
+          std::size_t space = hex.find(' ');
+          bytes.push_back(std::stoul(std::string(hex.substr(0, space)), nullptr, 16) & 0xFF);
+          hex = space == std::string_view::npos ? std::string_view{} : hex.substr(space + 1);
+        }
+        std::u32string letter = detail::utf8_to_u32(cols[1]);
+        if (bytes.size() == 1) {
+          t.single[bytes[0]] = letter;
+        } else if (bytes.size() == 2) {
+          if (!t.pair_storage) {
+            t.pair_storage = std::make_unique<std::array<std::array<std::u32string, 256>, 256>>();
+            t.pairs = t.pair_storage.get();
+          }
+          (*t.pairs)[bytes[0]][bytes[1]] = letter;
+        }
+      });
   return t;
 }
 
@@ -104,10 +109,12 @@ std::string decode_windows1258(std::string_view bytes) {
 }
 
 struct Score {
-  std::size_t words = 0;      // words with a non-ASCII letter
-  std::size_t vietnamese = 0; // ... that parse as a Vietnamese syllable
-  std::size_t invalid = 0;    // U+FFFD and control characters
-  double share() const { return words ? static_cast<double>(vietnamese) / static_cast<double>(words) : 0; }
+  std::size_t words = 0;       // words with a non-ASCII letter
+  std::size_t vietnamese = 0;  // ... that parse as a Vietnamese syllable
+  std::size_t invalid = 0;     // U+FFFD and control characters
+  double share() const {
+    return words ? static_cast<double>(vietnamese) / static_cast<double>(words) : 0;
+  }
 };
 
 Score score(std::string_view utf8) {

@@ -78,8 +78,7 @@ std::vector<std::string> letter_runs(std::string_view utf8) {
   std::vector<std::string> runs;
   std::string current;
   for (char32_t c : utf8_to_u32(utf8)) {
-    bool letter = letter_info(c).ascii != 0 || (c >= U'0' && c <= U'9') || c == U'đ' ||
-                  c == U'Đ';
+    bool letter = letter_info(c).ascii != 0 || (c >= U'0' && c <= U'9') || c == U'đ' || c == U'Đ';
     if (letter) {
       append_utf8(current, c);
     } else if (!current.empty()) {

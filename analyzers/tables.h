@@ -3,9 +3,9 @@
 // use (function-local statics: thread-safe initialization, no mutable state).
 #pragma once
 
-#include <cstddef>
 #include <algorithm>
 #include <bitset>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -25,7 +25,7 @@ void for_each_row(std::string_view table_text,
 // tone-placement.tsv and orthography.tsv.
 struct Orthography {
   struct TonePlace {
-    int open = 0;    // 1-based vowel index, 0 = not allowed
+    int open = 0;  // 1-based vowel index, 0 = not allowed
     int closed = 0;
   };
   std::unordered_set<std::uint64_t> onsets;  // by nucleus_key()

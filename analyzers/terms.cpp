@@ -40,7 +40,8 @@ void add_posting(Xapian::Document& doc, std::string_view prefix, std::string_vie
 
 bool has_letter(const std::string& folded) {
   for (char c : folded) {
-    if (std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) return true;
+    if (std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80)
+      return true;
   }
   return false;
 }
@@ -60,7 +61,8 @@ void index_field(const Analysis& a, const FieldSpec& spec, Xapian::Document& doc
     const Syllable& s = a.syllables[i];
     const Xapian::termpos pos = base + static_cast<Xapian::termpos>(i);
     add_posting(doc, prefix::kFolded, s.folded, pos, wdf);
-    // A syllable without letters ("2020") has no accents: its exact term would repeat the folded one.
+    // A syllable without letters ("2020") has no accents: its exact term would repeat the folded
+    // one.
     const bool letters = has_letter(s.folded);
     if (letters) add_term(doc, prefix::kExact, s.exact, wdf);
     add_term(doc, prefix::kVariant, s.variant, wdf);

@@ -46,8 +46,10 @@ std::pair<char32_t, bool> fold_one(char32_t c) {
   full.foldCase();
   UErrorCode status = U_ZERO_ERROR;
   bool nfc_stable = nfc().isNormalized(icu::UnicodeString(static_cast<UChar32>(c)), status) &&
-                    !(c >= 0x0300 && c < 0x0370) && u_getCombiningClass(static_cast<UChar32>(c)) == 0;
-  bool simple = full.countChar32() == 1 && static_cast<char32_t>(full.char32At(0)) == lower && nfc_stable;
+                    !(c >= 0x0300 && c < 0x0370) &&
+                    u_getCombiningClass(static_cast<UChar32>(c)) == 0;
+  bool simple =
+      full.countChar32() == 1 && static_cast<char32_t>(full.char32At(0)) == lower && nfc_stable;
   return {lower, simple};
 }
 
@@ -122,7 +124,8 @@ LetterInfo letter_info(char32_t c) {
 char32_t with_tone(char32_t toneless, Tone tone) {
   if (tone == kLevel) return toneless;
   const auto& toned = letter_table().toned;
-  if (auto found = toned.find(toneless); found != toned.end() && found->second[tone] != 0) return found->second[tone];
+  if (auto found = toned.find(toneless); found != toned.end() && found->second[tone] != 0)
+    return found->second[tone];
   // NFC, not composePair: ệ is (ẹ + circumflex) canonically, so ê + dot below
   // only composes after canonical reordering.
   icu::UnicodeString text;
@@ -135,8 +138,18 @@ char32_t with_tone(char32_t toneless, Tone tone) {
 
 bool is_vowel(char32_t c) {
   switch (c) {
-    case U'a': case U'ă': case U'â': case U'e': case U'ê': case U'i':
-    case U'o': case U'ô': case U'ơ': case U'u': case U'ư': case U'y':
+    case U'a':
+    case U'ă':
+    case U'â':
+    case U'e':
+    case U'ê':
+    case U'i':
+    case U'o':
+    case U'ô':
+    case U'ơ':
+    case U'u':
+    case U'ư':
+    case U'y':
       return true;
     default:
       return false;
@@ -230,7 +243,8 @@ SyllableParts parse_syllable(std::u32string_view toneless) {
   std::size_t onset = 0;
   while (onset < toneless.size() && !is_vowel(toneless[onset])) ++onset;
   if (onset == 1 && toneless.size() > 2 && is_vowel(toneless[2]) &&
-      ((toneless[0] == U'g' && toneless[1] == U'i') || (toneless[0] == U'q' && toneless[1] == U'u'))) {
+      ((toneless[0] == U'g' && toneless[1] == U'i') ||
+       (toneless[0] == U'q' && toneless[1] == U'u'))) {
     onset = 2;
   }
   if (onset > 0 && !o.onsets.count(nucleus_key(toneless.substr(0, onset)))) return parts;
@@ -264,7 +278,8 @@ void canonicalize_tone(std::u32string& syllable) {
   std::u32string_view bare(toneless, syllable.size());
   SyllableParts parts = parse_syllable(bare);
   if (!parts.ok) return;
-  auto rule = orthography().nuclei.find(nucleus_key(bare.substr(parts.nucleus_begin, parts.nucleus_end - parts.nucleus_begin)));
+  auto rule = orthography().nuclei.find(
+      nucleus_key(bare.substr(parts.nucleus_begin, parts.nucleus_end - parts.nucleus_begin)));
   if (rule == orthography().nuclei.end()) return;
   bool closed = parts.nucleus_end < bare.size();
   int place = closed ? rule->second.closed : rule->second.open;
@@ -287,8 +302,8 @@ bool is_vietnamese_syllable(std::u32string_view lower) {
   if (marked > 1) return false;
   std::u32string_view bare(toneless, lower.size());
   SyllableParts parts = parse_syllable(bare);
-  return parts.ok && orthography().nuclei.count(nucleus_key(
-                         bare.substr(parts.nucleus_begin, parts.nucleus_end - parts.nucleus_begin))) > 0;
+  return parts.ok && orthography().nuclei.count(nucleus_key(bare.substr(
+                         parts.nucleus_begin, parts.nucleus_end - parts.nucleus_begin))) > 0;
 }
 
 std::u32string canonical_tone(std::u32string_view syllable) {

@@ -11,11 +11,11 @@ namespace tracuu::detail {
 enum Tone : std::uint8_t { kLevel = 0, kGrave, kAcute, kHook, kTilde, kDot };
 
 struct LetterInfo {
-  char32_t toneless;   // the letter without its tone mark, shape marks kept: ệ → ê
-  Tone tone;           // ệ → kDot
-  char32_t ascii;      // all marks removed, đ → d: ệ → e; 0 if not a Latin letter
-  char32_t lower;      // ICU simple case folding: Ệ → ệ
-  bool simple;         // lower is the full case folding and the letter is NFC-stable
+  char32_t toneless;  // the letter without its tone mark, shape marks kept: ệ → ê
+  Tone tone;          // ệ → kDot
+  char32_t ascii;     // all marks removed, đ → d: ệ → e; 0 if not a Latin letter
+  char32_t lower;     // ICU simple case folding: Ệ → ệ
+  bool simple;        // lower is the full case folding and the letter is NFC-stable
 };
 
 // Facts about one (lower- or upper-case, precomposed) code point, from ICU's

@@ -37,16 +37,16 @@ inline constexpr std::string_view kTitle = "S";         // Sbinh (title, positio
 inline constexpr std::string_view kTitleExact = "SE";   // SEbình
 inline constexpr std::string_view kTitleBigram = "SB";  // SBbinh_tan
 inline constexpr std::string_view kAuthor = "A";        // Ale, Aan (author syllables)
-inline constexpr std::string_view kCategory = "K";      // Kthe thao (whole folded category, boolean)
-inline constexpr std::string_view kTag = "G";           // Gbong da (whole folded tag, boolean)
-inline constexpr std::string_view kId = "Q";            // Qtn-2018-0007 (unique id, boolean)
+inline constexpr std::string_view kCategory = "K";  // Kthe thao (whole folded category, boolean)
+inline constexpr std::string_view kTag = "G";       // Gbong da (whole folded tag, boolean)
+inline constexpr std::string_view kId = "Q";        // Qtn-2018-0007 (unique id, boolean)
 }  // namespace prefix
 
 // One syllable (or one number, or one piece of a code) of the text.
 struct Syllable {
-  std::string exact;    // case-folded, NFC, canonical tone placement: "hòa" for "Hoà"
-  std::string folded;   // no diacritics, đ→d: "hoa"
-  std::string variant;  // i/y variant key, "kĩ" for both "kỹ" and "kĩ"; empty if none
+  std::string exact;      // case-folded, NFC, canonical tone placement: "hòa" for "Hoà"
+  std::string folded;     // no diacritics, đ→d: "hoa"
+  std::string variant;    // i/y variant key, "kĩ" for both "kỹ" and "kĩ"; empty if none
   std::size_t begin = 0;  // byte offsets of the syllable in the original text
   std::size_t end = 0;
   bool clause_start = false;  // punctuation (or the text start) precedes it: no bigram across
@@ -57,8 +57,8 @@ struct Syllable {
 // Syllables written joined into one token: "Covid-19", "TP.HCM", "26/3",
 // "100/2019/NĐ-CP", "vô-lăng", "78,3%". Kept whole as a term too.
 struct Compound {
-  std::string exact;   // "100/2019/nđ-cp"
-  std::string folded;  // "100/2019/nd-cp"
+  std::string exact;      // "100/2019/nđ-cp"
+  std::string folded;     // "100/2019/nd-cp"
   std::size_t first = 0;  // index of its first syllable
   std::size_t count = 0;  // number of syllables (the whole may be longer: "78,3%")
 };
@@ -141,8 +141,8 @@ bool forms_bigram(const Syllable& first, const Syllable& second);
 
 // How one field of an article is indexed.
 struct FieldSpec {
-  bool title = false;          // also emit the title-only term spaces (S, SE, SB)
-  Xapian::termcount wdf = 1;   // weight of each occurrence
+  bool title = false;         // also emit the title-only term spaces (S, SE, SB)
+  Xapian::termcount wdf = 1;  // weight of each occurrence
 };
 
 // Adds the terms of `analysis` to `doc`, positions starting at `*position`

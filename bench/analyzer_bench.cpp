@@ -22,22 +22,28 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string path = argc > 1 ? argv[1] : std::string(TRACUU_SOURCE_DIR) + "/../shared/corpus/baomoi-2017.jsonl.gz";
+  std::string path =
+      argc > 1 ? argv[1]
+               : std::string(TRACUU_SOURCE_DIR) + "/../shared/corpus/baomoi-2017.jsonl.gz";
   if (!std::filesystem::exists(path)) {
     std::printf("bench-analyzer: skipped, %s not found\n", path.c_str());
     return 0;
   }
   std::vector<std::string> texts;
   std::size_t bytes = 0;
-  tracuu::load_sources({path}, [&](tracuu::Article&& a) {
-    texts.push_back(a.title + "\n" + a.lead + "\n" + a.body);
-    bytes += texts.back().size();
-  }, [](const std::string&, std::size_t, const std::string&) {});
+  tracuu::load_sources(
+      {path},
+      [&](tracuu::Article&& a) {
+        texts.push_back(a.title + "\n" + a.lead + "\n" + a.body);
+        bytes += texts.back().size();
+      },
+      [](const std::string&, std::size_t, const std::string&) {});
   const double mb = static_cast<double>(bytes) / 1e6;
 
   // ICU alone: UTF-8 → UTF-16 and word-break iteration, nothing else.
   UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::BreakIterator> words(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+  std::unique_ptr<icu::BreakIterator> words(
+      icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
   auto start = std::chrono::steady_clock::now();
   std::size_t icu_words = 0;
   for (const std::string& t : texts) {
@@ -56,8 +62,10 @@ int main(int argc, char** argv) {
   double our_seconds = seconds_since(start);
 
   std::printf("corpus: %zu articles, %.1f MB of text\n", texts.size(), mb);
-  std::printf("ICU word breaks only : %6.2f s  %6.1f MB/s  (%zu words)\n", icu_seconds, mb / icu_seconds, icu_words);
-  std::printf("tracuu analyzer      : %6.2f s  %6.1f MB/s  (%zu syllables)\n", our_seconds, mb / our_seconds, syllables);
+  std::printf("ICU word breaks only : %6.2f s  %6.1f MB/s  (%zu words)\n", icu_seconds,
+              mb / icu_seconds, icu_words);
+  std::printf("tracuu analyzer      : %6.2f s  %6.1f MB/s  (%zu syllables)\n", our_seconds,
+              mb / our_seconds, syllables);
   std::printf("overhead vs ICU      : %.2fx\n", our_seconds / icu_seconds);
   return 0;
 }

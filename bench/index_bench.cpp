@@ -57,53 +57,68 @@ int stock_index(const std::string& corpus, const std::string& db_path) {
   Xapian::WritableDatabase db(db_path, Xapian::DB_CREATE_OR_OVERWRITE);
   Xapian::TermGenerator tg;
   std::size_t n = 0;
-  tracuu::load_sources({corpus}, [&](tracuu::Article&& a) {
-    Xapian::Document doc;
-    tg.set_document(doc);
-    tg.index_text(a.title, 3);
-    tg.increase_termpos();
-    tg.index_text(a.lead, 2);
-    tg.increase_termpos();
-    tg.index_text(a.body);
-    doc.add_boolean_term("Q" + a.id);
-    doc.set_data(tracuu::article_to_json(a));
-    db.replace_document("Q" + a.id, doc);
-    if (++n % 5000 == 0) db.commit();
-  }, [](const std::string&, std::size_t, const std::string&) {});
+  tracuu::load_sources(
+      {corpus},
+      [&](tracuu::Article&& a) {
+        Xapian::Document doc;
+        tg.set_document(doc);
+        tg.index_text(a.title, 3);
+        tg.increase_termpos();
+        tg.index_text(a.lead, 2);
+        tg.increase_termpos();
+        tg.index_text(a.body);
+        doc.add_boolean_term("Q" + a.id);
+        doc.set_data(tracuu::article_to_json(a));
+        db.replace_document("Q" + a.id, doc);
+        if (++n % 5000 == 0) db.commit();
+      },
+      [](const std::string&, std::size_t, const std::string&) {});
   db.commit();
   return 0;
 }
 
 void print(const char* name, const Run& r, std::size_t articles, double mb) {
-  std::printf("%-22s %7.1f s  %7.0f articles/s  %5.2f MB/s  %7.1f MB on disk  %6.0f MB peak RSS  (exit %d)\n", name,
-              r.seconds, articles / r.seconds, mb / r.seconds, r.bytes_on_disk / 1e6, r.peak_rss_kb / 1024.0, r.exit_code);
+  std::printf(
+      "%-22s %7.1f s  %7.0f articles/s  %5.2f MB/s  %7.1f MB on disk  %6.0f MB peak RSS  (exit "
+      "%d)\n",
+      name, r.seconds, articles / r.seconds, mb / r.seconds, r.bytes_on_disk / 1e6,
+      r.peak_rss_kb / 1024.0, r.exit_code);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string corpus = argc > 1 ? argv[1] : std::string(TRACUU_SOURCE_DIR) + "/../shared/corpus/baomoi-2017.jsonl.gz";
+  std::string corpus =
+      argc > 1 ? argv[1]
+               : std::string(TRACUU_SOURCE_DIR) + "/../shared/corpus/baomoi-2017.jsonl.gz";
   fs::path work = argc > 2 ? fs::path(argv[2]) : fs::temp_directory_path() / "tracuu-bench-index";
   if (!fs::exists(corpus)) {
     std::printf("bench-index: skipped, %s not found\n", corpus.c_str());
     return 0;
   }
   std::size_t articles = 0, bytes = 0;
-  tracuu::load_sources({corpus}, [&](tracuu::Article&& a) {
-    ++articles;
-    bytes += a.title.size() + a.lead.size() + a.body.size();
-  }, [](const std::string&, std::size_t, const std::string&) {});
+  tracuu::load_sources(
+      {corpus},
+      [&](tracuu::Article&& a) {
+        ++articles;
+        bytes += a.title.size() + a.lead.size() + a.body.size();
+      },
+      [](const std::string&, std::size_t, const std::string&) {});
   const double mb = bytes / 1e6;
   fs::remove_all(work);
   fs::create_directories(work);
 
-  Run stock = in_child([&] { return stock_index(corpus, (work / "stock").string()); }, work / "stock");
+  Run stock =
+      in_child([&] { return stock_index(corpus, (work / "stock").string()); }, work / "stock");
   std::string index_bin = std::string(TRACUU_BINARY_DIR) + "/indexer/tracuu-index";
   std::string db = (work / "tracuu").string();
-  Run ours = in_child([&] {
-    execl(index_bin.c_str(), index_bin.c_str(), "--db", db.c_str(), corpus.c_str(), static_cast<char*>(nullptr));
-    return 127;
-  }, work / "tracuu");
+  Run ours = in_child(
+      [&] {
+        execl(index_bin.c_str(), index_bin.c_str(), "--db", db.c_str(), corpus.c_str(),
+              static_cast<char*>(nullptr));
+        return 127;
+      },
+      work / "tracuu");
   std::string compacted = (work / "tracuu-compact").string();
   Xapian::Database(tracuu::IndexLocation(db).live_generation()).compact(compacted);
   std::uintmax_t compact_bytes = disk_usage(compacted);
@@ -111,8 +126,10 @@ int main(int argc, char** argv) {
   std::printf("corpus: %zu articles, %.1f MB of title+lead+body text\n", articles, mb);
   print("stock TermGenerator", stock, articles, mb);
   print("tracuu-index", ours, articles, mb);
-  std::printf("tracuu-index compacted: %.1f MB on disk (what --rebuild produces)\n", compact_bytes / 1e6);
-  std::printf("time ratio tracuu/stock: %.2fx   size ratio: %.2fx (compacted %.2fx)\n", ours.seconds / stock.seconds,
+  std::printf("tracuu-index compacted: %.1f MB on disk (what --rebuild produces)\n",
+              compact_bytes / 1e6);
+  std::printf("time ratio tracuu/stock: %.2fx   size ratio: %.2fx (compacted %.2fx)\n",
+              ours.seconds / stock.seconds,
               static_cast<double>(ours.bytes_on_disk) / stock.bytes_on_disk,
               static_cast<double>(compact_bytes) / stock.bytes_on_disk);
   fs::remove_all(work);

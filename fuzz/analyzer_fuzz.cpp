@@ -12,7 +12,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tracuu::Analysis a = analyzer.analyze(text);
   for (const tracuu::Syllable& s : a.syllables) {
     if (s.begin > s.end || s.end > size) std::abort();
-    if (!tracuu::is_valid_utf8(s.exact) || !tracuu::is_valid_utf8(s.folded) || !tracuu::is_valid_utf8(s.variant)) std::abort();
+    if (!tracuu::is_valid_utf8(s.exact) || !tracuu::is_valid_utf8(s.folded) ||
+        !tracuu::is_valid_utf8(s.variant))
+      std::abort();
   }
   for (const tracuu::Compound& c : a.compounds) {
     if (c.first + c.count > a.syllables.size() || !tracuu::is_valid_utf8(c.exact)) std::abort();

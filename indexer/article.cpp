@@ -1,8 +1,7 @@
 // Article ⇄ stored JSON, and the hashes the reindex job and "Tin khác" use.
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "indexer.h"
 
@@ -27,9 +26,9 @@ std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL
 }  // namespace
 
 std::string article_to_json(const Article& a) {
-  nlohmann::json j = {{"id", a.id},         {"title", a.title},   {"lead", a.lead},
-                      {"body", a.body},     {"author", a.author}, {"published", a.published},
-                      {"url", a.url},       {"category", a.category}, {"tags", a.tags}};
+  nlohmann::json j = {{"id", a.id},     {"title", a.title},       {"lead", a.lead},
+                      {"body", a.body}, {"author", a.author},     {"published", a.published},
+                      {"url", a.url},   {"category", a.category}, {"tags", a.tags}};
   if (!a.caption.empty()) j["caption"] = a.caption;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -55,7 +54,9 @@ std::string content_hash_of_data(std::string_view stored) {
   return hex64(fnv1a(stored, fnv1a(std::to_string(kAnalyzerVersion))));
 }
 
-std::string content_hash(const Article& a) { return content_hash_of_data(article_to_json(a)); }
+std::string content_hash(const Article& a) {
+  return content_hash_of_data(article_to_json(a));
+}
 
 std::string duplicate_key(const Article& a) {
   // Syndicated copies keep the title, give or take case, accents, tone style
@@ -69,9 +70,13 @@ std::string duplicate_key(const Article& a) {
 }
 
 std::string IndexReport::to_json() const {
-  nlohmann::json j = {{"added", added},       {"updated", updated}, {"unchanged", unchanged},
-                      {"deleted", deleted},   {"rejected", rejected},
-                      {"seconds", static_cast<double>(static_cast<long long>(seconds * 1000)) / 1000}};
+  nlohmann::json j = {
+      {"added", added},
+      {"updated", updated},
+      {"unchanged", unchanged},
+      {"deleted", deleted},
+      {"rejected", rejected},
+      {"seconds", static_cast<double>(static_cast<long long>(seconds * 1000)) / 1000}};
   return j.dump();
 }
 

@@ -39,11 +39,11 @@ inline constexpr const char* kAnalyzerVersion = "tracuu.analyzer_version";
 // One article, as loaded from a source and as stored in the index (the
 // document data is this, as JSON).
 struct Article {
-  std::string id;         // required, the stable key
-  std::string title;      // required
+  std::string id;     // required, the stable key
+  std::string title;  // required
   std::string lead;
   std::string body;
-  std::string caption;    // photo caption of text pages
+  std::string caption;  // photo caption of text pages
   std::string author;
   std::string published;  // ISO date "2021-05-15", or empty when unknown
   std::string url;
@@ -52,11 +52,11 @@ struct Article {
   std::string encoding = "utf-8";  // what the source was written in (not stored)
 };
 
-std::string article_to_json(const Article& a);          // the stored document data
-Article article_from_json(std::string_view stored);     // throws std::runtime_error
-std::string content_hash(const Article& a);             // changes when any stored field does
+std::string article_to_json(const Article& a);              // the stored document data
+Article article_from_json(std::string_view stored);         // throws std::runtime_error
+std::string content_hash(const Article& a);                 // changes when any stored field does
 std::string content_hash_of_data(std::string_view stored);  // the same, from article_to_json()
-std::string duplicate_key(const Article& a);            // equal for syndicated copies
+std::string duplicate_key(const Article& a);                // equal for syndicated copies
 
 // A record that cannot be indexed: where it is and why.
 struct RecordError : std::runtime_error {
@@ -108,8 +108,8 @@ class IndexLocation {
 struct IndexOptions {
   std::string db_dir;
   std::vector<std::string> sources;
-  bool prune = false;    // delete articles no longer in the sources
-  bool rebuild = false;  // build a fresh generation, compact it, switch readers
+  bool prune = false;             // delete articles no longer in the sources
+  bool rebuild = false;           // build a fresh generation, compact it, switch readers
   std::size_t batch_size = 2000;  // documents per commit (a build splits it among its writers)
   bool progress_bar = false;      // a bar on a terminal, else periodic lines
 };

@@ -5,6 +5,9 @@
 // writer commits every batch: a run killed at any moment leaves the last
 // commit readable and complete, and re-running finishes the job because
 // unchanged articles (same content hash) are skipped.
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -13,12 +16,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <ostream>
 #include <thread>
-#include <unistd.h>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -88,7 +89,8 @@ unsigned next_generation(const std::string& dir) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     std::string name = entry.path().filename().string();
-    if (name.rfind("gen-", 0) == 0) highest = std::max(highest, static_cast<unsigned>(std::atoi(name.c_str() + 4)));
+    if (name.rfind("gen-", 0) == 0)
+      highest = std::max(highest, static_cast<unsigned>(std::atoi(name.c_str() + 4)));
   }
   return highest + 1;
 }
@@ -125,7 +127,8 @@ std::unordered_map<std::string, std::string> known_articles(const Xapian::Databa
   auto hash = db.valuestream_begin(slot::kContentHash);
   for (auto id = db.valuestream_begin(slot::kId); id != db.valuestream_end(slot::kId); ++id) {
     if (hash != db.valuestream_end(slot::kContentHash)) hash.skip_to(id.get_docid());
-    bool has_hash = hash != db.valuestream_end(slot::kContentHash) && hash.get_docid() == id.get_docid();
+    bool has_hash =
+        hash != db.valuestream_end(slot::kContentHash) && hash.get_docid() == id.get_docid();
     known[*id] = has_hash ? *hash : std::string();
   }
   return known;
@@ -135,7 +138,8 @@ std::unordered_map<std::string, std::string> known_articles(const Xapian::Databa
 // 5 s otherwise (logs). Called from the loader thread only.
 class Progress {
  public:
-  Progress(std::ostream& log, bool bar) : log_(log), bar_(bar), start_(Clock::now()), last_(start_) {}
+  Progress(std::ostream& log, bool bar)
+      : log_(log), bar_(bar), start_(Clock::now()), last_(start_) {}
   void article() { ++articles_; }
   void bytes(std::uint64_t done, std::uint64_t total) {
     done_ = done;
@@ -144,17 +148,20 @@ class Progress {
     if (now - last_ < std::chrono::milliseconds(bar_ ? 200 : 5000)) return;
     last_ = now;
     double secs = std::chrono::duration<double>(now - start_).count();
-    double fraction = total_ ? std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_)) : 0;
+    double fraction =
+        total_ ? std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_)) : 0;
     double rate = static_cast<double>(articles_) / std::max(secs, 1e-3);
     if (bar_) {
       constexpr int kWidth = 30;
       int filled = static_cast<int>(fraction * kWidth);
-      log_ << "\r[" << std::string(static_cast<std::size_t>(filled), '#') << std::string(static_cast<std::size_t>(kWidth - filled), '.')
-           << "] " << std::setw(3) << static_cast<int>(fraction * 100) << "%  " << articles_ << " articles  "
-           << std::fixed << std::setprecision(0) << rate << "/s   " << std::flush;
+      log_ << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
+           << std::string(static_cast<std::size_t>(kWidth - filled), '.') << "] " << std::setw(3)
+           << static_cast<int>(fraction * 100) << "%  " << articles_ << " articles  " << std::fixed
+           << std::setprecision(0) << rate << "/s   " << std::flush;
     } else {
-      log_ << "tracuu-index: " << static_cast<int>(fraction * 100) << "% of the sources, " << articles_
-           << " articles, " << std::fixed << std::setprecision(0) << rate << "/s\n" << std::flush;
+      log_ << "tracuu-index: " << static_cast<int>(fraction * 100) << "% of the sources, "
+           << articles_ << " articles, " << std::fixed << std::setprecision(0) << rate << "/s\n"
+           << std::flush;
     }
   }
   void done() {
@@ -237,14 +244,18 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
   std::vector<std::string> shard_paths;
   std::vector<Xapian::WritableDatabase> shards;
   if (build) {
-    for (const auto& entry : fs::directory_iterator(options.db_dir)) {  // a killed build's leftovers
-      if (entry.path().filename().string().find(".build") != std::string::npos) fs::remove_all(entry.path());
+    for (const auto& entry :
+         fs::directory_iterator(options.db_dir)) {  // a killed build's leftovers
+      if (entry.path().filename().string().find(".build") != std::string::npos)
+        fs::remove_all(entry.path());
     }
     final_gen = generation_name(next_generation(options.db_dir));
     for (std::size_t k = 0; k < build_writers(); ++k) {
-      shard_paths.push_back((fs::path(options.db_dir) / (final_gen + ".build-" + std::to_string(k))).string());
+      shard_paths.push_back(
+          (fs::path(options.db_dir) / (final_gen + ".build-" + std::to_string(k))).string());
       // Private until merged: their commits bound memory, they need no fsync.
-      shards.push_back(open_writer(shard_paths.back(), Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC));
+      shards.push_back(
+          open_writer(shard_paths.back(), Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC));
     }
   }
   const std::size_t writers = build ? shards.size() : 1;
@@ -288,7 +299,8 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
                 ++report.updated;
               }
             }
-            if (a.encoding != "utf-8") log << "tracuu-index: " << a.id << ": converted from " << a.encoding << "\n";
+            if (a.encoding != "utf-8")
+              log << "tracuu-index: " << a.id << ": converted from " << a.encoding << "\n";
             // The same id always goes to the same shard, so a repeated id replaces.
             std::size_t shard = writers == 1 ? 0 : std::hash<std::string>{}(a.id) % writers;
             queues[shard]->push({a.id, build_document(a, analyzer), is_new});
@@ -311,7 +323,8 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
     writer_threads.emplace_back([&, k] {
       try {
         // A build's writers share the memory budget of one batch.
-        write_all(*queues[k], build ? shards[k] : live_db, std::max<std::size_t>(1, options.batch_size / writers));
+        write_all(*queues[k], build ? shards[k] : live_db,
+                  std::max<std::size_t>(1, options.batch_size / writers));
       } catch (...) {
         writer_errors[k] = std::current_exception();
         cancel_all();
@@ -319,7 +332,8 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
     });
   }
   for (auto& t : writer_threads) t.join();
-  if (std::any_of(writer_errors.begin(), writer_errors.end(), [](auto& e) { return e != nullptr; })) cancel_all();
+  if (std::any_of(writer_errors.begin(), writer_errors.end(), [](auto& e) { return e != nullptr; }))
+    cancel_all();
   loader.join();
   // Nothing after the last commit is lost; a build leaves the live index as it was.
   if (loader_error) std::rethrow_exception(loader_error);

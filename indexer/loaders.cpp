@@ -1,13 +1,12 @@
 // Article loaders: JSONL (plain or gzip) records and saved text pages.
 #include <zlib.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "indexer.h"
@@ -23,8 +22,8 @@ struct FieldLimit {
   const char* name;
   std::size_t max_bytes;
 };
-constexpr FieldLimit kLimits[] = {{"id", 200},       {"title", 2000},      {"lead", 20000},
-                                  {"body", 4 << 20}, {"author", 300},      {"published", 100},
+constexpr FieldLimit kLimits[] = {{"id", 200},       {"title", 2000},  {"lead", 20000},
+                                  {"body", 4 << 20}, {"author", 300},  {"published", 100},
                                   {"url", 2000},     {"category", 100}};
 constexpr std::size_t kMaxTags = 50, kMaxTagBytes = 100;
 
@@ -82,7 +81,8 @@ std::size_t word_count(std::string_view s) {
 // Text of a header line "Key: value" in a page, if `line` is one.
 std::optional<std::string> header_value(const std::string& line, std::string_view key) {
   if (line.size() <= key.size() + 1) return std::nullopt;
-  if (fold_diacritics(line.substr(0, key.size())) != key || line[key.size()] != ':') return std::nullopt;
+  if (fold_diacritics(line.substr(0, key.size())) != key || line[key.size()] != ':')
+    return std::nullopt;
   return trim(line.substr(key.size() + 1));
 }
 
@@ -95,7 +95,8 @@ Article checked(Article a) {
 }  // namespace
 
 Article parse_json_record(std::string_view line) {
-  if (line.size() > kMaxLineBytes) throw RecordError("record too long (" + std::to_string(line.size()) + " bytes)");
+  if (line.size() > kMaxLineBytes)
+    throw RecordError("record too long (" + std::to_string(line.size()) + " bytes)");
   std::string text(line);
   std::string encoding = "utf-8";
   if (!is_valid_utf8(text)) {
@@ -126,7 +127,8 @@ Article parse_json_record(std::string_view line) {
   a.category = trim(optional_string(j, limit("category")));
   a.published = normalize_published(trim(optional_string(j, limit("published"))));
   if (auto tags = j.find("tags"); tags != j.end() && !tags->is_null()) {
-    if (!tags->is_array()) throw RecordError(std::string("tags: expected an array, got ") + tags->type_name());
+    if (!tags->is_array())
+      throw RecordError(std::string("tags: expected an array, got ") + tags->type_name());
     if (tags->size() > kMaxTags) throw RecordError("tags: more than " + std::to_string(kMaxTags));
     for (const auto& t : *tags) {
       if (!t.is_string()) throw RecordError("tags: every tag must be a string");
@@ -184,10 +186,10 @@ Article parse_text_page(std::string_view text, std::string default_id) {
   return checked(std::move(a));
 }
 
-void load_sources(const std::vector<std::string>& sources,
-                  const std::function<void(Article&&)>& on_article,
-                  const std::function<void(const std::string&, std::size_t, const std::string&)>& on_error,
-                  const std::function<void(std::uint64_t, std::uint64_t)>& on_progress) {
+void load_sources(
+    const std::vector<std::string>& sources, const std::function<void(Article&&)>& on_article,
+    const std::function<void(const std::string&, std::size_t, const std::string&)>& on_error,
+    const std::function<void(std::uint64_t, std::uint64_t)>& on_progress) {
   struct Input {
     fs::path path;
     std::string page_id;  // path relative to the SOURCE folder
@@ -196,7 +198,8 @@ void load_sources(const std::vector<std::string>& sources,
   auto wanted = [](const fs::path& p) {
     std::string name = p.filename().string();
     auto ends = [&](std::string_view suffix) {
-      return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+      return name.size() >= suffix.size() &&
+             name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
     };
     return ends(".jsonl") || ends(".jsonl.gz") || ends(".txt");
   };
@@ -205,14 +208,15 @@ void load_sources(const std::vector<std::string>& sources,
     std::error_code ec;
     if (fs::is_directory(root, ec)) {
       std::vector<Input> found;
-      for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec)) {
+      for (auto it = fs::recursive_directory_iterator(root, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_regular_file() && wanted(it->path())) {
           found.push_back({it->path(), fs::relative(it->path(), root).generic_string()});
         }
       }
       if (ec) throw std::runtime_error(source + ": " + ec.message());
-      std::sort(found.begin(), found.end(), [](const Input& x, const Input& y) { return x.path < y.path; });
+      std::sort(found.begin(), found.end(),
+                [](const Input& x, const Input& y) { return x.path < y.path; });
       inputs.insert(inputs.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(root, ec)) {
       inputs.push_back({root, root.filename().generic_string()});
@@ -273,7 +277,8 @@ void load_sources(const std::vector<std::string>& sources,
       ++line_no;
       if (!text.empty() && text.back() == '\r') text.pop_back();
       if (too_long) {
-        on_error(file, line_no, "record too long (over " + std::to_string(kMaxLineBytes) + " bytes)");
+        on_error(file, line_no,
+                 "record too long (over " + std::to_string(kMaxLineBytes) + " bytes)");
       } else if (!trim(text).empty()) {
         try {
           on_article(parse_json_record(text));
@@ -290,7 +295,8 @@ void load_sources(const std::vector<std::string>& sources,
       const char* p = buf.data();
       const char* end = p + n;
       while (p < end) {
-        const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+        const char* nl =
+            static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
         const char* stop = nl ? nl : end;
         if (pending.size() + static_cast<std::size_t>(stop - p) > kMaxLineBytes) {
           too_long = true;  // keep reading to the line end, but not the bytes
@@ -306,7 +312,8 @@ void load_sources(const std::vector<std::string>& sources,
     if (!pending.empty() || too_long) handle_line(pending);
     int errnum = 0;
     const char* message = gzerror(gz.get(), &errnum);
-    if (errnum != Z_OK && errnum != Z_STREAM_END) on_error(file, line_no + 1, std::string("read error: ") + message);
+    if (errnum != Z_OK && errnum != Z_STREAM_END)
+      on_error(file, line_no + 1, std::string("read error: ") + message);
     done_bytes += file_bytes;
     report(0);
   }

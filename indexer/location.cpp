@@ -9,7 +9,9 @@ namespace tracuu {
 
 namespace fs = std::filesystem;
 
-std::string IndexLocation::stub_path() const { return (fs::path(dir_) / "XAPIANDB").string(); }
+std::string IndexLocation::stub_path() const {
+  return (fs::path(dir_) / "XAPIANDB").string();
+}
 
 std::string IndexLocation::generation_token() const {
   std::ifstream in(stub_path());

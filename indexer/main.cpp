@@ -16,7 +16,8 @@ constexpr const char* kUsage =
     "  --rebuild  build a fresh index beside the live one, compact it, switch\n"
     "             readers atomically (needed after an analyzer version change)\n"
     "  --batch N  articles per commit (default 2000)\n"
-    "Last line on stdout: {\"added\":N,\"updated\":N,\"unchanged\":N,\"deleted\":N,\"rejected\":N,\"seconds\":S}\n"
+    "Last line on stdout: "
+    "{\"added\":N,\"updated\":N,\"unchanged\":N,\"deleted\":N,\"rejected\":N,\"seconds\":S}\n"
     "Exit status: 0 all indexed, 2 some records rejected (the rest committed), 1 fatal error.\n";
 
 int fail_usage(const std::string& message) {

@@ -11,7 +11,7 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   # Fuzzing (clang + libFuzzer), the browser test, HTTP benchmarks.
-  packages+=(clang libclang-rt-14-dev chromium wrk)
+  packages+=(clang clang-format libclang-rt-14-dev chromium wrk)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 

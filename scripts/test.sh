@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: installs what is missing, builds, then runs
+# Every test: installs what is missing, builds, checks formatting, then runs
 #   1. unit + integration tests (ctest) on the optimized build,
 #   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
 #   3. the libFuzzer targets (analyzer, query parsing) for FUZZ_SECONDS each,
@@ -30,6 +30,9 @@ step() {  # step NAME COMMAND...
 bash scripts/install-deps.sh --test || { echo "0 passed, 1 failed"; exit 1; }
 
 build_release() { bash scripts/build.sh; }
+format_check() {  # the C++ sources are clang-format clean (.clang-format)
+  git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
+}
 run_ctest() { ctest --test-dir build --output-on-failure; }
 build_sanitized() {
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRACUU_SANITIZE=ON >/dev/null &&
@@ -71,6 +74,7 @@ browser() {
 }
 
 step "build" build_release
+step "clang-format" format_check
 step "unit and integration tests" run_ctest
 step "build with ASan+UBSan" build_sanitized
 step "unit tests under ASan+UBSan" run_sanitized

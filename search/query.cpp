@@ -30,7 +30,9 @@ struct Item {
   bool or_with_previous = false;
 };
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::optional<Field> field_name(std::string_view name) {
   std::string folded = fold_diacritics(name);
@@ -94,8 +96,12 @@ std::vector<Item> lex(std::string_view q) {
   return items;
 }
 
-Q term(std::string_view prefix, const std::string& t) { return Q(std::string(prefix) + t); }
-Q scaled(double factor, Q q) { return Q(Q::OP_SCALE_WEIGHT, q, factor); }
+Q term(std::string_view prefix, const std::string& t) {
+  return Q(std::string(prefix) + t);
+}
+Q scaled(double factor, Q q) {
+  return Q(Q::OP_SCALE_WEIGHT, q, factor);
+}
 
 // One thing the user asked to match: a syllable, an abbreviation, a phrase, a field.
 struct Element {
@@ -123,7 +129,8 @@ class Builder {
         parts.push_back(syllable_term(syl[k]));
         in_abbreviation[k] = true;
       }
-      Q written(Q::OP_PHRASE, parts.begin(), parts.end(), static_cast<Xapian::termcount>(parts.size()));
+      Q written(Q::OP_PHRASE, parts.begin(), parts.end(),
+                static_cast<Xapian::termcount>(parts.size()));
       elements.push_back({Q(Q::OP_OR, written, term(accents_prefix(), m.key))});
       add_highlight_key(m.key);
     }
@@ -138,7 +145,8 @@ class Builder {
         Q match = syllable_match(s);
         if (prefix) {
           out_.highlight_prefix = s.folded;
-          Q expanded(Q::OP_WILDCARD, s.folded, kMaxPrefixExpansion, Q::WILDCARD_LIMIT_MOST_FREQUENT);
+          Q expanded(Q::OP_WILDCARD, s.folded, kMaxPrefixExpansion,
+                     Q::WILDCARD_LIMIT_MOST_FREQUENT);
           match = Q(Q::OP_OR, match, expanded);
         }
         bool stop = s.stopword && syl.size() > 1;
@@ -147,7 +155,9 @@ class Builder {
       boost_syllable(s);
       if (i > 0 && forms_bigram(syl[i - 1], s)) boost_bigram(syl[i - 1], s);
     }
-    for (const Compound& c : a.compounds) boosters_.push_back(scaled(Weights::kBigram, term(accents_prefix(), strict() ? c.exact : c.folded)));
+    for (const Compound& c : a.compounds)
+      boosters_.push_back(
+          scaled(Weights::kBigram, term(accents_prefix(), strict() ? c.exact : c.folded)));
     return elements;
   }
 
@@ -156,15 +166,15 @@ class Builder {
     if (a.syllables.empty()) return std::nullopt;
     std::vector<Q> positional, exact;
     for (const Syllable& s : a.syllables) {
-      positional.push_back(term(field == Field::kTitle ? prefix::kTitle : prefix::kFolded, s.folded));
+      positional.push_back(
+          term(field == Field::kTitle ? prefix::kTitle : prefix::kFolded, s.folded));
       exact.push_back(term(field == Field::kTitle ? prefix::kTitleExact : prefix::kExact, s.exact));
       out_.highlight.push_back(s.folded);
       if (s.has_marks && !strict()) boosters_.push_back(scaled(Weights::kExact, exact.back()));
     }
-    Q match = positional.size() == 1
-                  ? positional[0]
-                  : Q(Q::OP_PHRASE, positional.begin(), positional.end(),
-                      static_cast<Xapian::termcount>(positional.size()));
+    Q match = positional.size() == 1 ? positional[0]
+                                     : Q(Q::OP_PHRASE, positional.begin(), positional.end(),
+                                         static_cast<Xapian::termcount>(positional.size()));
     // Exact terms carry no positions: strict phrases are the folded phrase
     // whose every syllable also occurs with the typed accents.
     if (strict()) match = Q(Q::OP_AND, match, Q(Q::OP_AND, exact.begin(), exact.end()));
@@ -173,7 +183,8 @@ class Builder {
 
   std::optional<Element> author(const std::string& text) {
     std::vector<Q> parts;
-    for (const Syllable& s : analyzer_.analyze(text).syllables) parts.push_back(term(prefix::kAuthor, s.folded));
+    for (const Syllable& s : analyzer_.analyze(text).syllables)
+      parts.push_back(term(prefix::kAuthor, s.folded));
     if (parts.empty()) return std::nullopt;
     return Element{Q(Q::OP_AND, parts.begin(), parts.end())};
   }
@@ -185,23 +196,28 @@ class Builder {
   std::string_view accents_prefix() const { return strict() ? prefix::kExact : prefix::kFolded; }
 
   Q syllable_term(const Syllable& s) const {
-    bool letterless = s.exact == s.folded && std::none_of(s.folded.begin(), s.folded.end(), [](char c) {
-      return std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
-    });
+    bool letterless =
+        s.exact == s.folded && std::none_of(s.folded.begin(), s.folded.end(), [](char c) {
+          return std::isalpha(static_cast<unsigned char>(c)) ||
+                 static_cast<unsigned char>(c) >= 0x80;
+        });
     // Numbers have no exact term (it would equal the folded one).
-    return strict() && !letterless ? term(prefix::kExact, s.exact) : term(prefix::kFolded, s.folded);
+    return strict() && !letterless ? term(prefix::kExact, s.exact)
+                                   : term(prefix::kFolded, s.folded);
   }
 
   // What a syllable must match: its folded (or, strict, exact) term, or its
   // i/y variant at a lower weight (kĩ finds kỹ, ranked below kĩ).
   Q syllable_match(const Syllable& s) const {
     Q match = syllable_term(s);
-    if (!s.variant.empty()) match = Q(Q::OP_OR, match, scaled(Weights::kVariant, term(prefix::kVariant, s.variant)));
+    if (!s.variant.empty())
+      match = Q(Q::OP_OR, match, scaled(Weights::kVariant, term(prefix::kVariant, s.variant)));
     return match;
   }
 
   void boost_syllable(const Syllable& s) {
-    if (s.has_marks && !strict()) boosters_.push_back(scaled(Weights::kExact, term(prefix::kExact, s.exact)));
+    if (s.has_marks && !strict())
+      boosters_.push_back(scaled(Weights::kExact, term(prefix::kExact, s.exact)));
     boosters_.push_back(strict() ? scaled(Weights::kTitle, term(prefix::kTitleExact, s.exact))
                                  : scaled(Weights::kTitle, term(prefix::kTitle, s.folded)));
   }
@@ -214,7 +230,8 @@ class Builder {
 
   void add_highlight_key(const std::string& key) {
     out_.highlight.push_back(key);
-    for (const std::string& w : abbreviation_expansion(key)) out_.highlight.push_back(fold_diacritics(w));
+    for (const std::string& w : abbreviation_expansion(key))
+      out_.highlight.push_back(fold_diacritics(w));
   }
 
   Analyzer& analyzer_;
@@ -223,8 +240,12 @@ class Builder {
   std::vector<Q> boosters_;
 };
 
-Q combine_or(const std::vector<Q>& qs) { return qs.size() == 1 ? qs[0] : Q(Q::OP_OR, qs.begin(), qs.end()); }
-Q combine_and(const std::vector<Q>& qs) { return qs.size() == 1 ? qs[0] : Q(Q::OP_AND, qs.begin(), qs.end()); }
+Q combine_or(const std::vector<Q>& qs) {
+  return qs.size() == 1 ? qs[0] : Q(Q::OP_OR, qs.begin(), qs.end());
+}
+Q combine_and(const std::vector<Q>& qs) {
+  return qs.size() == 1 ? qs[0] : Q(Q::OP_AND, qs.begin(), qs.end());
+}
 
 }  // namespace
 
@@ -235,7 +256,8 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
     out.date_range = range;
     q = q.substr(0, range->begin) + " " + q.substr(range->end);
   }
-  const bool typing = options.trailing_prefix && !q_in.empty() && !is_space(q_in.back()) && !out.date_range;
+  const bool typing =
+      options.trailing_prefix && !q_in.empty() && !is_space(q_in.back()) && !out.date_range;
   std::vector<Item> items = lex(q);
   Builder builder(analyzer, options, out);
 
@@ -244,7 +266,8 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
   std::string run;  // consecutive plain words
   auto flush_run = [&](bool prefix_last) {
     if (run.empty()) return;
-    for (Element& e : builder.words(run, prefix_last)) (options.all_words && !e.stopword ? required : optional).push_back(e);
+    for (Element& e : builder.words(run, prefix_last))
+      (options.all_words && !e.stopword ? required : optional).push_back(e);
     run.clear();
   };
 
@@ -287,7 +310,8 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
       continue;
     }
     // "a OR b": one element matching either.
-    std::vector<Element>& target = item.require || item.phrase || item.field != Field::kNone ? required : optional;
+    std::vector<Element>& target =
+        item.require || item.phrase || item.field != Field::kNone ? required : optional;
     if (item.or_with_previous && !(optional.empty() && required.empty())) {
       std::vector<Element>& prev = optional.empty() ? required : optional;
       prev.back().match = Q(Q::OP_OR, prev.back().match, element->match);
@@ -314,7 +338,8 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
     // No extra "all words" AND: BM25 already sums every matched word, and an
     // AND over the same postings cost 18% of query time for no measured gain.
     std::vector<Q> boosters = builder.boosters();
-    if (!boosters.empty()) base = Q(Q::OP_AND_MAYBE, base, Q(Q::OP_OR, boosters.begin(), boosters.end()));
+    if (!boosters.empty())
+      base = Q(Q::OP_AND_MAYBE, base, Q(Q::OP_OR, boosters.begin(), boosters.end()));
   }
   if (!excluded.empty()) base = Q(Q::OP_AND_NOT, base, combine_or(excluded));
   out.query = base;

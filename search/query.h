@@ -1,24 +1,25 @@
 // Internal to search/: the query language (docs/api.md) → a Xapian::Query.
 #pragma once
 
+#include <xapian.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "vietnamese.h"
-#include <xapian.h>
 
 namespace tracuu::detail_search {
 
 // The ranking weights, explained in docs/ranking.md.
 struct Weights {
-  static constexpr double kExact = 0.6;         // typed accents agree with the text
-  static constexpr double kTitle = 2.0;         // the word is in the title (1.0: MRR 0.78, 2.0: 0.79)
-  static constexpr double kBigram = 0.8;        // two query syllables adjacent in the text
-  static constexpr double kTitleBigram = 1.2;   // ... adjacent in the title
-  static constexpr double kStopword = 0.2;      // function words count little
-  static constexpr double kVariant = 0.5;       // i/y spelling variant (kĩ for kỹ)
+  static constexpr double kExact = 0.6;   // typed accents agree with the text
+  static constexpr double kTitle = 2.0;   // the word is in the title (1.0: MRR 0.78, 2.0: 0.79)
+  static constexpr double kBigram = 0.8;  // two query syllables adjacent in the text
+  static constexpr double kTitleBigram = 1.2;  // ... adjacent in the title
+  static constexpr double kStopword = 0.2;     // function words count little
+  static constexpr double kVariant = 0.5;      // i/y spelling variant (kĩ for kỹ)
 };
 
 // The widest a trailing prefix ("ha n") may expand: the most frequent terms.

@@ -18,11 +18,11 @@ namespace {
 using Q = Xapian::Query;
 
 constexpr Xapian::termcount kEsetTerms = 30;
-constexpr double kBigramFactor = 2.0;     // "bình_tân" says more than "bình" and "tân"
-constexpr double kTitleFactor = 1.5;      // the term is also in the article's title
-constexpr double kSameCategory = 0.10;    // +10% for the same category
-constexpr double kTimeProximity = 0.15;   // up to +15% for articles close in time
-constexpr double kDuplicateOverlap = 0.6; // bigram Jaccard above this = the same text
+constexpr double kBigramFactor = 2.0;      // "bình_tân" says more than "bình" and "tân"
+constexpr double kTitleFactor = 1.5;       // the term is also in the article's title
+constexpr double kSameCategory = 0.10;     // +10% for the same category
+constexpr double kTimeProximity = 0.15;    // up to +15% for articles close in time
+constexpr double kDuplicateOverlap = 0.6;  // bigram Jaccard above this = the same text
 
 // Only the folded single-syllable and bigram spaces feed the ESet: the other
 // spaces repeat the same words and would crowd it.
@@ -30,10 +30,12 @@ class FeedbackTerms : public Xapian::ExpandDecider {
  public:
   bool operator()(const std::string& term) const override {
     if (term.empty()) return false;
-    bool bigram = term.rfind(prefix::kBigram, 0) == 0 && term.size() > 1 && std::islower(static_cast<unsigned char>(term[1]));
+    bool bigram = term.rfind(prefix::kBigram, 0) == 0 && term.size() > 1 &&
+                  std::islower(static_cast<unsigned char>(term[1]));
     if (!bigram && std::isupper(static_cast<unsigned char>(term[0]))) return false;
     std::string_view word = bigram ? std::string_view(term).substr(1) : std::string_view(term);
-    if (std::all_of(word.begin(), word.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '_'; }))
+    if (std::all_of(word.begin(), word.end(),
+                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '_'; }))
       return false;  // bare numbers: every article has them
     return bigram || !is_stopword(term);
   }
@@ -43,7 +45,8 @@ std::unordered_set<std::string> bigrams_of(const Xapian::Database& db, Xapian::d
   std::unordered_set<std::string> out;
   for (auto t = db.termlist_begin(did); t != db.termlist_end(did); ++t) {
     const std::string& term = *t;
-    if (term.size() > 1 && term[0] == 'B' && std::islower(static_cast<unsigned char>(term[1]))) out.insert(term);
+    if (term.size() > 1 && term[0] == 'B' && std::islower(static_cast<unsigned char>(term[1])))
+      out.insert(term);
   }
   return out;
 }
@@ -119,13 +122,16 @@ std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::si
       Article a = article_from_json(doc.get_data());
       double score = it.get_weight();
       if (!a.category.empty() && a.category == seed_article.category) score *= 1 + kSameCategory;
-      score *= 1 + kTimeProximity * std::exp(-days_between(a.published, seed_article.published) / 90.0);
+      score *=
+          1 + kTimeProximity * std::exp(-days_between(a.published, seed_article.published) / 90.0);
       Hit h = detail_search::hit_of(a, score);
-      h.snippet = detail_search::make_snippet(analyzer_, a.lead.empty() ? a.body : a.lead, {}, "", 160);
+      h.snippet =
+          detail_search::make_snippet(analyzer_, a.lead.empty() ? a.body : a.lead, {}, "", 160);
       candidates.push_back({std::move(h), std::move(bigrams)});
     }
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const Candidate& x, const Candidate& y) { return x.hit.score > y.hit.score; });
+    std::stable_sort(
+        candidates.begin(), candidates.end(),
+        [](const Candidate& x, const Candidate& y) { return x.hit.score > y.hit.score; });
     std::vector<const Candidate*> chosen;
     for (const Candidate& c : candidates) {
       if (chosen.size() >= limit) break;

@@ -30,8 +30,8 @@ struct SearchRequest {
   std::size_t limit = 10;
   std::size_t offset = 0;
   Sort sort = Sort::kRelevance;
-  std::string from, to;   // ISO dates, inclusive; empty = open
-  std::string category;   // as written or folded; empty = any
+  std::string from, to;         // ISO dates, inclusive; empty = open
+  std::string category;         // as written or folded; empty = any
   bool strict_accents = false;  // exact (accented) terms only
   bool exact_total = false;     // count every match (costs a full pass)
   bool all_words = false;       // require every word (default: all preferred)

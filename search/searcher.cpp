@@ -34,7 +34,9 @@ using detail_search::ParsedQuery;
 // Fewer lets Xapian stop early; more makes facet counts closer to exact.
 constexpr Xapian::doccount kFacetSample = 200;
 
-Xapian::BM25Weight ranking() { return Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5); }
+Xapian::BM25Weight ranking() {
+  return Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5);
+}
 
 std::string compact(const std::string& iso) {
   if (iso.empty()) return {};
@@ -53,14 +55,15 @@ Q with_filters(Q query, const SearchRequest& r, const ParsedQuery& parsed) {
     if (to.empty() || qt < to) to = qt;
   }
   if (!from.empty() || !to.empty()) {
-    Q range = to.empty() ? Q(Q::OP_VALUE_GE, slot::kPublished, from)
+    Q range = to.empty()     ? Q(Q::OP_VALUE_GE, slot::kPublished, from)
               : from.empty() ? Q(Q::OP_VALUE_LE, slot::kPublished, to)
                              : Q(Q::OP_VALUE_RANGE, slot::kPublished, from, to);
     query = Q(Q::OP_FILTER, query, range);
   }
   std::vector<std::string> categories = parsed.categories;
   if (!r.category.empty()) categories.push_back(fold_diacritics(r.category));
-  for (const std::string& c : categories) query = Q(Q::OP_FILTER, query, Q(std::string(prefix::kCategory) + c));
+  for (const std::string& c : categories)
+    query = Q(Q::OP_FILTER, query, Q(std::string(prefix::kCategory) + c));
   return query;
 }
 
@@ -73,7 +76,9 @@ std::string snippet_source(const Article& a) {
 
 }  // namespace
 
-Searcher::Searcher(IndexLocation location) : location_(std::move(location)) { reopen(); }
+Searcher::Searcher(IndexLocation location) : location_(std::move(location)) {
+  reopen();
+}
 
 void Searcher::reopen() {
   generation_ = location_.generation_token();
@@ -97,10 +102,12 @@ SearchResult Searcher::search(const SearchRequest& r) {
   SearchResult result = with_retry([&] {
     SearchResult res;
     res.query = r.q;
-    ParsedQuery parsed = detail_search::parse_query(r.q, analyzer_, {r.strict_accents, r.all_words, true});
+    ParsedQuery parsed =
+        detail_search::parse_query(r.q, analyzer_, {r.strict_accents, r.all_words, true});
     res.date_range = parsed.date_range;
     // A trailing word that is already a whole word is not highlighted as a prefix.
-    if (!parsed.highlight_prefix.empty() && db_.term_exists(parsed.highlight_prefix)) parsed.highlight_prefix.clear();
+    if (!parsed.highlight_prefix.empty() && db_.term_exists(parsed.highlight_prefix))
+      parsed.highlight_prefix.clear();
     Xapian::Enquire enquire(db_);
     enquire.set_query(with_filters(parsed.query, r, parsed));
     enquire.set_weighting_scheme(ranking());
@@ -111,7 +118,9 @@ SearchResult Searcher::search(const SearchRequest& r) {
     enquire.add_matchspy(&categories);
     enquire.add_matchspy(&years);
     // Facets and totals see at least this many matches; exact=1 sees all.
-    Xapian::doccount check = r.exact_total ? db_.get_doccount() : std::max<Xapian::doccount>(kFacetSample, r.offset + r.limit);
+    Xapian::doccount check = r.exact_total
+                                 ? db_.get_doccount()
+                                 : std::max<Xapian::doccount>(kFacetSample, r.offset + r.limit);
     Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(r.offset),
                                          static_cast<Xapian::doccount>(r.limit), check);
     res.total = mset.get_matches_estimated();
@@ -126,18 +135,21 @@ SearchResult Searcher::search(const SearchRequest& r) {
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Article a = article_from_json(it.get_document().get_data());
       Hit h = detail_search::hit_of(a, it.get_weight());
-      h.snippet = detail_search::make_snippet(analyzer_, snippet_source(a), parsed.highlight, parsed.highlight_prefix);
+      h.snippet = detail_search::make_snippet(analyzer_, snippet_source(a), parsed.highlight,
+                                              parsed.highlight_prefix);
       res.hits.push_back(std::move(h));
     }
     return res;
   });
-  result.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  result.took_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 
 std::size_t Searcher::export_matches(const SearchRequest& r,
                                      const std::function<bool(const Article&, double)>& sink) {
-  ParsedQuery parsed = detail_search::parse_query(r.q, analyzer_, {r.strict_accents, r.all_words, false});
+  ParsedQuery parsed =
+      detail_search::parse_query(r.q, analyzer_, {r.strict_accents, r.all_words, false});
   Q query = with_filters(parsed.query, r, parsed);
   // Pages of matches; each page is fetched with retry. A commit between pages
   // can shift later pages (documented in docs/api.md).

@@ -13,12 +13,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size() + 16);
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -76,10 +87,13 @@ Window best_window(const Analysis& a, const std::vector<int>& match, std::size_t
         ++count;
       }
     }
-    if (distinct.size() > best.distinct || (distinct.size() == best.distinct && count > best.count)) {
+    if (distinct.size() > best.distinct ||
+        (distinct.size() == best.distinct && count > best.count)) {
       // Start a little before the first match so it has some context.
       std::size_t lead_in = begin;
-      while (lead_in > 0 && syl[end].end - syl[lead_in - 1].begin <= max_bytes && begin - lead_in < 8) --lead_in;
+      while (lead_in > 0 && syl[end].end - syl[lead_in - 1].begin <= max_bytes &&
+             begin - lead_in < 8)
+        --lead_in;
       best = {distinct.size(), count, syl[lead_in].begin, syl[end].end};
     }
   }
@@ -90,13 +104,15 @@ Window best_window(const Analysis& a, const std::vector<int>& match, std::size_t
 std::size_t chunk_end(std::string_view text, std::size_t from, std::size_t size) {
   if (from + size >= text.size()) return text.size();
   std::size_t space = text.find(' ', from + size);
-  return space == std::string_view::npos || space > from + 2 * size ? char_start(text, from + size) : space;
+  return space == std::string_view::npos || space > from + 2 * size ? char_start(text, from + size)
+                                                                    : space;
 }
 
 }  // namespace
 
-std::string make_snippet(Analyzer& analyzer, std::string_view text, const std::vector<std::string>& folded_terms,
-                         const std::string& prefix, std::size_t max_bytes) {
+std::string make_snippet(Analyzer& analyzer, std::string_view text,
+                         const std::vector<std::string>& folded_terms, const std::string& prefix,
+                         std::size_t max_bytes) {
   // Analyze chunk by chunk and stop at the first one whose best window has
   // every query term (usually the lead): the cost stays flat for long bodies.
   constexpr std::size_t kChunk = 1000, kMaxScanned = 32000;
@@ -110,7 +126,8 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text, const std::v
     Analysis a = analyzer.analyze(text.substr(from, to - from));
     std::vector<int> match = match_syllables(a, folded_terms, prefix);
     Window w = best_window(a, match, max_bytes);
-    if (from == 0 || w.distinct > best.distinct || (w.distinct == best.distinct && w.count > best.count)) {
+    if (from == 0 || w.distinct > best.distinct ||
+        (w.distinct == best.distinct && w.count > best.count)) {
       best = w;
       best_chunk = from;
       best_analysis = std::move(a);
@@ -139,12 +156,13 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text, const std::v
     if (best_match[i] < 0 || syl[i].begin < from || syl[i].end > to) continue;
     std::size_t run_end = i;  // merge adjacent matches: <mark>Bình Tân</mark>
     while (run_end + 1 < syl.size() && best_match[run_end + 1] >= 0 && syl[run_end + 1].end <= to &&
-           chunk.substr(syl[run_end].end, syl[run_end + 1].begin - syl[run_end].end).find_first_not_of(' ') ==
-               std::string_view::npos) {
+           chunk.substr(syl[run_end].end, syl[run_end + 1].begin - syl[run_end].end)
+                   .find_first_not_of(' ') == std::string_view::npos) {
       ++run_end;
     }
     out += html_escape(chunk.substr(pos, syl[i].begin - pos));
-    out += "<mark>" + html_escape(chunk.substr(syl[i].begin, syl[run_end].end - syl[i].begin)) + "</mark>";
+    out += "<mark>" + html_escape(chunk.substr(syl[i].begin, syl[run_end].end - syl[i].begin)) +
+           "</mark>";
     pos = syl[run_end].end;
     i = run_end;
   }

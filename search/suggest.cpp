@@ -21,13 +21,16 @@ struct Completion {
 };
 
 // The most frequent terms starting with `prefix`, at most `keep`.
-std::vector<Completion> top_terms(const Xapian::Database& db, const std::string& prefix, std::size_t keep) {
+std::vector<Completion> top_terms(const Xapian::Database& db, const std::string& prefix,
+                                  std::size_t keep) {
   std::vector<Completion> found;
   std::size_t scanned = 0;
-  for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix) && scanned < kMaxScannedTerms; ++t, ++scanned) {
+  for (auto t = db.allterms_begin(prefix);
+       t != db.allterms_end(prefix) && scanned < kMaxScannedTerms; ++t, ++scanned) {
     found.push_back({(*t).substr(prefix.size()), t.get_termfreq()});
   }
-  std::stable_sort(found.begin(), found.end(), [](const Completion& a, const Completion& b) { return a.freq > b.freq; });
+  std::stable_sort(found.begin(), found.end(),
+                   [](const Completion& a, const Completion& b) { return a.freq > b.freq; });
   if (found.size() > keep) found.resize(keep);
   return found;
 }
@@ -77,7 +80,9 @@ std::vector<Suggestion> Searcher::suggest(const std::string& typed, std::size_t 
     for (const auto& seq : candidates) {
       std::vector<Q> parts;
       for (const std::string& s : seq) parts.push_back(Q(std::string(prefix::kTitle) + s));
-      Q phrase = parts.size() == 1 ? parts[0] : Q(Q::OP_PHRASE, parts.begin(), parts.end(), static_cast<Xapian::termcount>(parts.size()));
+      Q phrase = parts.size() == 1 ? parts[0]
+                                   : Q(Q::OP_PHRASE, parts.begin(), parts.end(),
+                                       static_cast<Xapian::termcount>(parts.size()));
       Xapian::Enquire enquire(db_);
       enquire.set_query(phrase);
       enquire.set_weighting_scheme(Xapian::BoolWeight());
@@ -88,14 +93,18 @@ std::vector<Suggestion> Searcher::suggest(const std::string& typed, std::size_t 
       Analysis t = analyzer_.analyze(title);
       for (std::size_t i = 0; i + seq.size() <= t.syllables.size(); ++i) {
         bool match = true;
-        for (std::size_t k = 0; k < seq.size() && match; ++k) match = t.syllables[i + k].folded == seq[k];
+        for (std::size_t k = 0; k < seq.size() && match; ++k)
+          match = t.syllables[i + k].folded == seq[k];
         if (!match) continue;
-        std::string text = title.substr(t.syllables[i].begin, t.syllables[i + seq.size() - 1].end - t.syllables[i].begin);
-        if (shown.insert(normalize_text(text)).second) out.push_back({text, mset.get_matches_estimated()});
+        std::string text = title.substr(t.syllables[i].begin,
+                                        t.syllables[i + seq.size() - 1].end - t.syllables[i].begin);
+        if (shown.insert(normalize_text(text)).second)
+          out.push_back({text, mset.get_matches_estimated()});
         break;
       }
     }
-    std::stable_sort(out.begin(), out.end(), [](const Suggestion& x, const Suggestion& y) { return x.count > y.count; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Suggestion& x, const Suggestion& y) { return x.count > y.count; });
     if (out.size() > limit) out.resize(limit);
     return out;
   });

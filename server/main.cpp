@@ -8,7 +8,8 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: tracuu-server --db DIR [--host 127.0.0.1] [--port 8080] [--threads N] [--cors-origin ORIGIN]\n"
+    "usage: tracuu-server --db DIR [--host 127.0.0.1] [--port 8080] [--threads N] [--cors-origin "
+    "ORIGIN]\n"
     "  --threads N  worker threads (default: 2 per core, at least 4)\n"
     "  Serves the search page at / and the JSON API (docs/api.md).\n";
 

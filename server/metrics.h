@@ -29,8 +29,8 @@ class Metrics {
     out += "# HELP tracuu_requests_total HTTP requests by endpoint and status.\n";
     out += "# TYPE tracuu_requests_total counter\n";
     for (const auto& [key, n] : requests_) {
-      out += "tracuu_requests_total{endpoint=\"" + key.first + "\",status=\"" + std::to_string(key.second) +
-             "\"} " + std::to_string(n) + "\n";
+      out += "tracuu_requests_total{endpoint=\"" + key.first + "\",status=\"" +
+             std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
     }
     out += "# HELP tracuu_errors_total HTTP responses with status >= 400.\n";
     out += "# TYPE tracuu_errors_total counter\n";
@@ -47,15 +47,16 @@ class Metrics {
       for (std::size_t i = 0; i < kBuckets.size(); ++i) {
         char le[32];
         std::snprintf(le, sizeof le, "%g", kBuckets[i]);
-        out += "tracuu_request_duration_seconds_bucket{endpoint=\"" + endpoint + "\",le=\"" + le + "\"} " +
-               std::to_string(h.counts[i]) + "\n";
+        out += "tracuu_request_duration_seconds_bucket{endpoint=\"" + endpoint + "\",le=\"" + le +
+               "\"} " + std::to_string(h.counts[i]) + "\n";
       }
       out += "tracuu_request_duration_seconds_bucket{endpoint=\"" + endpoint + "\",le=\"+Inf\"} " +
              std::to_string(h.count) + "\n";
       char sum[64];
       std::snprintf(sum, sizeof sum, "%.6f", h.sum);
       out += "tracuu_request_duration_seconds_sum{endpoint=\"" + endpoint + "\"} " + sum + "\n";
-      out += "tracuu_request_duration_seconds_count{endpoint=\"" + endpoint + "\"} " + std::to_string(h.count) + "\n";
+      out += "tracuu_request_duration_seconds_count{endpoint=\"" + endpoint + "\"} " +
+             std::to_string(h.count) + "\n";
     }
     out += "# HELP tracuu_documents Documents in the index.\n# TYPE tracuu_documents gauge\n";
     out += "tracuu_documents " + std::to_string(documents) + "\n";
@@ -63,7 +64,8 @@ class Metrics {
   }
 
  private:
-  static constexpr std::array<double, 10> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5};
+  static constexpr std::array<double, 10> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,  0.1,    0.25,  1,    5};
   struct Histogram {
     std::array<std::size_t, kBuckets.size()> counts{};
     std::size_t count = 0;

@@ -13,7 +13,8 @@ namespace tracuu {
 
 class SearcherPool {
  public:
-  SearcherPool(IndexLocation location, std::size_t size) : location_(std::move(location)), capacity_(size) {
+  SearcherPool(IndexLocation location, std::size_t size)
+      : location_(std::move(location)), capacity_(size) {
     free_.push_back(std::make_unique<Searcher>(location_));  // fails fast if the index is missing
     created_ = 1;
   }

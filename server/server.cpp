@@ -4,12 +4,11 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
-#include <thread>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
 
 #include "metrics.h"
 #include "search.h"
@@ -38,7 +37,8 @@ std::string param(const httplib::Request& req, const char* name, const std::stri
   return req.has_param(name) ? req.get_param_value(name) : fallback;
 }
 
-std::size_t number_param(const httplib::Request& req, const char* name, std::size_t fallback, std::size_t max) {
+std::size_t number_param(const httplib::Request& req, const char* name, std::size_t fallback,
+                         std::size_t max) {
   if (!req.has_param(name)) return fallback;
   std::string v = req.get_param_value(name);
   if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) {
@@ -53,14 +53,17 @@ std::string date_param(const httplib::Request& req, const char* name) {
   std::string v = param(req, name);
   if (v.empty()) return v;
   auto d = parse_date(v);
-  if (v.size() != 10 || !d) throw ParamError(std::string(name) + " must be a date YYYY-MM-DD, got \"" + v.substr(0, 20) + "\"");
+  if (v.size() != 10 || !d)
+    throw ParamError(std::string(name) + " must be a date YYYY-MM-DD, got \"" + v.substr(0, 20) +
+                     "\"");
   return d->iso();
 }
 
 SearchRequest search_request(const httplib::Request& req) {
   SearchRequest r;
   r.q = param(req, "q");
-  if (r.q.size() > kMaxQueryBytes) throw ParamError("q is too long (at most " + std::to_string(kMaxQueryBytes) + " bytes)");
+  if (r.q.size() > kMaxQueryBytes)
+    throw ParamError("q is too long (at most " + std::to_string(kMaxQueryBytes) + " bytes)");
   if (!is_valid_utf8(r.q)) throw ParamError("q is not valid UTF-8");
   r.limit = number_param(req, "limit", 10, kMaxLimit);
   r.offset = number_param(req, "offset", 0, kMaxOffset);
@@ -73,7 +76,8 @@ SearchRequest search_request(const httplib::Request& req) {
   r.category = param(req, "category");
   if (r.category.size() > 100 || !is_valid_utf8(r.category)) throw ParamError("bad category");
   std::string accents = param(req, "accents", "loose");
-  if (accents != "loose" && accents != "strict") throw ParamError("accents must be loose or strict");
+  if (accents != "loose" && accents != "strict")
+    throw ParamError("accents must be loose or strict");
   r.strict_accents = accents == "strict";
   std::string exact = param(req, "exact", "0");
   if (exact != "0" && exact != "1") throw ParamError("exact must be 0 or 1");
@@ -85,19 +89,33 @@ SearchRequest search_request(const httplib::Request& req) {
 }
 
 json hit_json(const Hit& h) {
-  return {{"id", h.id},         {"title", h.title},     {"url", h.url},       {"published", h.published},
-          {"category", h.category}, {"author", h.author}, {"snippet", h.snippet}, {"score", h.score}};
+  return {{"id", h.id},
+          {"title", h.title},
+          {"url", h.url},
+          {"published", h.published},
+          {"category", h.category},
+          {"author", h.author},
+          {"snippet", h.snippet},
+          {"score", h.score}};
 }
 
 json article_json(const Article& a) {
-  return {{"id", a.id},         {"title", a.title},   {"lead", a.lead},     {"body", a.body},
-          {"caption", a.caption}, {"author", a.author}, {"published", a.published}, {"url", a.url},
-          {"category", a.category}, {"tags", a.tags}};
+  return {{"id", a.id},
+          {"title", a.title},
+          {"lead", a.lead},
+          {"body", a.body},
+          {"caption", a.caption},
+          {"author", a.author},
+          {"published", a.published},
+          {"url", a.url},
+          {"category", a.category},
+          {"tags", a.tags}};
 }
 
 void send_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json; charset=utf-8");
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                  "application/json; charset=utf-8");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
@@ -114,11 +132,14 @@ std::string csv_field(const std::string& s) {
 
 class Api {
  public:
-  Api(const ServerOptions& options) : options_(options), pool_(IndexLocation(options.db_dir), options.threads) {}
+  Api(const ServerOptions& options)
+      : options_(options), pool_(IndexLocation(options.db_dir), options.threads) {}
 
   void install(httplib::Server& server) {
     server.Get("/", [&](const auto& req, auto& res) { page(req, res); });
-    server.Get("/health", [&](const auto& req, auto& res) { timed("health", req, res, [&] { health(res); }); });
+    server.Get("/health", [&](const auto& req, auto& res) {
+      timed("health", req, res, [&] { health(res); });
+    });
     server.Get("/metrics", [&](const auto&, auto& res) {
       std::size_t documents = 0;
       try {
@@ -127,9 +148,15 @@ class Api {
       }
       res.set_content(metrics_.render(documents), "text/plain; version=0.0.4");
     });
-    server.Get("/search", [&](const auto& req, auto& res) { timed("search", req, res, [&] { search(req, res); }); });
-    server.Get("/export", [&](const auto& req, auto& res) { timed("export", req, res, [&] { exporter(req, res); }); });
-    server.Get("/suggest", [&](const auto& req, auto& res) { timed("suggest", req, res, [&] { suggest(req, res); }); });
+    server.Get("/search", [&](const auto& req, auto& res) {
+      timed("search", req, res, [&] { search(req, res); });
+    });
+    server.Get("/export", [&](const auto& req, auto& res) {
+      timed("export", req, res, [&] { exporter(req, res); });
+    });
+    server.Get("/suggest", [&](const auto& req, auto& res) {
+      timed("suggest", req, res, [&] { suggest(req, res); });
+    });
     server.Get(R"(/articles/(.+)/related)", [&](const auto& req, auto& res) {
       timed("related", req, res, [&] { related(req, res); });
     });
@@ -146,14 +173,17 @@ class Api {
       res.set_header("X-Content-Type-Options", "nosniff");
     });
     server.set_error_handler([](const auto&, auto& res) {
-      if (res.body.empty()) send_error(res, res.status, res.status == 404 ? "not found" : "request failed");
+      if (res.body.empty())
+        send_error(res, res.status, res.status == 404 ? "not found" : "request failed");
     });
-    server.set_exception_handler([](const auto&, auto& res, std::exception_ptr) { send_error(res, 500, "internal error"); });
+    server.set_exception_handler(
+        [](const auto&, auto& res, std::exception_ptr) { send_error(res, 500, "internal error"); });
   }
 
  private:
   template <typename F>
-  void timed(const std::string& endpoint, const httplib::Request&, httplib::Response& res, F&& handler) {
+  void timed(const std::string& endpoint, const httplib::Request&, httplib::Response& res,
+             F&& handler) {
     const auto start = std::chrono::steady_clock::now();
     try {
       handler();
@@ -168,13 +198,17 @@ class Api {
       std::cerr << "tracuu-server: " << endpoint << ": " << e.what() << "\n";
       send_error(res, 500, "internal error");
     }
-    metrics_.observe(endpoint, res.status, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    metrics_.observe(
+        endpoint, res.status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
 
   void page(const httplib::Request&, httplib::Response& res) {
     std::string_view html = embedded::page_file("index.html");
     res.set_content(std::string(html), "text/html; charset=utf-8");
-    res.set_header("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline' 'self'");
+    res.set_header(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline' 'self'");
   }
 
   void health(httplib::Response& res) {
@@ -193,7 +227,8 @@ class Api {
                  {"hits", hits},
                  {"facets", {{"category", result.category_facets}, {"year", result.year_facets}}}};
     if (result.suggestion) body["suggestion"] = *result.suggestion;
-    if (result.date_range) body["date_range"] = {{"from", result.date_range->from}, {"to", result.date_range->to}};
+    if (result.date_range)
+      body["date_range"] = {{"from", result.date_range->from}, {"to", result.date_range->to}};
     send_json(res, 200, body);
   }
 
@@ -202,7 +237,8 @@ class Api {
     std::string format = param(req, "format", "jsonl");
     if (format != "jsonl" && format != "csv") throw ParamError("format must be jsonl or csv");
     bool csv = format == "csv";
-    res.set_header("Content-Disposition", csv ? "attachment; filename=\"tracuu.csv\"" : "attachment; filename=\"tracuu.jsonl\"");
+    res.set_header("Content-Disposition", csv ? "attachment; filename=\"tracuu.csv\""
+                                              : "attachment; filename=\"tracuu.jsonl\"");
     // Streamed in chunks: the whole result set is never held in memory.
     res.set_chunked_content_provider(
         csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
@@ -216,9 +252,9 @@ class Api {
             lease->export_matches(r, [&](const Article& a, double score) {
               std::string line;
               if (csv) {
-                line = csv_field(a.id) + "," + csv_field(a.title) + "," + csv_field(a.published) + "," +
-                       csv_field(a.category) + "," + csv_field(a.author) + "," + csv_field(a.url) + "," +
-                       std::to_string(score) + "\n";
+                line = csv_field(a.id) + "," + csv_field(a.title) + "," + csv_field(a.published) +
+                       "," + csv_field(a.category) + "," + csv_field(a.author) + "," +
+                       csv_field(a.url) + "," + std::to_string(score) + "\n";
               } else {
                 json j = article_json(a);
                 j["score"] = score;
@@ -236,7 +272,8 @@ class Api {
 
   void suggest(const httplib::Request& req, httplib::Response& res) {
     std::string q = param(req, "q");
-    if (q.size() > 200 || !is_valid_utf8(q)) throw ParamError("q must be valid UTF-8 of at most 200 bytes");
+    if (q.size() > 200 || !is_valid_utf8(q))
+      throw ParamError("q must be valid UTF-8 of at most 200 bytes");
     std::size_t limit = number_param(req, "limit", 8, 20);
     json suggestions = json::array();
     for (const Suggestion& s : pool_.acquire()->suggest(q, limit)) {
@@ -296,11 +333,12 @@ void run_server(const ServerOptions& options) {
     listen_fd = fd;
   });
   if (!server.bind_to_port(options.host, options.port)) {
-    throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(options.port));
+    throw std::runtime_error("cannot listen on " + options.host + ":" +
+                             std::to_string(options.port));
   }
   if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
-  std::cerr << "tracuu-server: serving " << options.db_dir << " on http://" << options.host << ":" << options.port
-            << " with " << threads << " threads\n";
+  std::cerr << "tracuu-server: serving " << options.db_dir << " on http://" << options.host << ":"
+            << options.port << " with " << threads << " threads\n";
   server.listen_after_bind();
 }
 

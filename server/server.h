@@ -15,7 +15,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";  // loopback unless told otherwise
   int port = 8080;
   std::size_t threads = default_threads();  // 2 x cores, at least 4
-  std::string cors_origin;         // Access-Control-Allow-Origin; empty = no CORS header
+  std::string cors_origin;                  // Access-Control-Allow-Origin; empty = no CORS header
 };
 
 // Serves until the process is stopped. Throws std::runtime_error when the

@@ -10,11 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -28,8 +27,12 @@ namespace harness {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-inline std::string binary(const std::string& name) { return std::string(TRACUU_BINARY_DIR) + "/" + name; }
-inline std::string source_path(const std::string& rel) { return std::string(TRACUU_SOURCE_DIR) + "/" + rel; }
+inline std::string binary(const std::string& name) {
+  return std::string(TRACUU_BINARY_DIR) + "/" + name;
+}
+inline std::string source_path(const std::string& rel) {
+  return std::string(TRACUU_SOURCE_DIR) + "/" + rel;
+}
 
 class TempDir {
  public:
@@ -42,7 +45,9 @@ class TempDir {
     std::error_code ec;
     fs::remove_all(path_, ec);
   }
-  std::string path(const std::string& rel = "") const { return rel.empty() ? path_.string() : (path_ / rel).string(); }
+  std::string path(const std::string& rel = "") const {
+    return rel.empty() ? path_.string() : (path_ / rel).string();
+  }
   std::string write(const std::string& rel, const std::string& content) const {
     fs::path p = path_ / rel;
     fs::create_directories(p.parent_path());
@@ -75,12 +80,15 @@ inline std::string slurp(const std::string& path) {
 }
 
 // Starts a process with stdout/stderr redirected to files; returns its pid.
-inline pid_t spawn(const std::vector<std::string>& args, const std::string& out_file, const std::string& err_file) {
+inline pid_t spawn(const std::vector<std::string>& args, const std::string& out_file,
+                   const std::string& err_file) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -108,7 +116,8 @@ inline RunResult run(const std::vector<std::string>& args) {
   return r;
 }
 
-inline RunResult index(const std::string& db, std::vector<std::string> sources, std::vector<std::string> flags = {}) {
+inline RunResult index(const std::string& db, std::vector<std::string> sources,
+                       std::vector<std::string> flags = {}) {
   std::vector<std::string> args = {binary("indexer/tracuu-index"), "--db", db};
   args.insert(args.end(), flags.begin(), flags.end());
   args.insert(args.end(), sources.begin(), sources.end());
@@ -132,7 +141,8 @@ inline int free_port() {
 class Server {
  public:
   explicit Server(const std::string& db, std::vector<std::string> extra = {}) : port_(free_port()) {
-    std::vector<std::string> args = {binary("server/tracuu-server"), "--db", db, "--port", std::to_string(port_)};
+    std::vector<std::string> args = {binary("server/tracuu-server"), "--db", db, "--port",
+                                     std::to_string(port_)};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = spawn(args, logs_.path("out"), logs_.path("err"));
     for (int i = 0; i < 200; ++i) {
@@ -184,8 +194,15 @@ inline std::string url_encode(const std::string& s) {
 
 // One JSONL record.
 inline std::string record(const std::string& id, const std::string& title, const std::string& body,
-                          const std::string& published = "2020-01-01", const std::string& category = "Thời sự") {
-  return json{{"id", id}, {"title", title}, {"body", body}, {"published", published}, {"category", category}}.dump() + "\n";
+                          const std::string& published = "2020-01-01",
+                          const std::string& category = "Thời sự") {
+  return json{{"id", id},
+              {"title", title},
+              {"body", body},
+              {"published", published},
+              {"category", category}}
+             .dump() +
+         "\n";
 }
 
 }  // namespace harness

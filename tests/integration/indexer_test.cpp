@@ -10,14 +10,18 @@ using harness::TempDir;
 
 namespace {
 
-Xapian::doccount doc_count(const std::string& db) { return Xapian::Database(db + "/XAPIANDB").get_doccount(); }
+Xapian::doccount doc_count(const std::string& db) {
+  return Xapian::Database(db + "/XAPIANDB").get_doccount();
+}
 
 std::string many_records(int n, const std::string& id_prefix = "bulk-") {
   std::string out;
   for (int i = 0; i < n; ++i) {
-    out += record(id_prefix + std::to_string(i), "Tin số " + std::to_string(i) + " về quận Bình Tân",
-                  "Nội dung bài viết thứ " + std::to_string(i) + " nói về xây dựng Đảng và phát triển kinh tế " +
-                      "của thành phố Hồ Chí Minh trong năm " + std::to_string(2015 + i % 10) + ".");
+    out +=
+        record(id_prefix + std::to_string(i), "Tin số " + std::to_string(i) + " về quận Bình Tân",
+               "Nội dung bài viết thứ " + std::to_string(i) +
+                   " nói về xây dựng Đảng và phát triển kinh tế " +
+                   "của thành phố Hồ Chí Minh trong năm " + std::to_string(2015 + i % 10) + ".");
   }
   return out;
 }
@@ -43,9 +47,11 @@ TEST_CASE("re-run is idempotent: the second run reports everything unchanged") {
 
 TEST_CASE("a changed article is replaced, not duplicated") {
   TempDir dir;
-  std::string src = dir.write("a.jsonl", record("x1", "Tiêu đề cũ", "Nội dung cũ") + record("x2", "Khác", "Khác"));
+  std::string src = dir.write(
+      "a.jsonl", record("x1", "Tiêu đề cũ", "Nội dung cũ") + record("x2", "Khác", "Khác"));
   REQUIRE(index(dir.path("db"), {src}).exit_code == 0);
-  dir.write("a.jsonl", record("x1", "Tiêu đề mới về Bình Tân", "Nội dung mới") + record("x2", "Khác", "Khác"));
+  dir.write("a.jsonl",
+            record("x1", "Tiêu đề mới về Bình Tân", "Nội dung mới") + record("x2", "Khác", "Khác"));
   auto run = index(dir.path("db"), {src});
   REQUIRE(run.exit_code == 0);
   CHECK(run.summary()["updated"] == 1);
@@ -76,14 +82,20 @@ TEST_CASE("bad records are reported with file:line and skipped; the rest is inde
   std::string long_title(3000, 'a');
   std::string lines;
   lines += record("good-1", "Bài tốt", "Nội dung");
-  lines += "{not json\n";                                             // line 2: bad JSON
-  lines += R"({"title":"không có id"})" "\n";                         // line 3: missing id
-  lines += R"({"id":"t1"})" "\n";                                     // line 4: missing title
-  lines += R"({"id":7,"title":"sai kiểu"})" "\n";                     // line 5: wrong type
-  lines += R"({"id":"t2","title":")" + long_title + "\"}\n";          // line 6: over-long field
-  lines += std::string("{\"id\":\"t3\",\"title\":\"\xff\xfe") + '\0' + "\x01\"}\n";  // line 7: invalid UTF-8, a NUL
-  lines += R"({"id":"t4","title":"ngày sai","published":"hôm qua"})" "\n";  // line 8: bad date
-  lines += R"({"id":"t5","title":"thẻ sai","tags":"không phải mảng"})" "\n"; // line 9: tags not an array
+  lines += "{not json\n";  // line 2: bad JSON
+  lines += R"({"title":"không có id"})"
+           "\n";  // line 3: missing id
+  lines += R"({"id":"t1"})"
+           "\n";  // line 4: missing title
+  lines += R"({"id":7,"title":"sai kiểu"})"
+           "\n";                                              // line 5: wrong type
+  lines += R"({"id":"t2","title":")" + long_title + "\"}\n";  // line 6: over-long field
+  lines += std::string("{\"id\":\"t3\",\"title\":\"\xff\xfe") + '\0' +
+           "\x01\"}\n";  // line 7: invalid UTF-8, a NUL
+  lines += R"({"id":"t4","title":"ngày sai","published":"hôm qua"})"
+           "\n";  // line 8: bad date
+  lines += R"({"id":"t5","title":"thẻ sai","tags":"không phải mảng"})"
+           "\n";  // line 9: tags not an array
   lines += record("good-2", "Bài tốt nữa", "Nội dung");
   std::string src = dir.write("mixed.jsonl", lines);
   auto run = index(dir.path("db"), {src});
@@ -114,9 +126,11 @@ TEST_CASE("gzip JSONL, text pages and folders are read recursively") {
   TempDir dir;
   dir.write("src/a.jsonl", record("j1", "Một", "Một"));
   dir.write("src/sub/page.txt",
-            "Thứ Hai, ngày 7 tháng 3 năm 2016\n\nTiêu đề trang\n\nĐoạn mở đầu của bài.\n\nThân bài.\n\nNguyễn Văn A\n\nTin khác\n\nRác trang\n");
+            "Thứ Hai, ngày 7 tháng 3 năm 2016\n\nTiêu đề trang\n\nĐoạn mở đầu của bài.\n\nThân "
+            "bài.\n\nNguyễn Văn A\n\nTin khác\n\nRác trang\n");
   std::string gz = dir.path("src/b.jsonl.gz");
-  std::string cmd = "printf '%s' '" + record("g1", "Nén", "Nén").substr(0, record("g1", "Nén", "Nén").size() - 1) +
+  std::string cmd = "printf '%s' '" +
+                    record("g1", "Nén", "Nén").substr(0, record("g1", "Nén", "Nén").size() - 1) +
                     "' | gzip > " + gz;
   REQUIRE(std::system(cmd.c_str()) == 0);
   auto run = index(dir.path("db"), {dir.path("src")});
@@ -131,8 +145,9 @@ TEST_CASE("gzip JSONL, text pages and folders are read recursively") {
 TEST_CASE("a second writer is refused at once while one runs") {
   TempDir dir;
   std::string src = dir.write("big.jsonl", many_records(20000));
-  pid_t first = harness::spawn({harness::binary("indexer/tracuu-index"), "--db", dir.path("db"), src},
-                               dir.path("out1"), dir.path("err1"));
+  pid_t first =
+      harness::spawn({harness::binary("indexer/tracuu-index"), "--db", dir.path("db"), src},
+                     dir.path("out1"), dir.path("err1"));
   // Wait for the first writer to hold the lock (its database exists).
   for (int i = 0; i < 400 && !harness::fs::exists(dir.path("db/XAPIANDB")); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -150,10 +165,12 @@ TEST_CASE("a run killed mid-batch leaves the last commit readable; a re-run fini
   TempDir dir;
   const int total = 30000;
   // An existing index: later runs are incremental and commit batch by batch.
-  REQUIRE(index(dir.path("db"), {dir.write("first.jsonl", many_records(10, "first-"))}).exit_code == 0);
+  REQUIRE(index(dir.path("db"), {dir.write("first.jsonl", many_records(10, "first-"))}).exit_code ==
+          0);
   std::string src = dir.write("big.jsonl", many_records(total));
-  pid_t pid = harness::spawn({harness::binary("indexer/tracuu-index"), "--db", dir.path("db"), "--batch", "1000", src},
-                             dir.path("out"), dir.path("err"));
+  pid_t pid = harness::spawn(
+      {harness::binary("indexer/tracuu-index"), "--db", dir.path("db"), "--batch", "1000", src},
+      dir.path("out"), dir.path("err"));
   // Kill it once at least one batch is committed, while it is still writing.
   Xapian::doccount seen = 10;
   for (int i = 0; i < 2000 && seen == 10; ++i) {
@@ -177,8 +194,9 @@ TEST_CASE("a run killed mid-batch leaves the last commit readable; a re-run fini
 TEST_CASE("a killed first build shows readers an empty index, never half of one") {
   TempDir dir;
   std::string src = dir.write("big.jsonl", many_records(20000));
-  pid_t pid = harness::spawn({harness::binary("indexer/tracuu-index"), "--db", dir.path("db"), "--batch", "1000", src},
-                             dir.path("out"), dir.path("err"));
+  pid_t pid = harness::spawn(
+      {harness::binary("indexer/tracuu-index"), "--db", dir.path("db"), "--batch", "1000", src},
+      dir.path("out"), dir.path("err"));
   for (int i = 0; i < 400 && !harness::fs::exists(dir.path("db/XAPIANDB")); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -211,7 +229,8 @@ TEST_CASE("an index from another analyzer version is refused; --rebuild replaces
   auto rebuilt = index(dir.path("db"), {src}, {"--rebuild"});
   REQUIRE(rebuilt.exit_code == 0);
   CHECK(doc_count(dir.path("db")) == 10);
-  CHECK_FALSE(harness::fs::exists(dir.path("db/" + live)));  // the old generation is gone after the switch
+  CHECK_FALSE(
+      harness::fs::exists(dir.path("db/" + live)));  // the old generation is gone after the switch
   CHECK(index(dir.path("db"), {src}).summary()["unchanged"] == 10);
 }
 
@@ -229,5 +248,6 @@ TEST_CASE("legacy-encoded pages are converted and reported; undecodable bytes ar
   std::string page = dir.write("junk/binary.txt", binary);
   auto rejected = index(dir.path("db2"), {dir.path("junk")});
   CHECK(rejected.exit_code == 2);
-  CHECK(rejected.err.find(page + ":0: not UTF-8 and not a known Vietnamese legacy encoding") != std::string::npos);
+  CHECK(rejected.err.find(page + ":0: not UTF-8 and not a known Vietnamese legacy encoding") !=
+        std::string::npos);
 }

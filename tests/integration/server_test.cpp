@@ -51,7 +51,8 @@ json search(const std::string& params) {
 
 std::string fold(const std::string& s) {  // good enough for test assertions
   static const std::vector<std::pair<std::string, std::string>> table = {
-      {"Bình", "binh"}, {"bình", "binh"}, {"Tân", "tan"}, {"tân", "tan"}, {"BÌNH", "binh"}, {"TÂN", "tan"}};
+      {"Bình", "binh"}, {"bình", "binh"}, {"Tân", "tan"},
+      {"tân", "tan"},   {"BÌNH", "binh"}, {"TÂN", "tan"}};
   std::string out = s;
   for (const auto& [from, to] : table) {
     for (std::size_t p; (p = out.find(from)) != std::string::npos;) out.replace(p, from.size(), to);
@@ -77,8 +78,10 @@ TEST_CASE("plain query finds the accented title, and ranks it first") {
   CHECK(fold(plain["hits"][0]["title"].get<std::string>()).find("binh tan") != std::string::npos);
   auto plain_ids = ids(plain["hits"]);
   CHECK(std::find(plain_ids.begin(), plain_ids.end(), kSeedId) != plain_ids.end());
-  for (const char* key : {"query", "total", "total_exact", "took_ms", "hits", "facets"}) CHECK(accented.contains(key));
-  for (const char* key : {"id", "title", "url", "published", "category", "author", "snippet", "score"}) {
+  for (const char* key : {"query", "total", "total_exact", "took_ms", "hits", "facets"})
+    CHECK(accented.contains(key));
+  for (const char* key :
+       {"id", "title", "url", "published", "category", "author", "snippet", "score"}) {
     CHECK(accented["hits"][0].contains(key));
   }
 }
@@ -94,9 +97,11 @@ TEST_CASE("snippets mark the accented words a plain query matched, HTML-escaped"
 }
 
 TEST_CASE("old and new tone placement find the same articles") {
-  CHECK(search("q=" + url_encode("hoà bình"))["total"] == search("q=" + url_encode("hòa bình"))["total"]);
+  CHECK(search("q=" + url_encode("hoà bình"))["total"] ==
+        search("q=" + url_encode("hòa bình"))["total"]);
   CHECK(search("q=" + url_encode("thuỷ"))["total"] == search("q=" + url_encode("thủy"))["total"]);
-  CHECK(search("q=" + url_encode("Thành uỷ"))["total"] == search("q=" + url_encode("Thành ủy"))["total"]);
+  CHECK(search("q=" + url_encode("Thành uỷ"))["total"] ==
+        search("q=" + url_encode("Thành ủy"))["total"]);
 }
 
 TEST_CASE("strict-accent mode matches exact terms only") {
@@ -128,7 +133,8 @@ TEST_CASE("exclusion, OR and fields") {
 
   json title = search("q=" + url_encode("title:\"bình tân\"") + "&limit=100");
   REQUIRE(title["total"].get<int>() > 0);
-  for (const auto& h : title["hits"]) CHECK(fold(h["title"].get<std::string>()).find("binh tan") != std::string::npos);
+  for (const auto& h : title["hits"])
+    CHECK(fold(h["title"].get<std::string>()).find("binh tan") != std::string::npos);
 
   json author = search("q=" + url_encode("author:\"Lê An\"") + "&limit=100");
   REQUIRE(author["total"].get<int>() > 0);
@@ -176,7 +182,8 @@ TEST_CASE("sort by date, paging and exact totals") {
   }
   json page1 = search("q=&sort=date&limit=5&offset=0");
   json page2 = search("q=&sort=date&limit=5&offset=5");
-  auto a = ids(page1["hits"]), b = ids(page2["hits"]), both = ids(search("q=&sort=date&limit=10")["hits"]);
+  auto a = ids(page1["hits"]), b = ids(page2["hits"]),
+       both = ids(search("q=&sort=date&limit=10")["hits"]);
   a.insert(a.end(), b.begin(), b.end());
   CHECK(a == both);
   json exact = search("q=binh&exact=1");
@@ -184,8 +191,9 @@ TEST_CASE("sort by date, paging and exact totals") {
 }
 
 TEST_CASE("broken syntax still searches, never a 500") {
-  for (const std::string& q : std::vector<std::string>{"\"bình tân", "-", "OR", "title:", "\"\"", "-\"", "::", "category:", "+", "a OR",
-                              "((", "năm", "từ 1/3/2020 đến", "\xff\xfe"}) {
+  for (const std::string& q : std::vector<std::string>{"\"bình tân", "-", "OR", "title:", "\"\"",
+                                                       "-\"", "::", "category:", "+", "a OR", "((",
+                                                       "năm", "từ 1/3/2020 đến", "\xff\xfe"}) {
     auto [status, body] = corpus().get("/search?q=" + url_encode(q));
     INFO(q);
     CHECK((status == 200 || status == 400));
@@ -196,17 +204,19 @@ TEST_CASE("broken syntax still searches, never a 500") {
 }
 
 TEST_CASE("bad parameters get 400 and unknown things 404, as JSON errors") {
-  for (const std::string& path : std::vector<std::string>{"/search?limit=abc", "/search?limit=101", "/search?offset=-1", "/search?from=2020-13-01",
-                                 "/search?to=yesterday", "/search?sort=popular", "/search?accents=maybe",
-                                 "/search?from=2021-01-01&to=2020-01-01", "/search?q=" + std::string(1200, 'a'),
-                                 "/export?format=xml", "/suggest?limit=x", "/articles/x/related?limit=0x"}) {
+  for (const std::string& path : std::vector<std::string>{
+           "/search?limit=abc", "/search?limit=101", "/search?offset=-1", "/search?from=2020-13-01",
+           "/search?to=yesterday", "/search?sort=popular", "/search?accents=maybe",
+           "/search?from=2021-01-01&to=2020-01-01", "/search?q=" + std::string(1200, 'a'),
+           "/export?format=xml", "/suggest?limit=x", "/articles/x/related?limit=0x"}) {
     auto [status, body] = corpus().get(path);
     INFO(path);
     CHECK(status == 400);
     CHECK(body.contains("error"));
   }
-  for (const std::string& path : std::vector<std::string>{"/articles/no-such-id", "/articles/no-such-id/related", "/nope",
-                                 "/articles/..%2F..%2Fetc%2Fpasswd"}) {
+  for (const std::string& path :
+       std::vector<std::string>{"/articles/no-such-id", "/articles/no-such-id/related", "/nope",
+                                "/articles/..%2F..%2Fetc%2Fpasswd"}) {
     auto [status, body] = corpus().get(path);
     INFO(path);
     CHECK(status == 404);
@@ -302,7 +312,8 @@ TEST_CASE("health and metrics") {
 TEST_CASE("200 concurrent requests all succeed") {
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
-  const std::vector<std::string> queries = {"binh+tan", "ha+noi", "covid", "%22b%C3%ACnh+t%C3%A2n%22", "kinh+te"};
+  const std::vector<std::string> queries = {"binh+tan", "ha+noi", "covid",
+                                            "%22b%C3%ACnh+t%C3%A2n%22", "kinh+te"};
   for (int i = 0; i < 200; ++i) {
     threads.emplace_back([&, i] {
       auto res = corpus().client().Get(("/search?q=" + queries[i % queries.size()]).c_str());
@@ -346,8 +357,9 @@ TEST_CASE("reindex while serving: new results within a second, no failed request
   // Incremental commits, several of them.
   std::string lines;
   for (int round = 0; round < 5; ++round) {
-    lines += harness::record("new-" + std::to_string(round), "Bài mới về kỳlân" + std::to_string(round),
-                             "Nội dung mới " + std::to_string(round));
+    lines +=
+        harness::record("new-" + std::to_string(round), "Bài mới về kỳlân" + std::to_string(round),
+                        "Nội dung mới " + std::to_string(round));
     dir.write("a.jsonl", harness::record("r1", "Bài đầu tiên", "Nội dung ban đầu") + lines);
     REQUIRE(harness::index(dir.path("db"), {src}).exit_code == 0);
     auto committed = std::chrono::steady_clock::now();

@@ -1,10 +1,9 @@
 // Table-driven tests of the Vietnamese analyzer: each row names the rule.
-#include "test_util.h"
-
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "test_util.h"
 #include "vietnamese.h"
 
 using tracuu::Analysis;
@@ -89,7 +88,8 @@ TEST_CASE("tone placement: old and new styles become one term") {
 TEST_CASE("NFD, mixed mark order and uppercase normalize to one term") {
   Analyzer analyzer;
   // e + dot below + circumflex, and e + circumflex + dot below: both ệ.
-  CHECK(exact_terms(analyzer.analyze("Vie\xCC\xA3\xCC\x82t")) == exact_terms(analyzer.analyze("Việt")));
+  CHECK(exact_terms(analyzer.analyze("Vie\xCC\xA3\xCC\x82t")) ==
+        exact_terms(analyzer.analyze("Việt")));
   CHECK(exact_terms(analyzer.analyze("Vie\xCC\x82\xCC\xA3t")) == std::vector<std::string>{"việt"});
   CHECK(exact_terms(analyzer.analyze("Vie\xCC\xA3\xCC\x82t")) == std::vector<std::string>{"việt"});
   // Composed base + combining tone: ê + U+0301.
@@ -110,8 +110,9 @@ TEST_CASE("folding removes every diacritic and maps đ to d") {
 
 TEST_CASE("look-alikes of Đ become Đ") {
   Analyzer analyzer;
-  CHECK(exact_terms(analyzer.analyze("\xC3\x90\xC3\xA0 N\xE1\xBA\xB5ng")) == split("đà nẵng"));  // Ð
-  CHECK(exact_terms(analyzer.analyze("\xC6\x89\xE1\xBA\xA3ng")) == split("đảng"));             // Ɖ
+  CHECK(exact_terms(analyzer.analyze("\xC3\x90\xC3\xA0 N\xE1\xBA\xB5ng")) ==
+        split("đà nẵng"));                                                          // Ð
+  CHECK(exact_terms(analyzer.analyze("\xC6\x89\xE1\xBA\xA3ng")) == split("đảng"));  // Ɖ
 }
 
 TEST_CASE("typographic characters, zero-width and HTML entities") {

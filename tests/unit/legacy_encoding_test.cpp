@@ -33,13 +33,22 @@ TEST_CASE("table-driven legacy byte strings decode to Vietnamese") {
   };
   const Case cases[] = {
       // TCVN3: one byte per letter; ệ = D6, ố = E8, đ = AE.
-      {"tcvn3", "Vi\xD6t Nam v\xB5 th\xB5nh ph\xE8 H\xE5 Ch\xDD Minh", "Việt Nam và thành phố Hồ Chí Minh"},
+      {"tcvn3", "Vi\xD6t Nam v\xB5 th\xB5nh ph\xE8 H\xE5 Ch\xDD Minh",
+       "Việt Nam và thành phố Hồ Chí Minh"},
       {"tcvn3", "\xA7\xB9i h\xE9i \xAE\xB9i bi\xD3u", "Đại hội đại biểu"},
       // VNI: base letter + mark byte; ệ = e + E4, ố = o + E1, đ = F1.
-      {"vni", "Vie\xE4t Nam va\xF8 tha\xF8nh pho\xE1 Ho\xE0 Ch\xED Minh", "Việt Nam và thành phố Hồ Chí Minh"},
-      {"vni", "\xD1" "A\xCFI HO\xC4I \xD1" "A\xDBNG", "ĐẠI HỘI ĐẢNG"},
+      {"vni", "Vie\xE4t Nam va\xF8 tha\xF8nh pho\xE1 Ho\xE0 Ch\xED Minh",
+       "Việt Nam và thành phố Hồ Chí Minh"},
+      {"vni",
+       "\xD1"
+       "A\xCFI HO\xC4I \xD1"
+       "A\xDBNG",
+       "ĐẠI HỘI ĐẢNG"},
       // Windows-1258: precomposed base + combining tone byte (F2 = dot below, EC = acute).
-      {"windows-1258", "Vi\xEA\xF2t Nam v\xE0 th\xE0nh ph\xF4\xEC H\xF4\xCC" " Ch\xED Minh", "Việt Nam và thành phố Hồ Chí Minh"},
+      {"windows-1258",
+       "Vi\xEA\xF2t Nam v\xE0 th\xE0nh ph\xF4\xEC H\xF4\xCC"
+       " Ch\xED Minh",
+       "Việt Nam và thành phố Hồ Chí Minh"},
   };
   for (const Case& c : cases) {
     const std::string label = std::string(c.encoding) + ": " + c.text;
@@ -70,7 +79,8 @@ TEST_CASE("the legacy pages of the corpus round-trip to their UTF-8 originals") 
 }
 
 TEST_CASE("binary and random bytes are rejected") {
-  CHECK_FALSE(tracuu::decode_vietnamese_text(read("tests/data/legacy/not-vietnamese.bin")).has_value());
+  CHECK_FALSE(
+      tracuu::decode_vietnamese_text(read("tests/data/legacy/not-vietnamese.bin")).has_value());
   std::mt19937 rng(42);
   for (int round = 0; round < 50; ++round) {
     std::string junk(200, '\0');

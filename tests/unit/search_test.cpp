@@ -1,8 +1,9 @@
 // Search internals: snippets, escaping, query syntax → Xapian queries.
+#include "search.h"
+
 #include <algorithm>
 
 #include "../../search/query.h"
-#include "search.h"
 #include "test_util.h"
 
 using tracuu::Analyzer;
@@ -30,7 +31,8 @@ TEST_CASE("html_escape escapes the five HTML characters") {
 
 TEST_CASE("snippets mark accented words matched by folded terms, merging neighbours") {
   Analyzer analyzer;
-  std::string s = make_snippet(analyzer, "Hôm nay, quận Bình Tân tổ chức hội nghị.", {"binh", "tan"}, "");
+  std::string s =
+      make_snippet(analyzer, "Hôm nay, quận Bình Tân tổ chức hội nghị.", {"binh", "tan"}, "");
   CHECK(contains(s, "<mark>Bình Tân</mark>"));
   CHECK_FALSE(contains(s, "<mark>Bình</mark>"));
 }
@@ -106,8 +108,8 @@ TEST_CASE("date ranges are read from the query and removed from its words") {
 }
 
 TEST_CASE("broken syntax degrades to words and never throws") {
-  for (const std::string q : {"\"", "-", "+", "OR", "title:", "\"unclosed phrase", "a OR", "-\"", ":::",
-                              "category:", "((", "\xff\xfe"}) {
+  for (const std::string q : {"\"", "-", "+", "OR", "title:", "\"unclosed phrase", "a OR", "-\"",
+                              ":::", "category:", "((", "\xff\xfe"}) {
     INFO(q);
     Analyzer analyzer;
     CHECK_NOTHROW(parse_query(q, analyzer, {}));
