@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds, checks formatting, then runs
 #   1. unit + integration tests (ctest) on the optimized build,
-#   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
+#   2. the same tests again with every binary built with AddressSanitizer +
+#      UndefinedBehaviorSanitizer (the integration tests start the sanitized
+#      tracuu-index and tracuu-server),
 #   3. the libFuzzer targets (analyzer, query parsing) for FUZZ_SECONDS each,
 #   4. the search page in headless Chromium against a real server.
 # Ends with one line "N passed, N failed" (suites), exit status 1 if any failed.
@@ -36,11 +38,11 @@ format_check() {  # the C++ sources are clang-format clean (.clang-format)
 run_ctest() { ctest --test-dir build --output-on-failure; }
 build_sanitized() {
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRACUU_SANITIZE=ON >/dev/null &&
-    cmake --build build-asan -j "$(nproc)" --target tracuu-unit-tests
+    cmake --build build-asan -j "$(nproc)" --target tracuu-unit-tests tracuu-integration-tests
 }
 run_sanitized() {
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    build-asan/tests/tracuu-unit-tests
+    build-asan/tests/tracuu-unit-tests && build-asan/tests/tracuu-integration-tests
 }
 fuzz() {
   CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACUU_FUZZ=ON \
@@ -77,7 +79,7 @@ step "build" build_release
 step "clang-format" format_check
 step "unit and integration tests" run_ctest
 step "build with ASan+UBSan" build_sanitized
-step "unit tests under ASan+UBSan" run_sanitized
+step "unit and integration tests under ASan+UBSan" run_sanitized
 step "fuzz analyzer and query parser (${FUZZ_SECONDS}s each)" fuzz
 step "search page in headless Chromium" browser
 
