@@ -9,7 +9,6 @@
 # Ends with one line "N passed, N failed" (suites), exit status 1 if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 passed=0
 failed=0
