@@ -97,6 +97,11 @@ class Searcher {
 namespace detail_search {
 // A hit's fields from a stored article (no snippet).
 Hit hit_of(const Article& a, double score);
+// For a query of plain words typed without diacritics, the accented reading
+// the top hits' titles and leads suggest ("binh tan" → "Bình Tân"); nullopt
+// when the query has marks or syntax, or nothing would change.
+std::optional<std::string> restore_diacritics(Analyzer& analyzer, std::string_view query,
+                                              const std::vector<Article>& top);
 // HTML-escapes text (& < > " ').
 std::string html_escape(std::string_view text);
 // A snippet of `text` around the syllables whose folded form is in

@@ -34,6 +34,9 @@ using detail_search::ParsedQuery;
 // Fewer lets Xapian stop early; more makes facet counts closer to exact.
 constexpr Xapian::doccount kFacetSample = 200;
 
+// How many top hits vote on the accents of a query typed without them.
+constexpr std::size_t kRestoreFrom = 5;
+
 Xapian::BM25Weight ranking() {
   return Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5);
 }
@@ -132,13 +135,16 @@ SearchResult Searcher::search(const SearchRequest& r) {
       if (!(*it).empty()) res.year_facets[*it] = it.get_termfreq();
     }
     if (r.offset == 0) mset.fetch();  // see the MSet::fetch() note above
+    std::vector<Article> top;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Article a = article_from_json(it.get_document().get_data());
       Hit h = detail_search::hit_of(a, it.get_weight());
       h.snippet = detail_search::make_snippet(analyzer_, snippet_source(a), parsed.highlight,
                                               parsed.highlight_prefix);
       res.hits.push_back(std::move(h));
+      if (top.size() < kRestoreFrom) top.push_back(std::move(a));
     }
+    if (r.offset == 0) res.suggestion = detail_search::restore_diacritics(analyzer_, r.q, top);
     return res;
   });
   result.took_ms =

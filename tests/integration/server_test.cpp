@@ -86,6 +86,13 @@ TEST_CASE("plain query finds the accented title, and ranks it first") {
   }
 }
 
+TEST_CASE("a query typed without accents gets the accented reading as a suggestion") {
+  CHECK(search("q=" + url_encode("binh tan"))["suggestion"] == "Bình Tân");
+  CHECK(search("q=" + url_encode("chu tich hdnd quan binh tan"))["suggestion"] ==
+        "chủ tịch HĐND quận Bình Tân");
+  CHECK_FALSE(search("q=" + url_encode("Bình Tân")).contains("suggestion"));
+}
+
 TEST_CASE("snippets mark the accented words a plain query matched, HTML-escaped") {
   json r = search("q=" + url_encode("binh tan "));
   bool marked = false;

@@ -118,3 +118,21 @@ TEST_CASE("broken syntax degrades to words and never throws") {
   CHECK(parse_query("-", analyzer, {}).match_all);
   CHECK(contains(parse_query("\"bình tân", analyzer, {}).query.get_description(), "PHRASE"));
 }
+
+TEST_CASE("diacritic restoration reads the accents off the top hits, in context") {
+  Analyzer analyzer;
+  tracuu::Article a, b;
+  a.title = "Chủ tịch HĐND quận Bình Tân thăm trường học";
+  a.lead = "Quận Bình Tân ban hành văn bản về học phí.";
+  b.title = "Bạn đọc hỏi về văn bản mới";
+  std::vector<tracuu::Article> top = {a, b};
+  using tracuu::detail_search::restore_diacritics;
+  CHECK(restore_diacritics(analyzer, "chu tich hdnd quan binh tan", top) ==
+        "chủ tịch HĐND quận Bình Tân");
+  CHECK(restore_diacritics(analyzer, "ban hanh van ban", top) ==
+        "ban hành văn bản");                                                   // not bạn / bản
+  CHECK_FALSE(restore_diacritics(analyzer, "Bình Tân", top).has_value());      // accents typed
+  CHECK_FALSE(restore_diacritics(analyzer, "\"binh tan\"", top).has_value());  // syntax
+  CHECK_FALSE(restore_diacritics(analyzer, "binh hoc", top).has_value());  // never seen together
+  CHECK_FALSE(restore_diacritics(analyzer, "binh tan", {}).has_value());
+}
