@@ -19,7 +19,7 @@
 namespace tracuu::detail_search {
 namespace {
 
-constexpr std::size_t kBodyBytes = 1500;
+constexpr std::size_t kBodyBytes = 400;
 
 struct Votes {
   std::map<std::string, double> exact;  // canonical lower-case form → votes
