@@ -11,10 +11,6 @@ constexpr Xapian::termcount kTitleWdf = 3;
 constexpr Xapian::termcount kLeadWdf = 2;
 constexpr Xapian::termcount kBodyWdf = 1;
 
-std::string compact_date(const std::string& iso) {  // "2021-05-15" → "20210515"
-  return iso.size() == 10 ? iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2) : std::string();
-}
-
 void add_whole_term(Xapian::Document& doc, std::string_view prefix, std::string_view text) {
   std::string folded = fold_diacritics(text);
   if (folded.empty() || folded.size() > 200) return;
@@ -22,6 +18,10 @@ void add_whole_term(Xapian::Document& doc, std::string_view prefix, std::string_
 }
 
 }  // namespace
+
+std::string published_value(const std::string& iso) {
+  return iso.size() == 10 ? iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2) : std::string();
+}
 
 Xapian::Document build_document(const Article& a, Analyzer& analyzer) {
   Xapian::Document doc;
@@ -40,7 +40,7 @@ Xapian::Document build_document(const Article& a, Analyzer& analyzer) {
   add_whole_term(doc, prefix::kCategory, a.category);
   doc.add_boolean_term(std::string(prefix::kId) + a.id);
 
-  doc.add_value(slot::kPublished, compact_date(a.published));
+  doc.add_value(slot::kPublished, published_value(a.published));
   doc.add_value(slot::kYear, a.published.substr(0, 4));
   doc.add_value(slot::kCategory, a.category);
   const std::string data = article_to_json(a);

@@ -31,6 +31,10 @@ inline constexpr Xapian::valueno kDuplicateKey = 4;  // same key = same story (c
 inline constexpr Xapian::valueno kId = 5;            // the article id
 }  // namespace slot
 
+// The kPublished value of an ISO date: "2021-05-15" → "20210515" (the
+// format Xapian's value ranges compare); "" for anything else.
+std::string published_value(const std::string& iso);
+
 // Database metadata keys.
 namespace metadata {
 inline constexpr const char* kAnalyzerVersion = "tracuu.analyzer_version";

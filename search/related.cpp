@@ -103,7 +103,7 @@ std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::si
     Q query(Q::OP_OR, terms.begin(), terms.end());
     query = Q(Q::OP_AND_NOT, query, Q(id_term));
     enquire.set_query(query);
-    enquire.set_weighting_scheme(Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5));
+    enquire.set_weighting_scheme(detail_search::ranking());
     enquire.set_collapse_key(slot::kDuplicateKey);  // one article per story title
     Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit * 4 + 4));
     mset.fetch();

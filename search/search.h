@@ -95,6 +95,8 @@ class Searcher {
 
 // Internals exposed for unit tests.
 namespace detail_search {
+// The weighting scheme of searches and "Tin khác".
+Xapian::BM25Weight ranking();
 // A hit's fields from a stored article (no snippet).
 Hit hit_of(const Article& a, double score);
 // For a query of plain words typed without diacritics, the accented reading

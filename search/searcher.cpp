@@ -7,6 +7,12 @@
 
 namespace tracuu {
 
+// BM25 with its usual parameters; field and accent weights are in the query
+// (docs/ranking.md). min_normlen 0.5 keeps one-line articles from winning on length.
+Xapian::BM25Weight detail_search::ranking() {
+  return Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5);
+}
+
 Hit detail_search::hit_of(const Article& a, double score) {
   Hit h;
   h.id = a.id;
@@ -24,8 +30,6 @@ namespace {
 using Q = Xapian::Query;
 using detail_search::ParsedQuery;
 
-// BM25 with its usual parameters; field and accent weights are in the query
-// (docs/ranking.md). min_normlen 0.5 keeps one-line articles from winning on length.
 // Xapian 1.4.22 crashes in MSet::fetch() on an MSet that starts past the
 // first match (get_mset(first > 0, ...)); fetch() is only a prefetch hint, so
 // it is called for first pages only.
@@ -37,16 +41,11 @@ constexpr Xapian::doccount kFacetSample = 200;
 // How many top hits vote on the accents of a query typed without them.
 constexpr std::size_t kRestoreFrom = 5;
 
-Xapian::BM25Weight ranking() {
-  return Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5);
-}
-
 std::string compact(const std::string& iso) {
   if (iso.empty()) return {};
   auto d = parse_date(iso);
   if (!d) throw BadRequest("bad date \"" + iso + "\": expected YYYY-MM-DD");
-  std::string s = d->iso();
-  return s.substr(0, 4) + s.substr(5, 2) + s.substr(8, 2);
+  return published_value(d->iso());
 }
 
 // The filters of a request: dates (parameters and query text) and categories.
@@ -113,7 +112,7 @@ SearchResult Searcher::search(const SearchRequest& r) {
       parsed.highlight_prefix.clear();
     Xapian::Enquire enquire(db_);
     enquire.set_query(with_filters(parsed.query, r, parsed));
-    enquire.set_weighting_scheme(ranking());
+    enquire.set_weighting_scheme(detail_search::ranking());
     if (r.sort == SearchRequest::Sort::kDate || parsed.match_all) {
       enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
     }
@@ -165,7 +164,7 @@ std::size_t Searcher::export_matches(const SearchRequest& r,
     std::vector<std::pair<Article, double>> page = with_retry([&] {
       Xapian::Enquire enquire(db_);
       enquire.set_query(query);
-      enquire.set_weighting_scheme(ranking());
+      enquire.set_weighting_scheme(detail_search::ranking());
       if (r.sort == SearchRequest::Sort::kDate || parsed.match_all) {
         enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
       }
