@@ -116,6 +116,9 @@ struct IndexOptions {
   bool rebuild = false;           // build a fresh generation, compact it, switch readers
   std::size_t batch_size = 2000;  // documents per commit (a build splits it among its writers)
   bool progress_bar = false;      // a bar on a terminal, else periodic lines
+  // Split the index into shards by this rule ("year" or "hash:N", see
+  // ShardRule); empty: keep DIR as it is (sharded if DIR/shards.json says so).
+  std::string shard_by;
 };
 
 struct IndexReport {
@@ -129,9 +132,34 @@ struct IndexError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Which shard an article belongs to (docs/scaling.md). The rule is recorded
+// in the shard map DIR/shards.json by the first sharded run; later runs keep it.
+class ShardRule {
+ public:
+  // "year" (one shard per published year, "year-2017"; undated articles in
+  // "year-unknown") or "hash:N" (N shards "hash-0".."hash-N-1" by a stable
+  // hash of the id). Throws IndexError for anything else.
+  static ShardRule parse(const std::string& spec);
+  std::string shard_of(const Article& a) const;
+  std::string spec() const;  // as parse() accepts it
+  bool operator==(const ShardRule& other) const = default;
+
+ private:
+  unsigned hash_shards_ = 0;  // 0: by year
+};
+
 // Runs the reindex job. Progress and rejected records go to `log` (stderr).
 // Throws IndexError (or a Xapian::Error) on a fatal error, e.g. another
 // writer holding the lock or an index built by another analyzer version.
+// A sharded index (options.shard_by, or DIR/shards.json present) runs the job
+// once per shard: see indexer/shards.cpp.
 IndexReport run_index_job(const IndexOptions& options, std::ostream& log);
+
+namespace detail_index {
+// The job on one unsharded index folder (what run_index_job does without shards).
+IndexReport run_unsharded_job(const IndexOptions& options, std::ostream& log);
+// The shard map of a sharded index folder: DIR/shards.json.
+std::string shard_map_path(const std::string& dir);
+}  // namespace detail_index
 
 }  // namespace tracuu

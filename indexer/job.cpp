@@ -213,7 +213,7 @@ std::size_t build_writers() {
 
 }  // namespace
 
-IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
+IndexReport detail_index::run_unsharded_job(const IndexOptions& options, std::ostream& log) {
   const auto start = Clock::now();
   IndexLocation loc(options.db_dir);
   std::error_code ec;

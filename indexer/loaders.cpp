@@ -24,7 +24,7 @@ struct FieldLimit {
 };
 constexpr FieldLimit kLimits[] = {{"id", 200},       {"title", 2000},  {"lead", 20000},
                                   {"body", 4 << 20}, {"author", 300},  {"published", 100},
-                                  {"url", 2000},     {"category", 100}};
+                                  {"url", 2000},     {"category", 100}, {"caption", 2000}};
 constexpr std::size_t kMaxTags = 50, kMaxTagBytes = 100;
 
 std::string optional_string(const nlohmann::json& j, const FieldLimit& limit) {
@@ -122,6 +122,7 @@ Article parse_json_record(std::string_view line) {
   a.title = trim(optional_string(j, limit("title")));
   a.lead = optional_string(j, limit("lead"));
   a.body = optional_string(j, limit("body"));
+  a.caption = optional_string(j, limit("caption"));
   a.author = trim(optional_string(j, limit("author")));
   a.url = trim(optional_string(j, limit("url")));
   a.category = trim(optional_string(j, limit("category")));

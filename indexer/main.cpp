@@ -10,12 +10,14 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: tracuu-index --db DIR [--prune] [--rebuild] [--batch N] SOURCE...\n"
+    "usage: tracuu-index --db DIR [--prune] [--rebuild] [--batch N] [--shard-by RULE] SOURCE...\n"
     "  SOURCE: a .jsonl or .jsonl.gz file, a .txt page, or a folder of them\n"
     "  --prune    delete articles that are no longer in the SOURCEs\n"
     "  --rebuild  build a fresh index beside the live one, compact it, switch\n"
     "             readers atomically (needed after an analyzer version change)\n"
     "  --batch N  articles per commit (default 2000)\n"
+    "  --shard-by year|hash:N  split DIR into shards (one per year, or N by id);\n"
+    "             the rule is kept in DIR/shards.json and used by later runs\n"
     "Last line on stdout: "
     "{\"added\":N,\"updated\":N,\"unchanged\":N,\"deleted\":N,\"rejected\":N,\"seconds\":S}\n"
     "Exit status: 0 all indexed, 2 some records rejected (the rest committed), 1 fatal error.\n";
@@ -42,6 +44,8 @@ int main(int argc, char** argv) {
       long n = std::strtol(argv[++i], &end, 10);
       if (*end != '\0' || n < 1) return fail_usage("--batch needs a positive number");
       options.batch_size = static_cast<std::size_t>(n);
+    } else if (arg == "--shard-by" && i + 1 < argc) {
+      options.shard_by = argv[++i];
     } else if (arg == "--help" || arg == "-h") {
       std::cout << kUsage;
       return 0;

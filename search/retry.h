@@ -7,7 +7,8 @@
 namespace tracuu {
 
 // Runs `f` against db_; when Xapian says the revision being read was
-// discarded (a writer committed twice meanwhile), reopens and runs it again.
+// discarded (a writer committed twice meanwhile), reopens and runs it again;
+// when a remote shard stops answering, runs it again without that shard.
 template <typename F>
 auto Searcher::with_retry(F&& f) -> decltype(f()) {
   for (int attempt = 0;; ++attempt) {
@@ -19,7 +20,12 @@ auto Searcher::with_retry(F&& f) -> decltype(f()) {
     } catch (const Xapian::DatabaseError&) {
       // A switched generation's files may be gone already: open the live one.
       if (attempt >= 2) throw;
-      reopen();
+      shards_.reopen_local();
+      db_ = shards_.database();
+    } catch (const Xapian::NetworkError&) {
+      if (attempt >= 2) throw;
+      shards_.drop_unreachable();
+      db_ = shards_.database();
     }
   }
 }

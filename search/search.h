@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "indexer.h"
+#include "shards.h"
 #include "vietnamese.h"
 
 namespace tracuu {
@@ -59,14 +60,17 @@ struct Suggestion {
   std::size_t count;  // titles containing it
 };
 
-// Answers requests against one index. Owns its own Xapian::Database and
-// Analyzer: not thread-safe; the server gives every worker thread its own
-// Searcher (see server/SearcherPool). Before each request, refresh() picks up
-// new commits and generation switches; every call retries once after
-// reopening if Xapian reports the revision it was reading was discarded.
+// Answers requests against one index, or several shards read as one (see
+// shards.h). Owns its own Xapian::Database and Analyzer: not thread-safe; the
+// server gives every worker thread its own Searcher (see server/SearcherPool).
+// Before each request, refresh() picks up new commits and generation
+// switches; every call retries after reopening if Xapian reports the
+// revision it was reading was discarded, or after leaving out a remote shard
+// that stopped answering.
 class Searcher {
  public:
   explicit Searcher(IndexLocation location);
+  Searcher(std::vector<ShardSpec> shards, ShardOptions options);
 
   // Reopens the database if the index has changed (a commit or a switch).
   void refresh();
@@ -81,15 +85,16 @@ class Searcher {
   // "Tin khác": nullopt if the id is unknown.
   std::optional<std::vector<Hit>> related(const std::string& id, std::size_t limit);
   std::vector<Suggestion> suggest(const std::string& prefix, std::size_t limit);
+  // Shards that did not answer the last call (its answer is partial).
+  std::vector<std::string> missing_shards() const { return shards_.missing(); }
+  std::size_t shard_count() const { return shards_.size(); }
 
  private:
   template <typename F>
   auto with_retry(F&& f) -> decltype(f());
-  void reopen();
 
-  IndexLocation location_;
-  std::string generation_;
-  Xapian::Database db_;
+  ShardSet shards_;
+  Xapian::Database db_;  // shards_.database(), the reachable shards as one
   Analyzer analyzer_;
 };
 

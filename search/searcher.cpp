@@ -78,21 +78,15 @@ std::string snippet_source(const Article& a) {
 
 }  // namespace
 
-Searcher::Searcher(IndexLocation location) : location_(std::move(location)) {
-  reopen();
-}
+Searcher::Searcher(IndexLocation location)
+    : Searcher(expand_shard_specs({location.dir()}), ShardOptions{}) {}
 
-void Searcher::reopen() {
-  generation_ = location_.generation_token();
-  db_ = location_.open_reader();
-}
+Searcher::Searcher(std::vector<ShardSpec> shards, ShardOptions options)
+    : shards_(std::move(shards), options), db_(shards_.database()) {}
 
 void Searcher::refresh() {
-  if (location_.generation_token() != generation_) {
-    reopen();  // a rebuild switched generations: reopen() would not follow the stub
-  } else {
-    db_.reopen();
-  }
+  shards_.refresh();
+  db_ = shards_.database();
 }
 
 Xapian::doccount Searcher::document_count() {

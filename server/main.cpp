@@ -1,4 +1,5 @@
 // tracuu-server: parse options, serve; errors become a message and exit 1.
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -8,9 +9,13 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: tracuu-server --db DIR [--host 127.0.0.1] [--port 8080] [--threads N] [--cors-origin "
-    "ORIGIN]\n"
+    "usage: tracuu-server --db DB [--db DB...] [--host 127.0.0.1] [--port 8080] [--threads N]\n"
+    "                     [--cors-origin ORIGIN] [--shard-timeout MS]\n"
+    "  --db DB      an index folder (as tracuu-index --db), a sharded index folder, a Xapian\n"
+    "               stub file, or a remote shard tcp://host:port (xapian-tcpsrv); repeat it\n"
+    "               to search several shards as one index\n"
     "  --threads N  worker threads (default: 2 per core, at least 4)\n"
+    "  --shard-timeout MS  how long a remote shard may take to answer (default 2000)\n"
     "  Serves the search page at / and the JSON API (docs/api.md).\n";
 
 bool number(const char* s, long min, long max, long* out) {
@@ -30,7 +35,7 @@ int main(int argc, char** argv) {
     bool has_value = i + 1 < argc;
     long v = 0;
     if (arg == "--db" && has_value) {
-      options.db_dir = argv[++i];
+      options.databases.push_back(argv[++i]);
     } else if (arg == "--host" && has_value) {
       options.host = argv[++i];
     } else if (arg == "--port" && has_value && number(argv[i + 1], 0, 65535, &v)) {
@@ -38,6 +43,9 @@ int main(int argc, char** argv) {
       ++i;
     } else if (arg == "--threads" && has_value && number(argv[i + 1], 1, 256, &v)) {
       options.threads = static_cast<std::size_t>(v);
+      ++i;
+    } else if (arg == "--shard-timeout" && has_value && number(argv[i + 1], 1, 600000, &v)) {
+      options.shard_options.timeout_ms = static_cast<unsigned>(v);
       ++i;
     } else if (arg == "--cors-origin" && has_value) {
       options.cors_origin = argv[++i];
@@ -49,10 +57,13 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  if (options.db_dir.empty()) {
-    std::cerr << "tracuu-server: --db DIR is required\n" << kUsage;
+  if (options.databases.empty()) {
+    std::cerr << "tracuu-server: --db is required\n" << kUsage;
     return 1;
   }
+  // A remote shard that goes away mid-request must be an error to handle,
+  // not a signal that kills the server.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     tracuu::run_server(options);
   } catch (const std::exception& e) {

@@ -13,9 +13,10 @@ namespace tracuu {
 
 class SearcherPool {
  public:
-  SearcherPool(IndexLocation location, std::size_t size)
-      : location_(std::move(location)), capacity_(size) {
-    free_.push_back(std::make_unique<Searcher>(location_));  // fails fast if the index is missing
+  SearcherPool(std::vector<ShardSpec> shards, ShardOptions options, std::size_t size)
+      : shards_(std::move(shards)), options_(options), capacity_(size) {
+    // Fails fast if no shard of the index can be opened.
+    free_.push_back(std::make_unique<Searcher>(shards_, options_));
     created_ = 1;
   }
 
@@ -49,7 +50,7 @@ class SearcherPool {
     }
     if (!s) {
       try {
-        s = std::make_unique<Searcher>(location_);
+        s = std::make_unique<Searcher>(shards_, options_);
       } catch (...) {
         std::lock_guard lock(mu_);
         --created_;
@@ -77,7 +78,8 @@ class SearcherPool {
     available_.notify_one();
   }
 
-  IndexLocation location_;
+  std::vector<ShardSpec> shards_;
+  ShardOptions options_;
   std::size_t capacity_;
   std::size_t created_ = 0;
   std::mutex mu_;

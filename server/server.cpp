@@ -133,7 +133,8 @@ std::string csv_field(const std::string& s) {
 class Api {
  public:
   Api(const ServerOptions& options)
-      : options_(options), pool_(IndexLocation(options.db_dir), options.threads) {}
+      : options_(options),
+        pool_(expand_shard_specs(options.databases), options.shard_options, options.threads) {}
 
   void install(httplib::Server& server) {
     server.Get("/", [&](const auto& req, auto& res) { page(req, res); });
@@ -211,13 +212,27 @@ class Api {
         "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline' 'self'");
   }
 
+  // "ok", or "degraded" while some shards do not answer (still serving).
   void health(httplib::Response& res) {
-    send_json(res, 200, {{"status", "ok"}, {"documents", pool_.acquire()->document_count()}});
+    auto searcher = pool_.acquire();
+    json body = {{"status", "ok"}, {"documents", searcher->document_count()}};
+    if (searcher->shard_count() > 1) body["shards"] = searcher->shard_count();
+    mark_partial(body, searcher->missing_shards());
+    if (body.contains("partial")) body["status"] = "degraded";
+    send_json(res, 200, body);
+  }
+
+  // An answer without some shards says so: "partial" and which are missing.
+  static void mark_partial(json& body, const std::vector<std::string>& missing) {
+    if (missing.empty()) return;
+    body["partial"] = true;
+    body["missing_shards"] = missing;
   }
 
   void search(const httplib::Request& req, httplib::Response& res) {
     SearchRequest r = search_request(req);
-    SearchResult result = pool_.acquire()->search(r);
+    auto searcher = pool_.acquire();
+    SearchResult result = searcher->search(r);
     json hits = json::array();
     for (const Hit& h : result.hits) hits.push_back(hit_json(h));
     json body = {{"query", result.query},
@@ -229,6 +244,7 @@ class Api {
     if (result.suggestion) body["suggestion"] = *result.suggestion;
     if (result.date_range)
       body["date_range"] = {{"from", result.date_range->from}, {"to", result.date_range->to}};
+    mark_partial(body, searcher->missing_shards());
     send_json(res, 200, body);
   }
 
@@ -276,27 +292,46 @@ class Api {
       throw ParamError("q must be valid UTF-8 of at most 200 bytes");
     std::size_t limit = number_param(req, "limit", 8, 20);
     json suggestions = json::array();
-    for (const Suggestion& s : pool_.acquire()->suggest(q, limit)) {
+    auto searcher = pool_.acquire();
+    for (const Suggestion& s : searcher->suggest(q, limit)) {
       suggestions.push_back({{"text", s.text}, {"count", s.count}});
     }
-    send_json(res, 200, {{"query", q}, {"suggestions", suggestions}});
+    json body = {{"query", q}, {"suggestions", suggestions}};
+    mark_partial(body, searcher->missing_shards());
+    send_json(res, 200, body);
   }
 
   void article(const httplib::Request& req, httplib::Response& res) {
     std::string id = req.matches[1];
-    auto a = id.size() <= 200 ? pool_.acquire()->article(id) : std::nullopt;
-    if (!a) return send_error(res, 404, "no article with id \"" + id.substr(0, 200) + "\"");
+    auto searcher = pool_.acquire();
+    auto a = id.size() <= 200 ? searcher->article(id) : std::nullopt;
+    if (!a) return not_found(res, id, searcher->missing_shards());
     send_json(res, 200, article_json(*a));
   }
 
   void related(const httplib::Request& req, httplib::Response& res) {
     std::string id = req.matches[1];
     std::size_t limit = number_param(req, "limit", 5, 20);
-    auto hits = id.size() <= 200 ? pool_.acquire()->related(id, limit) : std::nullopt;
-    if (!hits) return send_error(res, 404, "no article with id \"" + id.substr(0, 200) + "\"");
+    auto searcher = pool_.acquire();
+    auto hits = id.size() <= 200 ? searcher->related(id, limit) : std::nullopt;
+    if (!hits) return not_found(res, id, searcher->missing_shards());
     json list = json::array();
     for (const Hit& h : *hits) list.push_back(hit_json(h));
-    send_json(res, 200, {{"id", id}, {"hits", list}});
+    json body = {{"id", id}, {"hits", list}};
+    mark_partial(body, searcher->missing_shards());
+    send_json(res, 200, body);
+  }
+
+  // An unknown id is 404, unless it may be on a shard that is not answering:
+  // then 503, so a client retries instead of concluding it does not exist.
+  static void not_found(httplib::Response& res, const std::string& id,
+                        const std::vector<std::string>& missing) {
+    if (missing.empty())
+      return send_error(res, 404, "no article with id \"" + id.substr(0, 200) + "\"");
+    json body = {{"error", "article \"" + id.substr(0, 200) +
+                               "\" not found on the shards that answered; try again later"}};
+    mark_partial(body, missing);
+    send_json(res, 503, body);
   }
 
   const ServerOptions& options_;
@@ -337,7 +372,9 @@ void run_server(const ServerOptions& options) {
                              std::to_string(options.port));
   }
   if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
-  std::cerr << "tracuu-server: serving " << options.db_dir << " on http://" << options.host << ":"
+  std::string dbs;
+  for (const std::string& d : options.databases) dbs += (dbs.empty() ? "" : " + ") + d;
+  std::cerr << "tracuu-server: serving " << dbs << " on http://" << options.host << ":"
             << options.port << " with " << threads << " threads\n";
   server.listen_after_bind();
 }

@@ -4,6 +4,9 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
+
+#include "shards.h"
 
 namespace tracuu {
 
@@ -11,7 +14,10 @@ namespace tracuu {
 std::size_t default_threads();
 
 struct ServerOptions {
-  std::string db_dir;
+  // Index folders, sharded folders, stub files or tcp://host:port shards
+  // (docs/scaling.md), searched as one index.
+  std::vector<std::string> databases;
+  ShardOptions shard_options;
   std::string host = "127.0.0.1";  // loopback unless told otherwise
   int port = 8080;
   std::size_t threads = default_threads();  // 2 x cores, at least 4
