@@ -22,8 +22,8 @@ struct FieldLimit {
   const char* name;
   std::size_t max_bytes;
 };
-constexpr FieldLimit kLimits[] = {{"id", 200},       {"title", 2000},  {"lead", 20000},
-                                  {"body", 4 << 20}, {"author", 300},  {"published", 100},
+constexpr FieldLimit kLimits[] = {{"id", 200},       {"title", 2000},   {"lead", 20000},
+                                  {"body", 4 << 20}, {"author", 300},   {"published", 100},
                                   {"url", 2000},     {"category", 100}, {"caption", 2000}};
 constexpr std::size_t kMaxTags = 50, kMaxTagBytes = 100;
 

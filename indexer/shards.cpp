@@ -240,8 +240,8 @@ std::string ShardRule::shard_of(const Article& a) const {
 
 IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
   std::error_code ec;
-  bool sharded = !options.shard_by.empty() ||
-                 fs::exists(detail_index::shard_map_path(options.db_dir), ec);
+  bool sharded =
+      !options.shard_by.empty() || fs::exists(detail_index::shard_map_path(options.db_dir), ec);
   return sharded ? run_sharded_job(options, log) : detail_index::run_unsharded_job(options, log);
 }
 

@@ -145,9 +145,7 @@ class Builder {
         Q match = syllable_match(s);
         if (prefix) {
           out_.highlight_prefix = s.folded;
-          Q expanded(Q::OP_WILDCARD, s.folded, kMaxPrefixExpansion,
-                     Q::WILDCARD_LIMIT_MOST_FREQUENT);
-          match = Q(Q::OP_OR, match, expanded);
+          match = Q(Q::OP_OR, match, prefix_query(s.folded));
         }
         bool stop = s.stopword && syl.size() > 1;
         elements.push_back({stop ? scaled(Weights::kStopword, match) : match, stop});
@@ -193,6 +191,26 @@ class Builder {
 
  private:
   bool strict() const { return options_.strict_accents; }
+  // The words a trailing prefix stands for, the most frequent first.
+  Q prefix_query(const std::string& folded) const {
+    if (!options_.expand_from)
+      return Q(Q::OP_WILDCARD, folded, kMaxPrefixExpansion, Q::WILDCARD_LIMIT_MOST_FREQUENT);
+    const Xapian::Database& db = *options_.expand_from;
+    std::vector<std::pair<Xapian::doccount, std::string>> words;
+    for (auto t = db.allterms_begin(folded); t != db.allterms_end(folded); ++t)
+      words.emplace_back(t.get_termfreq(), *t);
+    if (words.size() > kMaxPrefixExpansion) {
+      std::partial_sort(words.begin(), words.begin() + kMaxPrefixExpansion, words.end(),
+                        [](const auto& a, const auto& b) {
+                          return a.first != b.first ? a.first > b.first : a.second < b.second;
+                        });
+      words.resize(kMaxPrefixExpansion);
+    }
+    std::vector<Q> terms;
+    for (auto& w : words) terms.emplace_back(std::move(w.second));
+    return Q(Q::OP_SYNONYM, terms.begin(), terms.end());
+  }
+
   std::string_view accents_prefix() const { return strict() ? prefix::kExact : prefix::kFolded; }
 
   Q syllable_term(const Syllable& s) const {

@@ -87,7 +87,10 @@ std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::si
     Xapian::RSet rset;
     rset.add_document(seed);
     FeedbackTerms decider;
-    Xapian::ESet eset = enquire.get_eset(kEsetTerms, rset, &decider);
+    // Exact term frequencies: over shards, Xapian would otherwise estimate
+    // them from the seed's shard, and "Tin khác" would differ from one index's.
+    Xapian::ESet eset =
+        enquire.get_eset(kEsetTerms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
     std::vector<Q> terms;
     for (auto t = eset.begin(); t != eset.end(); ++t) {
       const std::string& term = *t;

@@ -99,7 +99,7 @@ SearchResult Searcher::search(const SearchRequest& r) {
     SearchResult res;
     res.query = r.q;
     ParsedQuery parsed =
-        detail_search::parse_query(r.q, analyzer_, {r.strict_accents, r.all_words, true});
+        detail_search::parse_query(r.q, analyzer_, {r.strict_accents, r.all_words, true, &db_});
     res.date_range = parsed.date_range;
     // A trailing word that is already a whole word is not highlighted as a prefix.
     if (!parsed.highlight_prefix.empty() && db_.term_exists(parsed.highlight_prefix))
