@@ -3,7 +3,7 @@
    search.txt  - /search paths: 2-4 consecutive title words, half with
                  diacritics, half typed plain (marks removed, lower case)
    related.txt - /articles/{id}/related paths for random articles
-usage: make_queries.py CORPUS.jsonl.gz OUT_DIR [N]"""
+usage: make_queries.py CORPUS.jsonl[.gz] OUT_DIR [N]"""
 import gzip, json, random, sys, unicodedata, urllib.parse
 
 def plain(text):
@@ -13,7 +13,8 @@ def plain(text):
 def main():
     corpus, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 1000
     rng = random.Random(2017)
-    articles = [json.loads(line) for line in gzip.open(corpus, "rt", encoding="utf-8")]
+    opener = gzip.open if corpus.endswith(".gz") else open
+    articles = [json.loads(line) for line in opener(corpus, "rt", encoding="utf-8")]
     rng.shuffle(articles)
     searches, related = [], []
     for a in articles:
