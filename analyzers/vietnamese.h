@@ -98,6 +98,11 @@ class Analyzer {
 // Per-syllable normalization, exposed for the query side and for tests.
 // canonical_syllable("Hoà") == "hòa"; fold_diacritics("Đường") == "duong".
 std::string canonical_syllable(std::string_view word);
+// A word typed in Telex or VNI with the input method off, read back as the
+// syllable it spells (data/keystrokes.tsv): "Vieejt" and "Vie65t" → "Việt",
+// "thanhf" → "thành". nullopt when the word is already a syllable as typed,
+// or the keys spell none.
+std::optional<std::string> decode_keystrokes(std::string_view word);
 std::string fold_diacritics(std::string_view text);
 // Lower-cases, NFC-normalizes and canonicalizes tone placement in every
 // syllable of free text, keeping everything else: for display-independent

@@ -267,6 +267,31 @@ Q combine_and(const std::vector<Q>& qs) {
 
 }  // namespace
 
+std::optional<std::string> read_keystrokes(std::string_view q, const Xapian::Database& db) {
+  std::string out;
+  bool changed = false;
+  std::size_t i = 0;
+  while (i < q.size()) {
+    std::size_t end = i;
+    while (end < q.size() && !is_space(q[end])) ++end;
+    std::string word(q.substr(i, end - i));
+    if (auto spelled = decode_keystrokes(word)) {
+      // "box" stays "box" when the index has it; "bõ" only when it does not.
+      std::string typed = fold_diacritics(word);
+      if (!db.term_exists(typed) &&
+          db.term_exists(std::string(prefix::kExact) + canonical_syllable(*spelled))) {
+        word = *spelled;
+        changed = true;
+      }
+    }
+    out += word;
+    while (end < q.size() && is_space(q[end])) out.push_back(q[end++]);
+    i = end;
+  }
+  if (!changed) return std::nullopt;
+  return out;
+}
+
 ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOptions& options) {
   ParsedQuery out;
   std::string q(q_in);

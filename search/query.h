@@ -48,6 +48,12 @@ struct QueryOptions {
   const Xapian::Database* expand_from = nullptr;
 };
 
+// The query read as typed with a Telex/VNI input method switched off
+// ("Vieejt Nam" → "Việt Nam"): each plain-ASCII word that is not a word of
+// the index but whose keystrokes spell one is replaced. nullopt when no word
+// changes.
+std::optional<std::string> read_keystrokes(std::string_view q, const Xapian::Database& db);
+
 // Never throws on any input: broken syntax degrades to words.
 ParsedQuery parse_query(std::string_view q, Analyzer& analyzer, const QueryOptions& options);
 

@@ -98,8 +98,11 @@ SearchResult Searcher::search(const SearchRequest& r) {
   SearchResult result = with_retry([&] {
     SearchResult res;
     res.query = r.q;
+    // Keys typed with the input method off are read as the Vietnamese they spell.
+    const std::optional<std::string> typed = detail_search::read_keystrokes(r.q, db_);
+    const std::string& q = typed ? *typed : r.q;
     ParsedQuery parsed =
-        detail_search::parse_query(r.q, analyzer_, {r.strict_accents, r.all_words, true, &db_});
+        detail_search::parse_query(q, analyzer_, {r.strict_accents, r.all_words, true, &db_});
     res.date_range = parsed.date_range;
     // A trailing word that is already a whole word is not highlighted as a prefix.
     if (!parsed.highlight_prefix.empty() && db_.term_exists(parsed.highlight_prefix))
@@ -137,7 +140,11 @@ SearchResult Searcher::search(const SearchRequest& r) {
       res.hits.push_back(std::move(h));
       if (top.size() < kRestoreFrom) top.push_back(std::move(a));
     }
-    if (r.offset == 0) res.suggestion = detail_search::restore_diacritics(analyzer_, r.q, top);
+    if (typed) {
+      res.suggestion = typed;
+    } else if (r.offset == 0) {
+      res.suggestion = detail_search::restore_diacritics(analyzer_, r.q, top);
+    }
     return res;
   });
   result.took_ms =

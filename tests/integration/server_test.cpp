@@ -93,6 +93,19 @@ TEST_CASE("a query typed without accents gets the accented reading as a suggesti
   CHECK_FALSE(search("q=" + url_encode("Bình Tân")).contains("suggestion"));
 }
 
+TEST_CASE("a query typed in Telex or VNI with the input method off searches what it spells") {
+  for (const char* typed : {"Vieejt Nam", "Vie65t Nam"}) {
+    CAPTURE(typed);
+    json body = search("q=" + url_encode(typed));
+    CHECK(body["suggestion"] == "Việt Nam");
+    REQUIRE(body["total"].get<int>() > 0);
+    CHECK(body["hits"][0]["snippet"].get<std::string>().find("<mark>Việt") != std::string::npos);
+  }
+  CHECK(search("q=" + url_encode("thanhf phoos"))["suggestion"] == "thành phố");
+  // A word the index has is never rewritten.
+  CHECK_FALSE(search("q=" + url_encode("Bình Tân")).contains("suggestion"));
+}
+
 TEST_CASE("snippets mark the accented words a plain query matched, HTML-escaped") {
   json r = search("q=" + url_encode("binh tan "));
   bool marked = false;

@@ -326,3 +326,23 @@ TEST_CASE("page chrome lines come from the table") {
   CHECK(tracuu::is_page_chrome_line("refresh"));
   CHECK_FALSE(tracuu::is_page_chrome_line("Tin khác về Bình Tân đã được đăng"));
 }
+
+TEST_CASE("keys typed with a Telex or VNI input method switched off are read back") {
+  using tracuu::decode_keystrokes;
+  CHECK(decode_keystrokes("Vieejt") == "Việt");
+  CHECK(decode_keystrokes("Vie65t") == "Việt");
+  CHECK(decode_keystrokes("thanhf") == "thành");
+  CHECK(decode_keystrokes("phoos") == "phố");
+  CHECK(decode_keystrokes("nguwowif") == "người");
+  CHECK(decode_keystrokes("dduwowngf") == "đường");
+  CHECK(decode_keystrokes("d9u7o7ng2") == "đường");
+  CHECK(decode_keystrokes("hoaf") == "hòa");  // the tone goes where the table places it
+  CHECK(decode_keystrokes("thuyr") == "thủy");
+  // Already a syllable, or keys that spell none: left alone.
+  CHECK_FALSE(decode_keystrokes("Nam"));
+  CHECK_FALSE(decode_keystrokes("xin"));
+  CHECK_FALSE(decode_keystrokes("covid19"));
+  CHECK_FALSE(decode_keystrokes("Hanoi"));
+  CHECK_FALSE(decode_keystrokes("2020"));
+  CHECK_FALSE(decode_keystrokes("bình"));
+}
