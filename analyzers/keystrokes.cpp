@@ -17,7 +17,7 @@ namespace tracuu {
 namespace {
 
 struct KeyEffect {
-  char32_t tone = 0;  // a combining tone mark, or 0
+  char32_t tone = 0;                                               // a combining tone mark, or 0
   std::vector<std::pair<std::u32string, std::u32string>> changes;  // base → result
 };
 
@@ -27,7 +27,8 @@ char32_t tone_mark(std::string_view name) {
   static const std::map<std::string_view, char32_t> marks = {
       {"sắc", 0x0301}, {"huyền", 0x0300}, {"hỏi", 0x0309}, {"ngã", 0x0303}, {"nặng", 0x0323}};
   auto it = marks.find(name);
-  if (it == marks.end()) throw std::logic_error("keystrokes.tsv: unknown tone " + std::string(name));
+  if (it == marks.end())
+    throw std::logic_error("keystrokes.tsv: unknown tone " + std::string(name));
   return it->second;
 }
 

@@ -5,6 +5,7 @@
 # over HTTP (wrk), printed as one table showing how cost grows.
 #   bash bench/scale.sh            sizes 35440 100000 1000000
 #   SIZES="35440 100000" bash bench/scale.sh
+#   REUSE_INDEX=1 bash bench/scale.sh   serving figures only, indexes of a previous run
 # Needs ~10 GB free in BENCH_DIR (default /tmp/tracuu-bench-scale).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,13 +34,15 @@ for n in $sizes; do
   src=$work/synthetic-$n.jsonl
   [[ -f $src ]] || head -n "$n" "$work/synthetic-$largest.jsonl" >"$src"
   db=$work/index-$n
-  rm -rf "$db"
-  /usr/bin/time -f '%M' -o "$work/index-$n.rss" build/indexer/tracuu-index --db "$db" "$src" \
-    >"$work/index-$n.json" 2>"$work/index-$n.log"
+  if [[ -z ${REUSE_INDEX:-} || ! -s $work/index-$n.json ]]; then
+    rm -rf "$db"
+    /usr/bin/time -f '%M' -o "$work/index-$n.rss" build/indexer/tracuu-index --db "$db" "$src" \
+      >"$work/index-$n.json" 2>"$work/index-$n.log"
+  fi
   secs=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().split("\n")[-2])["seconds"])' "$work/index-$n.json")
   size=$(du -sm "$db" | cut -f1)
   rss=$(( $(cat "$work/index-$n.rss") / 1024 ))
-  mkdir -p "$work/q-$n" && python3 bench/make_queries.py "$src" "$work/q-$n" 1000
+  [[ -s $work/q-$n/search.txt ]] || { mkdir -p "$work/q-$n" && python3 bench/make_queries.py "$src" "$work/q-$n" 1000; }
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   build/server/tracuu-server --db "$db" --port "$port" 2>"$work/server-$n.log" &
   pid=$!

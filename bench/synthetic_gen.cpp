@@ -68,13 +68,13 @@ class WordChain {
   std::size_t lengths_seen_ = 0;
 };
 
-const char* kCategories[] = {"Thời sự", "Kinh tế", "Xã hội", "Thế giới", "Thể thao",
+const char* kCategories[] = {"Thời sự", "Kinh tế",  "Xã hội",   "Thế giới",  "Thể thao",
                              "Văn hóa", "Giáo dục", "Sức khỏe", "Pháp luật", "Công nghệ"};
-const char* kFamily[] = {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ",
-                         "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"};
+const char* kFamily[] = {"Nguyễn", "Trần", "Lê",  "Phạm", "Hoàng", "Huỳnh", "Phan",  "Vũ",
+                         "Võ",     "Đặng", "Bùi", "Đỗ",   "Hồ",    "Ngô",   "Dương", "Lý"};
 const char* kMiddle[] = {"Văn", "Thị", "Minh", "Hữu", "Thanh", "Ngọc", "Quốc", "Thu", "Đức"};
-const char* kGiven[] = {"An", "Bình", "Cường", "Dung", "Hà", "Hải", "Hòa", "Hùng", "Lan",
-                        "Linh", "Nam", "Phương", "Quân", "Sơn", "Thủy", "Trang", "Tuấn", "Yến"};
+const char* kGiven[] = {"An",   "Bình", "Cường",  "Dung", "Hà",  "Hải",  "Hòa",   "Hùng", "Lan",
+                        "Linh", "Nam",  "Phương", "Quân", "Sơn", "Thủy", "Trang", "Tuấn", "Yến"};
 
 constexpr std::size_t kMaxBodyWords = 300;
 
@@ -132,7 +132,8 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < n; ++i) {
     std::size_t title_words = 6 + rng() % 10;
     // Real lengths, capped: keeps a million articles to a few GB.
-    std::size_t body_words = std::min<std::size_t>(body_lengths[rng() % body_lengths.size()], kMaxBodyWords);
+    std::size_t body_words =
+        std::min<std::size_t>(body_lengths[rng() % body_lengths.size()], kMaxBodyWords);
     std::string body = bodies.generate(body_words, rng);
     auto cut = body.find(". ");
     std::string lead = cut != std::string::npos && cut < 400 ? body.substr(0, cut + 1) : "";

@@ -14,9 +14,9 @@ namespace tracuu::detail_search {
 
 // The ranking weights, explained in docs/ranking.md.
 struct Weights {
-  static constexpr double kExact = 0.6;   // typed accents agree with the text
-  static constexpr double kTitle = 2.0;   // the word is in the title (1.0: MRR 0.78, 2.0: 0.79)
-  static constexpr double kBigram = 0.8;  // two query syllables adjacent in the text
+  static constexpr double kExact = 0.6;        // typed accents agree with the text
+  static constexpr double kTitle = 3.0;        // the word is in the title (docs/ranking.md)
+  static constexpr double kBigram = 0.8;       // two query syllables adjacent in the text
   static constexpr double kTitleBigram = 1.2;  // ... adjacent in the title
   static constexpr double kStopword = 0.2;     // function words count little
   static constexpr double kVariant = 0.5;      // i/y spelling variant (kĩ for kỹ)

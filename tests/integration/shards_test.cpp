@@ -31,8 +31,8 @@ class TcpServer {
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&attr, 0);
-    std::vector<std::string> args = {"/usr/bin/xapian-tcpsrv", "--interface", "127.0.0.1",
-                                     "--port", std::to_string(port_), db};
+    std::vector<std::string> args = {
+        "/usr/bin/xapian-tcpsrv", "--interface", "127.0.0.1", "--port", std::to_string(port_), db};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -76,8 +76,7 @@ std::vector<std::pair<std::string, double>> ranked(const json& hits) {
   std::vector<std::pair<std::string, double>> out;
   for (const auto& h : hits) out.emplace_back(h["id"], h["score"]);
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    if (std::fabs(a.second - b.second) > 1e-9 * std::max(1.0, a.second))
-      return a.second > b.second;
+    if (std::fabs(a.second - b.second) > 1e-9 * std::max(1.0, a.second)) return a.second > b.second;
     return a.first < b.first;
   });
   return out;
@@ -113,8 +112,8 @@ TEST_CASE("two xapian-tcpsrv shards answer as one index; a dead shard gives part
   TempDir dir;
   auto single = harness::index(dir.path("single"), {harness::source_path("corpus")});
   REQUIRE(single.exit_code == 0);
-  auto sharded =
-      harness::index(dir.path("sharded"), {harness::source_path("corpus")}, {"--shard-by", "hash:2"});
+  auto sharded = harness::index(dir.path("sharded"), {harness::source_path("corpus")},
+                                {"--shard-by", "hash:2"});
   REQUIRE_MESSAGE(sharded.exit_code == 0, sharded.err);
   CHECK(sharded.summary()["added"] == single.summary()["added"]);
   json map = json::parse(harness::slurp(dir.path("sharded/shards.json")));
@@ -185,8 +184,7 @@ TEST_CASE("two xapian-tcpsrv shards answer as one index; a dead shard gives part
     for (int i = 0; i < 8; ++i) {  // every pooled worker meets the dead shard
       auto start = std::chrono::steady_clock::now();
       auto [status, body] = both.get(everything);
-      double secs =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       REQUIRE(status == 200);
       CHECK(secs < 3.0);
       CHECK(body["partial"] == true);
@@ -214,11 +212,10 @@ TEST_CASE("two xapian-tcpsrv shards answer as one index; a dead shard gives part
 
 TEST_CASE("--shard-by year: one shard per year, searched as one folder; a changed date moves") {
   TempDir dir;
-  std::string src = dir.write("a.jsonl", harness::record("a1", "Hội nghị năm 2019", "Nội dung một",
-                                                         "2019-03-01") +
-                                             harness::record("a2", "Lễ hội năm 2020", "Nội dung hai",
-                                                             "2020-05-01") +
-                                             harness::record("a3", "Bài không rõ ngày", "Nội dung ba", ""));
+  std::string src = dir.write(
+      "a.jsonl", harness::record("a1", "Hội nghị năm 2019", "Nội dung một", "2019-03-01") +
+                     harness::record("a2", "Lễ hội năm 2020", "Nội dung hai", "2020-05-01") +
+                     harness::record("a3", "Bài không rõ ngày", "Nội dung ba", ""));
   auto first = harness::index(dir.path("db"), {src}, {"--shard-by", "year"});
   REQUIRE_MESSAGE(first.exit_code == 0, first.err);
   json map = json::parse(harness::slurp(dir.path("db/shards.json")));
