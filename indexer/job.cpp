@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -186,6 +187,20 @@ void check_analyzer_version(const Xapian::Database& db, const std::string& path)
   }
 }
 
+// Xapian's spelling data, for correcting query words that match nothing:
+// the folded title syllables (the words people search for, written
+// carefully). An article that is replaced counts again; the frequencies only
+// rank candidates, so the drift does not matter (a rebuild resets it).
+void add_title_spelling(Xapian::WritableDatabase& db, const Xapian::Document& doc) {
+  const std::string title(prefix::kTitle);
+  for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+    const std::string& term = *t;
+    if (term.size() > title.size() + 1 && term.compare(0, title.size(), title) == 0 &&
+        std::islower(static_cast<unsigned char>(term[title.size()])))
+      db.add_spelling(term.substr(title.size()));
+  }
+}
+
 // Writes every document from `queue` into `db`, committing each batch.
 void write_all(WorkQueue& queue, Xapian::WritableDatabase& db, std::size_t batch_size) {
   std::size_t in_batch = 0;
@@ -196,6 +211,7 @@ void write_all(WorkQueue& queue, Xapian::WritableDatabase& db, std::size_t batch
     } else {
       db.replace_document(std::string(prefix::kId) + work.id, work.doc);
     }
+    add_title_spelling(db, work.doc);
     if (++in_batch >= batch_size) {
       db.commit();
       in_batch = 0;

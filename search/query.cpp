@@ -292,6 +292,37 @@ std::optional<std::string> read_keystrokes(std::string_view q, const Xapian::Dat
   return out;
 }
 
+std::optional<std::string> correct_spelling(std::string_view q, const Xapian::Database& db) {
+  std::string out;
+  bool changed = false;
+  std::size_t i = 0;
+  while (i < q.size()) {
+    std::size_t end = i;
+    while (end < q.size() && !is_space(q[end])) ++end;
+    std::string word(q.substr(i, end - i));
+    std::string folded = fold_diacritics(word);
+    bool letters = !folded.empty() && std::all_of(folded.begin(), folded.end(), [](char c) {
+      return std::islower(static_cast<unsigned char>(c));
+    });
+    // The last word may be a prefix still being typed: it finds something
+    // when any word starts with it.
+    bool finds = end == q.size() ? db.allterms_begin(folded) != db.allterms_end(folded)
+                                 : db.term_exists(folded);
+    if (letters && folded.size() >= 3 && !finds) {
+      std::string suggestion = db.get_spelling_suggestion(folded, 2);
+      if (!suggestion.empty() && suggestion != folded) {
+        word = suggestion;
+        changed = true;
+      }
+    }
+    out += word;
+    while (end < q.size() && is_space(q[end])) out.push_back(q[end++]);
+    i = end;
+  }
+  if (!changed) return std::nullopt;
+  return out;
+}
+
 ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOptions& options) {
   ParsedQuery out;
   std::string q(q_in);

@@ -54,6 +54,12 @@ struct QueryOptions {
 // changes.
 std::optional<std::string> read_keystrokes(std::string_view q, const Xapian::Database& db);
 
+// The query with each word that matches nothing in the index replaced by
+// Xapian's spelling suggestion (from the titles' words, edit distance up to
+// 2): "khoii cong" → "khoi cong". nullopt when every word matches or none
+// has a suggestion.
+std::optional<std::string> correct_spelling(std::string_view q, const Xapian::Database& db);
+
 // Never throws on any input: broken syntax degrades to words.
 ParsedQuery parse_query(std::string_view q, Analyzer& analyzer, const QueryOptions& options);
 

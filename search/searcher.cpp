@@ -148,6 +148,8 @@ SearchResult Searcher::search(const SearchRequest& r) {
       res.suggestion = typed;
     } else if (r.offset == 0) {
       res.suggestion = detail_search::restore_diacritics(analyzer_, r.q, top);
+      // Only for words that find nothing: a correct query is never second-guessed.
+      if (!res.suggestion) res.suggestion = detail_search::correct_spelling(r.q, db_);
     }
     return res;
   });

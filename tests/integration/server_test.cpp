@@ -71,7 +71,7 @@ const char* kSeedId = "pages/thanhuy/2021-05-15-binh-tan.txt";
 }  // namespace
 
 TEST_CASE("plain query finds the accented title, and ranks it first") {
-  json plain = search("q=binh+tan");
+  json plain = search("q=" + url_encode("binh tan"));
   json accented = search("q=" + url_encode("Bình Tân"));
   REQUIRE(plain["hits"].size() > 0);
   CHECK(plain["total"] == accented["total"]);
@@ -104,6 +104,14 @@ TEST_CASE("a query typed in Telex or VNI with the input method off searches what
   CHECK(search("q=" + url_encode("thanhf phoos"))["suggestion"] == "thành phố");
   // A word the index has is never rewritten.
   CHECK_FALSE(search("q=" + url_encode("Bình Tân")).contains("suggestion"));
+}
+
+TEST_CASE("a word that matches nothing gets a spelling correction from the titles' words") {
+  json typo = search("q=" + url_encode("khoii cong"));
+  CHECK(typo["suggestion"] == "khoi cong");
+  // Words the index has, and a last word still being typed, are left alone.
+  CHECK_FALSE(search("q=" + url_encode("khởi công")).contains("suggestion"));
+  CHECK_FALSE(search("q=" + url_encode("khoi con")).contains("suggestion"));
 }
 
 TEST_CASE("snippets mark the accented words a plain query matched, HTML-escaped") {
