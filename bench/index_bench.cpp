@@ -16,6 +16,7 @@
 #include <string>
 
 #include "indexer.h"
+#include "stock_reference.h"
 
 namespace fs = std::filesystem;
 
@@ -51,29 +52,8 @@ Run in_child(const std::function<int()>& body, const fs::path& db) {
   return r;
 }
 
-// The reference: stock TermGenerator, positions on, no stemmer, title weighted
-// by wdf like ours, the same document data, commits every 5000 documents.
 int stock_index(const std::string& corpus, const std::string& db_path) {
-  Xapian::WritableDatabase db(db_path, Xapian::DB_CREATE_OR_OVERWRITE);
-  Xapian::TermGenerator tg;
-  std::size_t n = 0;
-  tracuu::load_sources(
-      {corpus},
-      [&](tracuu::Article&& a) {
-        Xapian::Document doc;
-        tg.set_document(doc);
-        tg.index_text(a.title, 3);
-        tg.increase_termpos();
-        tg.index_text(a.lead, 2);
-        tg.increase_termpos();
-        tg.index_text(a.body);
-        doc.add_boolean_term("Q" + a.id);
-        doc.set_data(tracuu::article_to_json(a));
-        db.replace_document("Q" + a.id, doc);
-        if (++n % 5000 == 0) db.commit();
-      },
-      [](const std::string&, std::size_t, const std::string&) {});
-  db.commit();
+  bench::index_stock(corpus, db_path);
   return 0;
 }
 

@@ -22,6 +22,7 @@
 
 #include "indexer.h"
 #include "search.h"
+#include "stock_reference.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -55,28 +56,11 @@ std::string lower(const std::string& s) {
   return out;
 }
 
-// The reference: Xapian's stock TermGenerator and QueryParser, no Vietnamese
-// analysis, title counted 3x (as the other references weight it).
+// The reference: Xapian's stock TermGenerator (bench/stock_reference.h) and
+// QueryParser, no Vietnamese analysis.
 void build_stock(const std::string& corpus, const std::string& path) {
-  if (fs::exists(fs::path(path) / "iamglass")) return;
-  Xapian::WritableDatabase db(path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
-  Xapian::TermGenerator tg;
-  tracuu::load_sources(
-      {corpus},
-      [&](tracuu::Article&& a) {
-        Xapian::Document doc;
-        tg.set_document(doc);
-        tg.index_text(a.title, 3);
-        tg.increase_termpos();
-        tg.index_text(a.lead);
-        tg.increase_termpos();
-        tg.index_text(a.body);
-        doc.add_boolean_term("Q" + a.id);
-        doc.set_data(a.id);
-        db.replace_document("Q" + a.id, doc);
-      },
-      [](const std::string&, std::size_t, const std::string&) {});
-  db.commit();
+  if (!fs::exists(fs::path(path) / "iamglass"))
+    bench::index_stock(corpus, path, Xapian::DB_NO_SYNC);
 }
 
 int stock_rank(const Xapian::Database& db, const std::string& q, const std::string& target) {
@@ -89,7 +73,7 @@ int stock_rank(const Xapian::Database& db, const std::string& q, const std::stri
   int rank = 0;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     ++rank;
-    if (it.get_document().get_data() == target) return rank;
+    if (tracuu::article_from_json(it.get_document().get_data()).id == target) return rank;
   }
   return 0;
 }

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 
 namespace tracuu::detail_search {
 namespace {
@@ -267,7 +268,13 @@ Q combine_and(const std::vector<Q>& qs) {
 
 }  // namespace
 
-std::optional<std::string> read_keystrokes(std::string_view q, const Xapian::Database& db) {
+namespace {
+
+// `q` with each space-separated word replaced by `rewrite(word, is_last)`
+// when it returns a value; nullopt when no word changed. Spaces are kept.
+std::optional<std::string> rewrite_words(
+    std::string_view q,
+    const std::function<std::optional<std::string>(const std::string&, bool)>& rewrite) {
   std::string out;
   bool changed = false;
   std::size_t i = 0;
@@ -275,14 +282,9 @@ std::optional<std::string> read_keystrokes(std::string_view q, const Xapian::Dat
     std::size_t end = i;
     while (end < q.size() && !is_space(q[end])) ++end;
     std::string word(q.substr(i, end - i));
-    if (auto spelled = decode_keystrokes(word)) {
-      // "box" stays "box" when the index has it; "bõ" only when it does not.
-      std::string typed = fold_diacritics(word);
-      if (!db.term_exists(typed) &&
-          db.term_exists(std::string(prefix::kExact) + canonical_syllable(*spelled))) {
-        word = *spelled;
-        changed = true;
-      }
+    if (auto replacement = word.empty() ? std::nullopt : rewrite(word, end == q.size())) {
+      word = std::move(*replacement);
+      changed = true;
     }
     out += word;
     while (end < q.size() && is_space(q[end])) out.push_back(q[end++]);
@@ -292,35 +294,35 @@ std::optional<std::string> read_keystrokes(std::string_view q, const Xapian::Dat
   return out;
 }
 
+}  // namespace
+
+std::optional<std::string> read_keystrokes(std::string_view q, const Xapian::Database& db) {
+  return rewrite_words(q, [&](const std::string& word, bool) -> std::optional<std::string> {
+    auto spelled = decode_keystrokes(word);
+    // "box" stays "box" when the index has it; "bõ" only when it does not.
+    if (!spelled || db.term_exists(fold_diacritics(word)) ||
+        !db.term_exists(std::string(prefix::kExact) + canonical_syllable(*spelled)))
+      return std::nullopt;
+    return spelled;
+  });
+}
+
 std::optional<std::string> correct_spelling(std::string_view q, const Xapian::Database& db) {
-  std::string out;
-  bool changed = false;
-  std::size_t i = 0;
-  while (i < q.size()) {
-    std::size_t end = i;
-    while (end < q.size() && !is_space(q[end])) ++end;
-    std::string word(q.substr(i, end - i));
+  return rewrite_words(q, [&](const std::string& word, bool last) -> std::optional<std::string> {
     std::string folded = fold_diacritics(word);
-    bool letters = !folded.empty() && std::all_of(folded.begin(), folded.end(), [](char c) {
-      return std::islower(static_cast<unsigned char>(c));
-    });
+    bool letters = folded.size() >= 3 && std::all_of(folded.begin(), folded.end(), [](char c) {
+                     return std::islower(static_cast<unsigned char>(c));
+                   });
+    if (!letters) return std::nullopt;
     // The last word may be a prefix still being typed: it finds something
     // when any word starts with it.
-    bool finds = end == q.size() ? db.allterms_begin(folded) != db.allterms_end(folded)
-                                 : db.term_exists(folded);
-    if (letters && folded.size() >= 3 && !finds) {
-      std::string suggestion = db.get_spelling_suggestion(folded, 2);
-      if (!suggestion.empty() && suggestion != folded) {
-        word = suggestion;
-        changed = true;
-      }
-    }
-    out += word;
-    while (end < q.size() && is_space(q[end])) out.push_back(q[end++]);
-    i = end;
-  }
-  if (!changed) return std::nullopt;
-  return out;
+    bool finds =
+        last ? db.allterms_begin(folded) != db.allterms_end(folded) : db.term_exists(folded);
+    if (finds) return std::nullopt;
+    std::string suggestion = db.get_spelling_suggestion(folded, 2);
+    if (suggestion.empty() || suggestion == folded) return std::nullopt;
+    return suggestion;
+  });
 }
 
 ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOptions& options) {

@@ -165,6 +165,12 @@ void ShardSet::refresh() {
         s.db.reset();
         s.next_try = now + std::chrono::milliseconds(options_.retry_ms);
         changed = true;
+      } catch (const Xapian::DatabaseError&) {
+        // The generation was switched and deleted between the token check
+        // and the reopen: open the live one.
+        if (!s.location) throw;
+        open(s);
+        changed = true;
       }
     }
   }

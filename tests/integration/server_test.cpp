@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <set>
 
 #include "harness.h"
@@ -371,6 +372,8 @@ TEST_CASE("reindex while serving: new results within a second, no failed request
   Server server(dir.path("db"));
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0}, requests{0};
+  std::mutex first_failure_mu;
+  std::string first_failure;  // what the first failed request got, for the report
   std::vector<std::thread> readers;
   for (int t = 0; t < 4; ++t) {
     readers.emplace_back([&] {
@@ -378,7 +381,13 @@ TEST_CASE("reindex while serving: new results within a second, no failed request
       while (!stop) {
         auto res = client.Get("/search?q=bai&limit=5");
         ++requests;
-        if (!res || res->status != 200) ++failures;
+        if (!res || res->status != 200) {
+          ++failures;
+          std::lock_guard lock(first_failure_mu);
+          if (first_failure.empty())
+            first_failure = res ? std::to_string(res->status) + " " + res->body
+                                : "no response: " + httplib::to_string(res.error());
+        }
       }
     });
   }
@@ -407,7 +416,8 @@ TEST_CASE("reindex while serving: new results within a second, no failed request
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   stop = true;
   for (auto& t : readers) t.join();
-  INFO(requests.load() << " requests");
+  INFO(requests.load() << " requests; first failure: " << first_failure
+                        << "; server log: " << server.log());
   CHECK(requests > 20);
   CHECK(failures == 0);
 }
