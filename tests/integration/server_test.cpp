@@ -417,7 +417,7 @@ TEST_CASE("reindex while serving: new results within a second, no failed request
   stop = true;
   for (auto& t : readers) t.join();
   INFO(requests.load() << " requests; first failure: " << first_failure
-                        << "; server log: " << server.log());
+                       << "; server log: " << server.log());
   CHECK(requests > 20);
   CHECK(failures == 0);
 }
