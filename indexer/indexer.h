@@ -158,6 +158,9 @@ IndexReport run_index_job(const IndexOptions& options, std::ostream& log);
 namespace detail_index {
 // The job on one unsharded index folder (what run_index_job does without shards).
 IndexReport run_unsharded_job(const IndexOptions& options, std::ostream& log);
+// Writes `text` to `path` atomically: a temporary file, synced, renamed
+// over it (readers see the old content or the new, never half). Throws IndexError.
+void replace_file(const std::string& path, const std::string& text);
 // The shard map of a sharded index folder: DIR/shards.json.
 std::string shard_map_path(const std::string& dir);
 }  // namespace detail_index

@@ -98,18 +98,7 @@ unsigned next_generation(const std::string& dir) {
 
 // Atomically points readers at `generation` (a folder name inside dir).
 void write_stub(const IndexLocation& loc, const std::string& generation) {
-  std::string tmp = loc.stub_path() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << "auto " << generation << "\n";
-    out.flush();
-    if (!out) throw IndexError("cannot write " + tmp);
-  }
-  if (FILE* f = std::fopen(tmp.c_str(), "r")) {
-    ::fsync(fileno(f));
-    std::fclose(f);
-  }
-  fs::rename(tmp, loc.stub_path());
+  detail_index::replace_file(loc.stub_path(), "auto " + generation + "\n");
 }
 
 Xapian::WritableDatabase open_writer(const std::string& path, int flags) {
@@ -228,6 +217,21 @@ std::size_t build_writers() {
 }
 
 }  // namespace
+
+void detail_index::replace_file(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw IndexError("cannot write " + tmp);
+  }
+  if (FILE* f = std::fopen(tmp.c_str(), "r")) {
+    ::fsync(fileno(f));
+    std::fclose(f);
+  }
+  fs::rename(tmp, path);
+}
 
 IndexReport detail_index::run_unsharded_job(const IndexOptions& options, std::ostream& log) {
   const auto start = Clock::now();

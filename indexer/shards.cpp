@@ -63,31 +63,14 @@ std::optional<ShardMap> read_shard_map(const std::string& dir) {
   }
 }
 
-// Writes `text` to `path` atomically (a temporary file renamed over it).
-void replace_file(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw IndexError("cannot write " + tmp);
-  }
-  int fd = ::open(tmp.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-  fs::rename(tmp, path);
-}
-
 // The map and the stub readers follow; the stub is written last, so readers
 // only ever see shards that exist.
 void write_shard_map(const std::string& dir, const ShardMap& map) {
   nlohmann::json j = {{"rule", map.rule}, {"shards", map.shards}};
-  replace_file(detail_index::shard_map_path(dir), j.dump(2) + "\n");
+  detail_index::replace_file(detail_index::shard_map_path(dir), j.dump(2) + "\n");
   std::string stub;
   for (const std::string& s : map.shards) stub += "auto " + s + "\n";
-  replace_file((fs::path(dir) / "XAPIANDB").string(), stub);
+  detail_index::replace_file((fs::path(dir) / "XAPIANDB").string(), stub);
 }
 
 // Keeps a second sharded run out while the first routes and spools (each
@@ -194,12 +177,17 @@ IndexReport run_sharded_job(const IndexOptions& options, std::ostream& log) {
   // An article whose shard changed (its date was corrected) is now in its
   // new shard: delete it from the old one (a move counts as added + deleted).
   for (const std::string& shard : map->shards) {
-    Xapian::WritableDatabase db((fs::path(dir) / shard).string(), Xapian::DB_OPEN);
+    const std::string path = (fs::path(dir) / shard).string();
     std::vector<std::string> moved;
-    for (auto id = db.valuestream_begin(slot::kId); id != db.valuestream_end(slot::kId); ++id) {
-      auto it = shard_of_id.find(*id);
-      if (it != shard_of_id.end() && it->second != shard) moved.push_back(*id);
+    {
+      Xapian::Database db(path);
+      for (auto id = db.valuestream_begin(slot::kId); id != db.valuestream_end(slot::kId); ++id) {
+        auto it = shard_of_id.find(*id);
+        if (it != shard_of_id.end() && it->second != shard) moved.push_back(*id);
+      }
     }
+    if (moved.empty()) continue;  // the usual case: no writer, no commit
+    Xapian::WritableDatabase db(path, Xapian::DB_OPEN);
     for (const std::string& id : moved) db.delete_document(std::string(prefix::kId) + id);
     db.commit();
     report.deleted += moved.size();

@@ -266,10 +266,6 @@ Q combine_and(const std::vector<Q>& qs) {
   return qs.size() == 1 ? qs[0] : Q(Q::OP_AND, qs.begin(), qs.end());
 }
 
-}  // namespace
-
-namespace {
-
 // `q` with each space-separated word replaced by `rewrite(word, is_last)`
 // when it returns a value; nullopt when no word changed. Spaces are kept.
 std::optional<std::string> rewrite_words(

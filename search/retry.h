@@ -21,11 +21,9 @@ auto Searcher::with_retry(F&& f) -> decltype(f()) {
       // A switched generation's files may be gone already: open the live one.
       if (attempt >= 2) throw;
       shards_.reopen_local();
-      db_ = shards_.database();
     } catch (const Xapian::NetworkError&) {
       if (attempt >= 2) throw;
       shards_.drop_unreachable();
-      db_ = shards_.database();
     }
   }
 }

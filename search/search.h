@@ -71,6 +71,8 @@ class Searcher {
  public:
   explicit Searcher(IndexLocation location);
   Searcher(std::vector<ShardSpec> shards, ShardOptions options);
+  Searcher(const Searcher&) = delete;  // db_ refers into shards_
+  Searcher& operator=(const Searcher&) = delete;
 
   // Reopens the database if the index has changed (a commit or a switch).
   void refresh();
@@ -94,7 +96,7 @@ class Searcher {
   auto with_retry(F&& f) -> decltype(f());
 
   ShardSet shards_;
-  Xapian::Database db_;  // shards_.database(), the reachable shards as one
+  Xapian::Database& db_;  // = shards_.database(): the reachable shards as one
   Analyzer analyzer_;
 };
 

@@ -90,7 +90,6 @@ Searcher::Searcher(std::vector<ShardSpec> shards, ShardOptions options)
 
 void Searcher::refresh() {
   shards_.refresh();
-  db_ = shards_.database();
 }
 
 Xapian::doccount Searcher::document_count() {
