@@ -338,6 +338,32 @@ std::string fold_diacritics(std::string_view text) {
   return detail::fold_lower(detail::fold_case_nfc(detail::utf8_to_u32(text)));
 }
 
+FoldedText fold_with_offsets(std::string_view text) {
+  FoldedText out;
+  out.folded.reserve(text.size());
+  out.source.reserve(text.size() + 1);
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t size = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < size;) {
+    const auto at = static_cast<std::uint32_t>(i);
+    UChar32 c;
+    U8_NEXT(s, i, size, c);
+    if (c >= 0 && c < 0x80) {
+      out.folded.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+      out.source.push_back(at);
+      continue;
+    }
+    if (c >= 0x0300 && c < 0x0370) continue;  // a combining mark: part of the letter before
+    char32_t letter = c < 0 ? U'\uFFFD' : detail::letter_info(static_cast<char32_t>(c)).lower;
+    char32_t ascii = detail::letter_info(letter).ascii;
+    const std::size_t before = out.folded.size();
+    detail::append_utf8(out.folded, ascii != 0 ? ascii : letter);
+    out.source.insert(out.source.end(), out.folded.size() - before, at);
+  }
+  out.source.push_back(static_cast<std::uint32_t>(size));
+  return out;
+}
+
 std::string normalize_text(std::string_view text) {
   std::u32string lower = detail::fold_case_nfc(detail::utf8_to_u32(text));
   std::u32string out;
@@ -363,6 +389,12 @@ std::vector<std::string> abbreviation_expansion(std::string_view key) {
   const auto& expansions = detail::abbreviations().expansions;
   auto found = expansions.find(std::string(key));
   return found == expansions.end() ? std::vector<std::string>{} : found->second;
+}
+
+std::vector<std::string> abbreviation_forms(std::string_view key) {
+  const auto& written = detail::abbreviations().written;
+  auto found = written.find(std::string(key));
+  return found == written.end() ? std::vector<std::string>{} : found->second;
 }
 
 bool is_valid_utf8(std::string_view bytes) {

@@ -175,7 +175,11 @@ const AbbreviationTable& abbreviations() {
       }
       std::string key;
       for (const std::string& run : letter_runs(fold_word(forms.front()))) key += run;
-      for (std::string_view form : forms) add(letter_runs(fold_word(form)), key);
+      for (std::string_view form : forms) {
+        add(letter_runs(fold_word(form)), key);
+        t.written[key].push_back(fold_word(form));
+      }
+      t.written[key].push_back(fold_word(cols[1]));
       add(letter_runs(fold_word(cols[1])), key);
       std::vector<std::string> expansion;
       for (const std::string& run : letter_runs(cols[1])) expansion.push_back(canonical_word(run));

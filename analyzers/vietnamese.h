@@ -14,6 +14,7 @@
 #include <xapian.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,6 +105,15 @@ std::string canonical_syllable(std::string_view word);
 // or the keys spell none.
 std::optional<std::string> decode_keystrokes(std::string_view word);
 std::string fold_diacritics(std::string_view text);
+// fold_diacritics in one pass, keeping where each folded byte came from:
+// source[i] is the input byte offset of folded byte i, and source.back() the
+// input size. Combining marks are dropped rather than NFC-composed first, so
+// it is a finder's view (snippets), not the indexed form.
+struct FoldedText {
+  std::string folded;
+  std::vector<std::uint32_t> source;
+};
+FoldedText fold_with_offsets(std::string_view utf8_text);
 // Lower-cases, NFC-normalizes and canonicalizes tone placement in every
 // syllable of free text, keeping everything else: for display-independent
 // keys (suggestions, duplicate detection).
@@ -115,6 +125,11 @@ bool is_stopword(std::string_view exact_syllable);
 // The expansion of a canonical abbreviation key, as exact syllables
 // ("tphcm" → {"thành","phố","hồ","chí","minh"}); empty if unknown.
 std::vector<std::string> abbreviation_expansion(std::string_view key);
+// Every written form of an abbreviation key, folded as in text, the spelled
+// out one last ("tphcm" → {"tp.hcm", "tphcm", "tp hcm", "hcm",
+// "tp.ho chi minh", "thanh pho ho chi minh"}); empty if unknown. For finding
+// an abbreviation in text without analyzing it (snippets).
+std::vector<std::string> abbreviation_forms(std::string_view key);
 
 // Dates as Vietnamese write them (words in data/date-words.tsv).
 struct Date {

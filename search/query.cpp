@@ -248,9 +248,11 @@ class Builder {
   }
 
   void add_highlight_key(const std::string& key) {
+    // The key marks the abbreviation wherever the analyzer finds it (any
+    // written form); the forms let the snippet finder spot it in folded text.
+    // Not the expansion's syllables one by one: "tphcm" would mark every "phố".
     out_.highlight.push_back(key);
-    for (const std::string& w : abbreviation_expansion(key))
-      out_.highlight.push_back(fold_diacritics(w));
+    for (std::string& form : abbreviation_forms(key)) out_.highlight.push_back(std::move(form));
   }
 
   Analyzer& analyzer_;

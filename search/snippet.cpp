@@ -2,6 +2,7 @@
 // boundaries of the ORIGINAL text (the analyzer keeps byte offsets), so a
 // plain query "binh tan" marks "Bình Tân" exactly as written.
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "search.h"
@@ -43,10 +44,6 @@ std::size_t char_start(std::string_view s, std::size_t i) {
   return std::min(i, s.size());
 }
 
-}  // namespace
-
-namespace {
-
 // The passage of one analyzed chunk with the most distinct query terms.
 struct Window {
   std::size_t distinct = 0, count = 0;
@@ -64,6 +61,14 @@ std::vector<int> match_syllables(const Analysis& a, const std::vector<std::strin
     } else if (!prefix.empty() && f.rfind(prefix, 0) == 0) {
       match[i] = static_cast<int>(folded_terms.size());
     }
+  }
+  // An abbreviation the query names is marked whole, as written: "TP.HCM",
+  // "Thành phố Hồ Chí Minh".
+  for (const AbbreviationMatch& m : a.abbreviations) {
+    auto found = std::lower_bound(folded_terms.begin(), folded_terms.end(), m.key);
+    if (found == folded_terms.end() || *found != m.key) continue;
+    for (std::size_t k = m.first; k < m.first + m.count && k < match.size(); ++k)
+      match[k] = static_cast<int>(found - folded_terms.begin());
   }
   return match;
 }
@@ -108,34 +113,114 @@ std::size_t chunk_end(std::string_view text, std::size_t from, std::size_t size)
                                                                     : space;
 }
 
+// A query word found in folded text: its folded byte range and which word
+// (an index into the query's words; the trailing prefix is the last index).
+struct Found {
+  std::size_t begin = 0, end = 0;
+  int word = 0;
+};
+
+// Adds the whole-word occurrences, starting at or after `from`, of each query
+// word in `folded` (the trailing prefix need only start a word).
+void find_words(std::string_view folded, std::size_t from,
+                const std::vector<std::string>& folded_terms, const std::string& prefix,
+                std::vector<Found>& found) {
+  auto word_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+  };
+  auto find = [&](std::string_view word, bool as_prefix, int index) {
+    if (word.empty()) return;
+    for (std::size_t at = folded.find(word, from); at != std::string_view::npos;
+         at = folded.find(word, at + 1)) {
+      std::size_t after = at + word.size();
+      if ((at == 0 || !word_char(folded[at - 1])) &&
+          (as_prefix || after == folded.size() || !word_char(folded[after])))
+        found.push_back({at, after, index});
+    }
+  };
+  for (std::size_t k = 0; k < folded_terms.size(); ++k)
+    find(folded_terms[k], false, static_cast<int>(k));
+  find(prefix, true, static_cast<int>(folded_terms.size()));
+}
+
+// The run of `found` (sorted by position) with the most distinct words, then
+// the most words, spanning at most `reach` bytes of the original text.
+struct Span {
+  std::size_t distinct = 0, count = 0;
+  std::size_t first = 0, last = 0;  // indexes into found
+};
+
+Span best_span(const std::vector<Found>& found, const std::vector<std::uint32_t>& source,
+               std::size_t reach) {
+  Span best;
+  std::vector<int> seen;
+  for (std::size_t first = 0; first < found.size(); ++first) {
+    seen.clear();
+    std::size_t last = first;
+    for (std::size_t k = first;
+         k < found.size() && source[found[k].end] - source[found[first].begin] <= reach; ++k) {
+      if (std::find(seen.begin(), seen.end(), found[k].word) == seen.end())
+        seen.push_back(found[k].word);
+      last = k;
+    }
+    std::size_t count = last - first + 1;
+    if (seen.size() > best.distinct || (seen.size() == best.distinct && count > best.count))
+      best = {seen.size(), count, first, last};
+  }
+  return best;
+}
+
+// The byte at or before `i` where a space ends, or 0.
+std::size_t word_start_before(std::string_view text, std::size_t i) {
+  std::size_t space = text.rfind(' ', i);
+  return space == std::string_view::npos ? 0 : space + 1;
+}
+
 }  // namespace
 
 std::string make_snippet(Analyzer& analyzer, std::string_view text,
                          const std::vector<std::string>& folded_terms, const std::string& prefix,
                          std::size_t max_bytes) {
-  // Analyze chunk by chunk and stop at the first one whose best window has
-  // every query term (usually the lead): the cost stays flat for long bodies.
+  // Finding is done on folded text (one cheap pass, chunk by chunk, stopping
+  // once a passage holds every query word, up to 3); only the few hundred
+  // bytes around the chosen passage are analyzed, to mark syllables exactly
+  // as the index reads them (abbreviations included). Analysis costs ~10x
+  // folding: a hit matched by its title alone used to cost its whole body.
   constexpr std::size_t kChunk = 1000, kMaxScanned = 32000;
-  std::size_t target = std::max<std::size_t>(1, std::min<std::size_t>(folded_terms.size(), 3));
-  Window best;
-  std::size_t best_chunk = 0;
-  Analysis best_analysis;
-  std::vector<int> best_match;
-  for (std::size_t from = 0; from < text.size() && from < kMaxScanned;) {
+  const std::size_t target =
+      std::max<std::size_t>(1, std::min<std::size_t>(folded_terms.size(), 3));
+  const std::size_t reach = max_bytes - max_bytes / 6;
+  FoldedText folded;
+  folded.source.push_back(0);
+  std::vector<Found> found;
+  Span span;
+  for (std::size_t from = 0; from < text.size() && from < kMaxScanned && !folded_terms.empty();) {
     std::size_t to = chunk_end(text, from, kChunk);
-    Analysis a = analyzer.analyze(text.substr(from, to - from));
-    std::vector<int> match = match_syllables(a, folded_terms, prefix);
-    Window w = best_window(a, match, max_bytes);
-    if (from == 0 || w.distinct > best.distinct ||
-        (w.distinct == best.distinct && w.count > best.count)) {
-      best = w;
-      best_chunk = from;
-      best_analysis = std::move(a);
-      best_match = std::move(match);
-    }
-    if (best.distinct >= target || folded_terms.empty()) break;
+    FoldedText part = fold_with_offsets(text.substr(from, to - from));
+    const std::size_t part_begin = folded.folded.size();
+    folded.folded += part.folded;
+    folded.source.pop_back();
+    for (std::uint32_t at : part.source) folded.source.push_back(static_cast<std::uint32_t>(from + at));
+    const std::size_t before = found.size();
+    find_words(folded.folded, part_begin, folded_terms, prefix, found);
+    std::sort(found.begin() + static_cast<std::ptrdiff_t>(before), found.end(),
+              [](const Found& x, const Found& y) { return x.begin < y.begin; });
+    span = best_span(found, folded.source, reach);
+    if (span.distinct >= target) break;
     from = to;
   }
+  // The slice to analyze: the passage with room before and after it.
+  std::size_t slice_from = 0, slice_to = std::min(text.size(), 2 * max_bytes);
+  if (span.distinct > 0) {
+    std::size_t first = folded.source[found[span.first].begin];
+    std::size_t last = folded.source[found[span.last].end];
+    slice_from = first > max_bytes / 2 ? word_start_before(text, first - max_bytes / 2) : 0;
+    slice_to = chunk_end(text, first, std::max(last - first, max_bytes) + 16);
+  }
+  const std::size_t best_chunk = slice_from;
+  Analysis best_analysis = analyzer.analyze(text.substr(slice_from, slice_to - slice_from));
+  std::vector<int> best_match = match_syllables(best_analysis, folded_terms, prefix);
+  Window best = best_window(best_analysis, best_match, max_bytes);
   const auto& syl = best_analysis.syllables;
   std::size_t from = best.from, to = best.to;
   if (best.distinct == 0) {  // no match: the opening words
@@ -154,10 +239,18 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text,
   std::size_t pos = from;
   for (std::size_t i = 0; i < syl.size(); ++i) {
     if (best_match[i] < 0 || syl[i].begin < from || syl[i].end > to) continue;
-    std::size_t run_end = i;  // merge adjacent matches: <mark>Bình Tân</mark>
-    while (run_end + 1 < syl.size() && best_match[run_end + 1] >= 0 && syl[run_end + 1].end <= to &&
-           chunk.substr(syl[run_end].end, syl[run_end + 1].begin - syl[run_end].end)
-                   .find_first_not_of(' ') == std::string_view::npos) {
+    // Merge adjacent matches apart by spaces or joining punctuation, and the
+    // parts of one abbreviation: <mark>Bình Tân</mark>, <mark>TP. HCM</mark>.
+    auto joined = [&](std::size_t k) {
+      for (const AbbreviationMatch& m : best_analysis.abbreviations)
+        if (m.first <= k && k + 1 < m.first + m.count) return true;  // "TP. HCM"
+      std::string_view gap = chunk.substr(syl[k].end, syl[k + 1].begin - syl[k].end);
+      return gap.find_first_not_of(' ') == std::string_view::npos ||
+             (gap.size() <= 2 && gap.find_first_of(" \n") == std::string_view::npos);
+    };
+    std::size_t run_end = i;
+    while (run_end + 1 < syl.size() && best_match[run_end + 1] >= 0 &&
+           syl[run_end + 1].end <= to && joined(run_end)) {
       ++run_end;
     }
     out += html_escape(chunk.substr(pos, syl[i].begin - pos));

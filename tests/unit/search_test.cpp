@@ -54,6 +54,31 @@ TEST_CASE("snippets find matches far into a long body") {
   CHECK(s.rfind("… ", 0) == 0);  // starts mid-text
 }
 
+TEST_CASE("snippets prefer the passage holding every query word, past the first chunk") {
+  Analyzer analyzer;
+  std::string text = "Đà Lạt mùa này đẹp. ";
+  for (int i = 0; i < 100; ++i) text += "Nội dung không liên quan gì cả. ";
+  text += "Sau đó đoàn đến Đà Nẵng rồi mới tới Huế.";
+  std::string s = make_snippet(analyzer, text, {"da", "hue", "nang"}, "");
+  CHECK(contains(s, "<mark>Đà Nẵng</mark>"));
+  CHECK(contains(s, "<mark>Huế</mark>"));
+}
+
+TEST_CASE("an abbreviation in the query marks each written form whole, not its syllables") {
+  Analyzer analyzer;
+  tracuu::detail_search::ParsedQuery q = parse_query("tphcm ", analyzer, {false, false, true});
+  std::string s = make_snippet(
+      analyzer, "Phó chủ tịch UBND TP.HCM nói Thành phố Hồ Chí Minh sẽ làm.", q.highlight, "");
+  CHECK(contains(s, "<mark>TP.HCM</mark>"));
+  CHECK(contains(s, "<mark>Thành phố Hồ Chí Minh</mark>"));
+  CHECK_FALSE(contains(s, "<mark>Phó</mark>"));
+  // Found by the cheap folded-text finder even when it sits deep in the text.
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "Nội dung không liên quan gì cả. ";
+  s = make_snippet(analyzer, text + "Tin từ TP. HCM cho biết.", q.highlight, "");
+  CHECK(contains(s, "<mark>TP. HCM</mark>"));
+}
+
 TEST_CASE("snippets without matches show the opening words") {
   Analyzer analyzer;
   std::string s = make_snippet(analyzer, "Mở đầu bài viết. Phần sau.", {"khong", "co"}, "");
