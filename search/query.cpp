@@ -104,6 +104,10 @@ Q scaled(double factor, Q q) {
   return Q(Q::OP_SCALE_WEIGHT, q, factor);
 }
 
+Q exact_boost(const Syllable& s) {
+  return scaled(Weights::kExact, term(prefix::kExact, s.exact));
+}
+
 // One thing the user asked to match: a syllable, an abbreviation, a phrase, a field.
 struct Element {
   Q match;
@@ -235,8 +239,7 @@ class Builder {
   }
 
   void boost_syllable(const Syllable& s) {
-    if (s.has_marks && !strict())
-      boosters_.push_back(scaled(Weights::kExact, term(prefix::kExact, s.exact)));
+    if (s.has_marks && !strict()) boosters_.push_back(exact_boost(s));
     boosters_.push_back(strict() ? scaled(Weights::kTitle, term(prefix::kTitleExact, s.exact))
                                  : scaled(Weights::kTitle, term(prefix::kTitle, s.folded)));
   }
@@ -293,6 +296,13 @@ std::optional<std::string> rewrite_words(
 }
 
 }  // namespace
+
+Xapian::Query accent_boosts(std::string_view reading, Analyzer& analyzer) {
+  std::vector<Q> boosts;
+  for (const Syllable& s : analyzer.analyze(reading).syllables)
+    if (s.has_marks) boosts.push_back(exact_boost(s));
+  return boosts.empty() ? Q() : combine_or(boosts);
+}
 
 std::optional<std::string> read_keystrokes(std::string_view q, const Xapian::Database& db) {
   return rewrite_words(q, [&](const std::string& word, bool) -> std::optional<std::string> {

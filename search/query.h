@@ -60,6 +60,11 @@ std::optional<std::string> read_keystrokes(std::string_view q, const Xapian::Dat
 // has a suggestion.
 std::optional<std::string> correct_spelling(std::string_view q, const Xapian::Database& db);
 
+// What typing `reading`'s marks adds to a loose query: each marked
+// syllable's exact-accent term at the exact-match weight (the boosts
+// parse_query gives "Bình Tân" over "binh tan"); empty if none is marked.
+Xapian::Query accent_boosts(std::string_view reading, Analyzer& analyzer);
+
 // Never throws on any input: broken syntax degrades to words.
 ParsedQuery parse_query(std::string_view q, Analyzer& analyzer, const QueryOptions& options);
 

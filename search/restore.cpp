@@ -88,14 +88,19 @@ std::string upper(const std::string& word) {
 
 }  // namespace
 
-std::optional<std::string> restore_diacritics(Analyzer& analyzer, std::string_view query,
-                                              const std::vector<Article>& top) {
+bool restorable(std::string_view query) {
   // Only plain words typed without any mark: operators, quotes and fields
   // mean the user is writing syntax, and marks mean they chose the accents.
   for (char c : query) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (u >= 0x80 || !(std::isalnum(u) || c == ' ')) return std::nullopt;
+    if (u >= 0x80 || !(std::isalnum(u) || c == ' ')) return false;
   }
+  return true;
+}
+
+std::optional<std::string> restore_diacritics(Analyzer& analyzer, std::string_view query,
+                                              const std::vector<Article>& top) {
+  if (!restorable(query)) return std::nullopt;
   Analysis a = analyzer.analyze(query);
   if (a.syllables.empty() || top.empty()) return std::nullopt;
   std::vector<std::string> folded;

@@ -94,6 +94,12 @@ class Searcher {
  private:
   template <typename F>
   auto with_retry(F&& f) -> decltype(f());
+  struct RankedArticle {
+    Xapian::docid docid;
+    double score;
+    Article article;
+  };
+  void rerank_as_reading(const Xapian::Query& boosts, std::vector<RankedArticle>& ranked);
 
   ShardSet shards_;
   Xapian::Database& db_;  // = shards_.database(): the reachable shards as one
@@ -109,6 +115,7 @@ Hit hit_of(const Article& a, double score);
 // For a query of plain words typed without diacritics, the accented reading
 // the top hits' titles and leads suggest ("binh tan" → "Bình Tân"); nullopt
 // when the query has marks or syntax, or nothing would change.
+bool restorable(std::string_view query);  // plain words without marks or syntax
 std::optional<std::string> restore_diacritics(Analyzer& analyzer, std::string_view query,
                                               const std::vector<Article>& top);
 // HTML-escapes text (& < > " ').

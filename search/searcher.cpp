@@ -1,5 +1,7 @@
 // Searcher: search, export and article lookup over one index.
+#include <algorithm>
 #include <chrono>
+#include <unordered_map>
 
 #include "query.h"
 #include "retry.h"
@@ -104,8 +106,8 @@ SearchResult Searcher::search(const SearchRequest& r) {
     // Keys typed with the input method off are read as the Vietnamese they spell.
     const std::optional<std::string> typed = detail_search::read_keystrokes(r.q, db_);
     const std::string& q = typed ? *typed : r.q;
-    ParsedQuery parsed =
-        detail_search::parse_query(q, analyzer_, {r.strict_accents, r.all_words, true, &db_});
+    const detail_search::QueryOptions options{r.strict_accents, r.all_words, true, &db_};
+    ParsedQuery parsed = detail_search::parse_query(q, analyzer_, options);
     res.date_range = parsed.date_range;
     // A trailing word that is already a whole word is not highlighted as a prefix.
     if (!parsed.highlight_prefix.empty() && db_.term_exists(parsed.highlight_prefix))
@@ -113,18 +115,19 @@ SearchResult Searcher::search(const SearchRequest& r) {
     Xapian::Enquire enquire(db_);
     enquire.set_query(with_filters(parsed.query, r, parsed));
     enquire.set_weighting_scheme(detail_search::ranking());
-    if (r.sort == SearchRequest::Sort::kDate || parsed.match_all) {
-      enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
-    }
+    const bool by_date = r.sort == SearchRequest::Sort::kDate || parsed.match_all;
+    if (by_date) enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
+    const bool restoring = !typed && !r.strict_accents && detail_search::restorable(r.q);
+    const auto first = static_cast<Xapian::doccount>(r.offset);
+    const auto count = static_cast<Xapian::doccount>(r.limit);
     Xapian::ValueCountMatchSpy categories(slot::kCategory), years(slot::kYear);
     enquire.add_matchspy(&categories);
     enquire.add_matchspy(&years);
     // Facets and totals see at least this many matches; exact=1 sees all.
     Xapian::doccount check = r.exact_total
                                  ? db_.get_doccount()
-                                 : std::max<Xapian::doccount>(kFacetSample, r.offset + r.limit);
-    Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(r.offset),
-                                         static_cast<Xapian::doccount>(r.limit), check);
+                                 : std::max<Xapian::doccount>(kFacetSample, first + count);
+    Xapian::MSet mset = enquire.get_mset(first, count, check);
     res.total = mset.get_matches_estimated();
     res.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     for (auto it = categories.values_begin(); it != categories.values_end(); ++it) {
@@ -133,28 +136,67 @@ SearchResult Searcher::search(const SearchRequest& r) {
     for (auto it = years.values_begin(); it != years.values_end(); ++it) {
       if (!(*it).empty()) res.year_facets[*it] = it.get_termfreq();
     }
-    if (r.offset == 0) mset.fetch();  // see the MSet::fetch() note above
-    std::vector<Article> top;
+    if (first == 0) mset.fetch();  // see the MSet::fetch() note above
+    std::vector<RankedArticle> ranked;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      Article a = article_from_json(it.get_document().get_data());
-      Hit h = detail_search::hit_of(a, it.get_weight());
-      h.snippet = detail_search::make_snippet(analyzer_, snippet_source(a), parsed.highlight,
-                                              parsed.highlight_prefix);
+      ranked.push_back({*it, it.get_weight(), article_from_json(it.get_document().get_data())});
+    }
+    // A query typed without marks: its top hits vote on the accents
+    // (restore_diacritics), and the page is ranked as that reading
+    // (rerank_as_reading). Each page is reordered within itself, so pages
+    // never share or lose a hit.
+    if (restoring) {
+      std::vector<Article> top;
+      for (std::size_t i = 0; i < ranked.size() && i < kRestoreFrom; ++i)
+        top.push_back(ranked[i].article);
+      res.suggestion = detail_search::restore_diacritics(analyzer_, r.q, top);
+      if (res.suggestion && !by_date)
+        rerank_as_reading(detail_search::accent_boosts(*res.suggestion, analyzer_), ranked);
+    }
+    for (const RankedArticle& hit : ranked) {
+      Hit h = detail_search::hit_of(hit.article, hit.score);
+      h.snippet = detail_search::make_snippet(analyzer_, snippet_source(hit.article),
+                                              parsed.highlight, parsed.highlight_prefix);
       res.hits.push_back(std::move(h));
-      if (top.size() < kRestoreFrom) top.push_back(std::move(a));
     }
     if (typed) {
       res.suggestion = typed;
-    } else if (r.offset == 0) {
-      res.suggestion = detail_search::restore_diacritics(analyzer_, r.q, top);
+    } else if (r.offset > 0) {
+      res.suggestion.reset();  // suggestions belong to the first page
+    } else if (!res.suggestion) {
       // Only for words that find nothing: a correct query is never second-guessed.
-      if (!res.suggestion) res.suggestion = detail_search::correct_spelling(r.q, db_);
+      res.suggestion = detail_search::correct_spelling(r.q, db_);
     }
     return res;
   });
   result.took_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return result;
+}
+
+// The plain query's best matches, reordered after adding what the accented
+// reading's marks would have added to their scores (accent_boosts: BM25 sums,
+// so this equals searching the reading, within these matches): "binh tan"
+// puts articles writing "Bình Tân" above those writing "bính tấn". Only these
+// documents are scored (a filter on their id terms); term statistics are the
+// whole index's, as in any search.
+void Searcher::rerank_as_reading(const Xapian::Query& boosts, std::vector<RankedArticle>& ranked) {
+  if (ranked.size() < 2 || boosts.empty()) return;
+  std::vector<Xapian::Query> ids;
+  for (const RankedArticle& hit : ranked) ids.emplace_back(std::string(prefix::kId) + hit.article.id);
+  Xapian::Enquire enquire(db_);
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, boosts,
+                                  Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end())));
+  enquire.set_weighting_scheme(detail_search::ranking());
+  Xapian::MSet bonus = enquire.get_mset(0, static_cast<Xapian::doccount>(ranked.size()));
+  std::unordered_map<Xapian::docid, double> extra;
+  for (auto it = bonus.begin(); it != bonus.end(); ++it) extra[*it] = it.get_weight();
+  for (RankedArticle& hit : ranked) {
+    auto found = extra.find(hit.docid);
+    if (found != extra.end()) hit.score += found->second;
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const RankedArticle& x, const RankedArticle& y) { return x.score > y.score; });
 }
 
 std::size_t Searcher::export_matches(const SearchRequest& r,

@@ -94,6 +94,43 @@ TEST_CASE("a query typed without accents gets the accented reading as a suggesti
   CHECK_FALSE(search("q=" + url_encode("Bình Tân")).contains("suggestion"));
 }
 
+TEST_CASE("a plain query ranks the articles that write its likely reading first") {
+  // "ban thang" folds "Bán thẳng" and "bàn thắng" alike; most matches write
+  // "bàn thắng", so that is the reading, and its articles go first even
+  // where plain BM25 puts the short "Bán thẳng" title on top.
+  TempDir dir;
+  std::string lines = harness::record("ban", "Bán thẳng", "Nông dân bán lúa cho thương lái.");
+  for (int i = 0; i < 4; ++i) {
+    std::string n = std::to_string(i);
+    lines += harness::record("goal-" + n, "Những bàn thắng đẹp của vòng " + n,
+                             "Vòng đấu thứ " + n + " có nhiều bàn thắng. Bàn thắng đẹp nhất " +
+                                 "thuộc về tiền đạo đội khách, sau một pha phối hợp dài.");
+  }
+  REQUIRE(harness::index(dir.path("db"), {dir.write("a.jsonl", lines)}).exit_code == 0);
+  Server server(dir.path("db"));
+  // A trailing "." is syntax: no reading is guessed, plain BM25 order.
+  auto [as_typed_status, as_typed] = server.get("/search?q=" + url_encode("ban thang."));
+  REQUIRE(as_typed_status == 200);
+  REQUIRE(as_typed["hits"].size() == 5);
+  CHECK(as_typed["hits"][0]["id"] == "ban");  // the precondition the reading overturns
+  auto [status, body] = server.get("/search?q=" + url_encode("ban thang"));
+  REQUIRE(status == 200);
+  CHECK(body["suggestion"] == "bàn thắng");
+  REQUIRE(body["hits"].size() == 5);
+  CHECK(body["hits"][0]["id"] != "ban");
+  CHECK(body["hits"][4]["id"] == "ban");
+  // Pages are cut from one order: no hit twice, none lost.
+  std::set<std::string> paged;
+  for (int offset = 0; offset < 5; offset += 2) {
+    auto [page_status, page] =
+        server.get("/search?q=" + url_encode("ban thang") + "&limit=2&offset=" +
+                   std::to_string(offset));
+    REQUIRE(page_status == 200);
+    for (const auto& h : page["hits"]) paged.insert(h["id"].get<std::string>());
+  }
+  CHECK(paged.size() == 5);
+}
+
 TEST_CASE("a query typed in Telex or VNI with the input method off searches what it spells") {
   for (const char* typed : {"Vieejt Nam", "Vie65t Nam"}) {
     CAPTURE(typed);
