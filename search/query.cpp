@@ -112,6 +112,9 @@ Q exact_boost(const Syllable& s) {
 struct Element {
   Q match;
   bool stopword = false;
+  // In so many articles (or a stopword, or a trailing prefix standing for
+  // many words) that it ranks but does not select: see parse_query.
+  bool common = false;
 };
 
 class Builder {
@@ -148,12 +151,14 @@ class Builder {
       bool prefix = prefix_last && i + 1 == syl.size() && !options_.strict_accents;
       if (!in_abbreviation[i]) {
         Q match = syllable_match(s);
+        Xapian::doccount freq = frequency(s.folded);
         if (prefix) {
           out_.highlight_prefix = s.folded;
-          match = Q(Q::OP_OR, match, prefix_query(s.folded));
+          match = Q(Q::OP_OR, match, prefix_query(s.folded, freq));
         }
         bool stop = s.stopword && syl.size() > 1;
-        elements.push_back({stop ? scaled(Weights::kStopword, match) : match, stop});
+        elements.push_back({stop ? scaled(Weights::kStopword, match) : match, stop,
+                            stop || is_common(freq)});
       }
       boost_syllable(s);
       if (i > 0 && forms_bigram(syl[i - 1], s)) boost_bigram(syl[i - 1], s);
@@ -197,7 +202,8 @@ class Builder {
  private:
   bool strict() const { return options_.strict_accents; }
   // The words a trailing prefix stands for, the most frequent first.
-  Q prefix_query(const std::string& folded) const {
+  // `freq` becomes the number of articles holding any of the words (at most).
+  Q prefix_query(const std::string& folded, Xapian::doccount& freq) const {
     if (!options_.expand_from)
       return Q(Q::OP_WILDCARD, folded, kMaxPrefixExpansion, Q::WILDCARD_LIMIT_MOST_FREQUENT);
     const Xapian::Database& db = *options_.expand_from;
@@ -212,8 +218,20 @@ class Builder {
       words.resize(kMaxPrefixExpansion);
     }
     std::vector<Q> terms;
-    for (auto& w : words) terms.emplace_back(std::move(w.second));
+    for (auto& w : words) {
+      freq = std::max(freq, w.first);
+      terms.emplace_back(std::move(w.second));
+    }
     return Q(Q::OP_SYNONYM, terms.begin(), terms.end());
+  }
+
+  Xapian::doccount frequency(const std::string& folded) const {
+    return options_.expand_from ? options_.expand_from->get_termfreq(folded) : 0;
+  }
+  bool is_common(Xapian::doccount freq) const {
+    if (!options_.expand_from) return false;
+    double docs = options_.expand_from->get_doccount();
+    return docs >= kCommonMinDocs && freq > kCommonShare * docs;
   }
 
   std::string_view accents_prefix() const { return strict() ? prefix::kExact : prefix::kFolded; }
@@ -405,9 +423,30 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
   }
   flush_run(typing);
 
-  std::vector<Q> req, opt;
+  // Common words (stopwords, words in more than kCommonShare of the
+  // articles, a prefix standing for such words) rank but do not select when
+  // the query has a rarer word: a match holds at least one of the distinctive
+  // words. Otherwise "của" or "việt" alone would make most of the index a
+  // candidate to score (the "common terms" query of Lucene/Elasticsearch).
+  // When every word is common ("viet nam", "quoc hoi" in a big index), the
+  // distinctive thing is their conjunction: the words other than stopwords
+  // are all required, and `relaxed` (every word optional) is kept for when
+  // that finds too little.
+  std::vector<Q> req, opt, common;
   for (const Element& e : required) req.push_back(e.match);
-  for (const Element& e : optional) opt.push_back(e.match);
+  for (const Element& e : optional) (e.common ? common : opt).push_back(e.match);
+  bool conjunction = false;
+  if (opt.empty() && req.empty()) {
+    std::vector<Q> words, stopwords;
+    for (const Element& e : optional) (e.stopword ? stopwords : words).push_back(e.match);
+    if (words.size() >= 2) {
+      req = std::move(words);
+      common = std::move(stopwords);
+      conjunction = true;
+    } else {
+      std::swap(opt, common);
+    }
+  }
   Q base;
   if (!req.empty()) {
     base = combine_and(req);
@@ -422,11 +461,22 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
     // No extra "all words" AND: BM25 already sums every matched word, and an
     // AND over the same postings cost 18% of query time for no measured gain.
     std::vector<Q> boosters = builder.boosters();
+    boosters.insert(boosters.end(), common.begin(), common.end());
     if (!boosters.empty())
       base = Q(Q::OP_AND_MAYBE, base, Q(Q::OP_OR, boosters.begin(), boosters.end()));
   }
   if (!excluded.empty()) base = Q(Q::OP_AND_NOT, base, combine_or(excluded));
   out.query = base;
+  if (conjunction) {
+    std::vector<Q> all;
+    for (const Element& e : optional) all.push_back(e.match);
+    Q relaxed = combine_or(all);
+    std::vector<Q> boosters = builder.boosters();
+    if (!boosters.empty())
+      relaxed = Q(Q::OP_AND_MAYBE, relaxed, Q(Q::OP_OR, boosters.begin(), boosters.end()));
+    if (!excluded.empty()) relaxed = Q(Q::OP_AND_NOT, relaxed, combine_or(excluded));
+    out.relaxed = relaxed;
+  }
   std::sort(out.highlight.begin(), out.highlight.end());
   out.highlight.erase(std::unique(out.highlight.begin(), out.highlight.end()), out.highlight.end());
   return out;

@@ -22,6 +22,12 @@ struct Weights {
   static constexpr double kVariant = 0.5;      // i/y spelling variant (kĩ for kỹ)
 };
 
+// A query word in more than this share of the articles is common: it ranks
+// but does not select matches when the query has a rarer word (parse_query).
+// Only from this many articles up: a small index has no common words.
+inline constexpr double kCommonShare = 0.05;
+inline constexpr double kCommonMinDocs = 1000;
+
 // The widest a trailing prefix ("ha n") may expand: the most frequent terms.
 inline constexpr Xapian::termcount kMaxPrefixExpansion = 40;
 
@@ -32,6 +38,9 @@ struct ParsedQuery {
   std::string highlight_prefix;         // the trailing prefix, folded
   std::optional<DateRange> date_range;  // written in the query
   std::vector<std::string> categories;  // category: filters, folded
+  // Set when every word was common and `query` requires them all: the same
+  // words, each optional, for when `query` finds fewer matches than shown.
+  Xapian::Query relaxed;
 };
 
 struct QueryOptions {

@@ -44,6 +44,11 @@ using detail_search::ParsedQuery;
 // Fewer lets Xapian stop early; more makes facet counts closer to exact.
 constexpr Xapian::doccount kFacetSample = 200;
 
+// A query of common words requiring them all must find this many articles,
+// or it is run with every word optional (ParsedQuery::relaxed).
+constexpr Xapian::doccount kEnoughForConjunction = 50;
+static_assert(kEnoughForConjunction <= kFacetSample, "the count it is compared with is exact");
+
 // How many top hits vote on the accents of a query typed without them.
 constexpr std::size_t kRestoreFrom = 5;
 
@@ -112,28 +117,38 @@ SearchResult Searcher::search(const SearchRequest& r) {
     // A trailing word that is already a whole word is not highlighted as a prefix.
     if (!parsed.highlight_prefix.empty() && db_.term_exists(parsed.highlight_prefix))
       parsed.highlight_prefix.clear();
-    Xapian::Enquire enquire(db_);
-    enquire.set_query(with_filters(parsed.query, r, parsed));
-    enquire.set_weighting_scheme(detail_search::ranking());
     const bool by_date = r.sort == SearchRequest::Sort::kDate || parsed.match_all;
-    if (by_date) enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
     const bool restoring = !typed && !r.strict_accents && detail_search::restorable(r.q);
     const auto first = static_cast<Xapian::doccount>(r.offset);
     const auto count = static_cast<Xapian::doccount>(r.limit);
-    Xapian::ValueCountMatchSpy categories(slot::kCategory), years(slot::kYear);
-    enquire.add_matchspy(&categories);
-    enquire.add_matchspy(&years);
-    // Facets and totals see at least this many matches; exact=1 sees all.
-    Xapian::doccount check = r.exact_total
-                                 ? db_.get_doccount()
-                                 : std::max<Xapian::doccount>(kFacetSample, first + count);
-    Xapian::MSet mset = enquire.get_mset(first, count, check);
+    std::optional<Xapian::ValueCountMatchSpy> categories, years;  // fresh for each match
+    auto match = [&](const Xapian::Query& query) {
+      Xapian::Enquire enquire(db_);
+      enquire.set_query(with_filters(query, r, parsed));
+      enquire.set_weighting_scheme(detail_search::ranking());
+      if (by_date) enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
+      categories.emplace(slot::kCategory);
+      years.emplace(slot::kYear);
+      enquire.add_matchspy(&*categories);
+      enquire.add_matchspy(&*years);
+      // Facets and totals see at least this many matches; exact=1 sees all.
+      Xapian::doccount check = r.exact_total
+                                   ? db_.get_doccount()
+                                   : std::max<Xapian::doccount>(kFacetSample, first + count);
+      return enquire.get_mset(first, count, check);
+    };
+    Xapian::MSet mset = match(parsed.query);
+    // Every word was common and few articles hold them all: every word
+    // optional after all. Decided on an exact count (below kFacetSample
+    // matches are all counted), so every page of a query decides alike.
+    if (!parsed.relaxed.empty() && mset.get_matches_lower_bound() < kEnoughForConjunction)
+      mset = match(parsed.relaxed);
     res.total = mset.get_matches_estimated();
     res.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-    for (auto it = categories.values_begin(); it != categories.values_end(); ++it) {
+    for (auto it = categories->values_begin(); it != categories->values_end(); ++it) {
       if (!(*it).empty()) res.category_facets[*it] = it.get_termfreq();
     }
-    for (auto it = years.values_begin(); it != years.values_end(); ++it) {
+    for (auto it = years->values_begin(); it != years->values_end(); ++it) {
       if (!(*it).empty()) res.year_facets[*it] = it.get_termfreq();
     }
     if (first == 0) mset.fetch();  // see the MSet::fetch() note above

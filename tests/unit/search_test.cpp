@@ -161,3 +161,35 @@ TEST_CASE("diacritic restoration reads the accents off the top hits, in context"
   CHECK_FALSE(restore_diacritics(analyzer, "binh hoc", top).has_value());  // never seen together
   CHECK_FALSE(restore_diacritics(analyzer, "binh tan", {}).has_value());
 }
+
+TEST_CASE("common words rank but do not select; a query of common words requires them all") {
+  // A real (in-memory) Xapian index: "chung" in every article, "nhieu" in
+  // half, "hiem" in three.
+  Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
+  for (int i = 0; i < 1200; ++i) {
+    Xapian::Document doc;
+    doc.add_term("chung");
+    if (i % 2 == 0) doc.add_term("nhieu");
+    if (i % 400 == 0) doc.add_term("hiem");
+    db.add_document(doc);
+  }
+  Analyzer analyzer;
+  auto matches = [&](const Xapian::Query& q) {
+    Xapian::Enquire enquire(db);
+    enquire.set_query(q);
+    return enquire.get_mset(0, 2000).size();
+  };
+  // A rare word selects; the common one only adds weight.
+  auto rare = parse_query("chung hiem ", analyzer, {false, false, true, &db});
+  CHECK(matches(rare.query) == 3);
+  CHECK(rare.relaxed.empty());
+  // Only common words: all of them are required, and the OR is kept aside.
+  auto common = parse_query("chung nhieu ", analyzer, {false, false, true, &db});
+  CHECK(matches(common.query) == 600);
+  REQUIRE_FALSE(common.relaxed.empty());
+  CHECK(matches(common.relaxed) == 1200);
+  // One common word alone still finds everything it is in.
+  CHECK(matches(parse_query("nhieu ", analyzer, {false, false, true, &db}).query) == 600);
+  // Without the index to judge by (export), every word selects.
+  CHECK(matches(parse_query("chung hiem ", analyzer, {false, false, true}).query) == 1200);
+}
