@@ -64,11 +64,20 @@ double jaccard(const std::unordered_set<std::string>& a, const std::unordered_se
   return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
 }
 
+// Days between two published values (YYYYMMDD, slot::kPublished); ten years
+// when either is missing.
 double days_between(const std::string& a, const std::string& b) {
-  auto da = parse_date(a), db = parse_date(b);
+  auto days = [](const std::string& v) -> std::optional<double> {
+    if (v.size() != 8 || !std::all_of(v.begin(), v.end(), [](char c) {
+          return std::isdigit(static_cast<unsigned char>(c));
+        }))
+      return std::nullopt;
+    return std::stoi(v.substr(0, 4)) * 365.25 + std::stoi(v.substr(4, 2)) * 30.44 +
+           std::stoi(v.substr(6, 2));
+  };
+  auto da = days(a), db = days(b);
   if (!da || !db) return 3650;
-  auto days = [](const Date& d) { return d.year * 365.25 + d.month * 30.44 + d.day; };
-  return std::fabs(days(*da) - days(*db));
+  return std::fabs(*da - *db);
 }
 
 }  // namespace
@@ -109,41 +118,46 @@ std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::si
     enquire.set_weighting_scheme(detail_search::ranking());
     enquire.set_collapse_key(slot::kDuplicateKey);  // one article per story title
     Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit * 4 + 4));
-    mset.fetch();
 
+    // Candidates are ordered on their values alone (score, category, date);
+    // only as many as it takes to choose `limit` distinct stories are read
+    // further (term lists for the duplicate check, the stored article): both
+    // are compressed on disk and were most of the cost when read for all.
     struct Candidate {
-      Hit hit;
-      std::unordered_set<std::string> bigrams;
+      Xapian::docid docid;
+      double score;
     };
     std::vector<Candidate> candidates;
-    const auto seed_bigrams = bigrams_of(db_, seed);
+    const std::string seed_published = seed_doc.get_value(slot::kPublished);
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Xapian::Document doc = it.get_document();
       if (doc.get_value(slot::kDuplicateKey) == seed_duplicate) continue;  // a copy of this article
-      auto bigrams = bigrams_of(db_, *it);
-      if (jaccard(bigrams, seed_bigrams) > kDuplicateOverlap) continue;
-      Article a = article_from_json(doc.get_data());
       double score = it.get_weight();
-      if (!a.category.empty() && a.category == seed_article.category) score *= 1 + kSameCategory;
-      score *=
-          1 + kTimeProximity * std::exp(-days_between(a.published, seed_article.published) / 90.0);
-      Hit h = detail_search::hit_of(a, score);
+      const std::string category = doc.get_value(slot::kCategory);
+      if (!category.empty() && category == seed_article.category) score *= 1 + kSameCategory;
+      score *= 1 + kTimeProximity *
+                       std::exp(-days_between(doc.get_value(slot::kPublished), seed_published) /
+                                90.0);
+      candidates.push_back({*it, score});
+    }
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const Candidate& x, const Candidate& y) { return x.score > y.score; });
+    const auto seed_bigrams = bigrams_of(db_, seed);
+    std::vector<std::unordered_set<std::string>> chosen;  // the bigrams of each shown story
+    for (const Candidate& c : candidates) {
+      if (hits.size() >= limit) break;
+      auto bigrams = bigrams_of(db_, c.docid);
+      auto same_text = [&](const std::unordered_set<std::string>& other) {
+        return jaccard(bigrams, other) > kDuplicateOverlap;
+      };
+      if (same_text(seed_bigrams) || std::any_of(chosen.begin(), chosen.end(), same_text)) continue;
+      Article a = article_from_json(db_.get_document(c.docid).get_data());
+      Hit h = detail_search::hit_of(a, c.score);
       h.snippet =
           detail_search::make_snippet(analyzer_, a.lead.empty() ? a.body : a.lead, {}, "", 160);
-      candidates.push_back({std::move(h), std::move(bigrams)});
+      hits.push_back(std::move(h));
+      chosen.push_back(std::move(bigrams));
     }
-    std::stable_sort(
-        candidates.begin(), candidates.end(),
-        [](const Candidate& x, const Candidate& y) { return x.hit.score > y.hit.score; });
-    std::vector<const Candidate*> chosen;
-    for (const Candidate& c : candidates) {
-      if (chosen.size() >= limit) break;
-      bool duplicate = std::any_of(chosen.begin(), chosen.end(), [&](const Candidate* other) {
-        return jaccard(c.bigrams, other->bigrams) > kDuplicateOverlap;
-      });
-      if (!duplicate) chosen.push_back(&c);
-    }
-    for (const Candidate* c : chosen) hits.push_back(c->hit);
     return hits;
   });
 }
