@@ -70,7 +70,7 @@ struct AbbreviationTable {
   };
   std::unordered_map<std::string, std::vector<Form>> by_first_syllable;  // longest first
   std::unordered_map<std::string, std::vector<std::string>> expansions;  // key → exact syllables
-  std::unordered_map<std::string, std::vector<std::string>> written;  // key → folded forms
+  std::unordered_map<std::string, std::vector<std::string>> written;     // key → folded forms
   std::size_t longest = 0;
   WordFilter first_syllables;  // of by_first_syllable
 };

@@ -157,8 +157,8 @@ class Builder {
           match = Q(Q::OP_OR, match, prefix_query(s.folded, freq));
         }
         bool stop = s.stopword && syl.size() > 1;
-        elements.push_back({stop ? scaled(Weights::kStopword, match) : match, stop,
-                            stop || is_common(freq)});
+        elements.push_back(
+            {stop ? scaled(Weights::kStopword, match) : match, stop, stop || is_common(freq)});
       }
       boost_syllable(s);
       if (i > 0 && forms_bigram(syl[i - 1], s)) boost_bigram(syl[i - 1], s);

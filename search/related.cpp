@@ -135,9 +135,9 @@ std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::si
       double score = it.get_weight();
       const std::string category = doc.get_value(slot::kCategory);
       if (!category.empty() && category == seed_article.category) score *= 1 + kSameCategory;
-      score *= 1 + kTimeProximity *
-                       std::exp(-days_between(doc.get_value(slot::kPublished), seed_published) /
-                                90.0);
+      score *=
+          1 + kTimeProximity *
+                  std::exp(-days_between(doc.get_value(slot::kPublished), seed_published) / 90.0);
       candidates.push_back({*it, score});
     }
     std::stable_sort(candidates.begin(), candidates.end(),

@@ -198,7 +198,8 @@ SearchResult Searcher::search(const SearchRequest& r) {
 void Searcher::rerank_as_reading(const Xapian::Query& boosts, std::vector<RankedArticle>& ranked) {
   if (ranked.size() < 2 || boosts.empty()) return;
   std::vector<Xapian::Query> ids;
-  for (const RankedArticle& hit : ranked) ids.emplace_back(std::string(prefix::kId) + hit.article.id);
+  for (const RankedArticle& hit : ranked)
+    ids.emplace_back(std::string(prefix::kId) + hit.article.id);
   Xapian::Enquire enquire(db_);
   enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, boosts,
                                   Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end())));
@@ -210,8 +211,9 @@ void Searcher::rerank_as_reading(const Xapian::Query& boosts, std::vector<Ranked
     auto found = extra.find(hit.docid);
     if (found != extra.end()) hit.score += found->second;
   }
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const RankedArticle& x, const RankedArticle& y) { return x.score > y.score; });
+  std::stable_sort(
+      ranked.begin(), ranked.end(),
+      [](const RankedArticle& x, const RankedArticle& y) { return x.score > y.score; });
 }
 
 std::size_t Searcher::export_matches(const SearchRequest& r,

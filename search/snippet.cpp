@@ -200,7 +200,8 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text,
     const std::size_t part_begin = folded.folded.size();
     folded.folded += part.folded;
     folded.source.pop_back();
-    for (std::uint32_t at : part.source) folded.source.push_back(static_cast<std::uint32_t>(from + at));
+    for (std::uint32_t at : part.source)
+      folded.source.push_back(static_cast<std::uint32_t>(from + at));
     const std::size_t before = found.size();
     find_words(folded.folded, part_begin, folded_terms, prefix, found);
     std::sort(found.begin() + static_cast<std::ptrdiff_t>(before), found.end(),
@@ -249,8 +250,8 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text,
              (gap.size() <= 2 && gap.find_first_of(" \n") == std::string_view::npos);
     };
     std::size_t run_end = i;
-    while (run_end + 1 < syl.size() && best_match[run_end + 1] >= 0 &&
-           syl[run_end + 1].end <= to && joined(run_end)) {
+    while (run_end + 1 < syl.size() && best_match[run_end + 1] >= 0 && syl[run_end + 1].end <= to &&
+           joined(run_end)) {
       ++run_end;
     }
     out += html_escape(chunk.substr(pos, syl[i].begin - pos));

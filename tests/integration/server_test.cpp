@@ -122,9 +122,8 @@ TEST_CASE("a plain query ranks the articles that write its likely reading first"
   // Pages are cut from one order: no hit twice, none lost.
   std::set<std::string> paged;
   for (int offset = 0; offset < 5; offset += 2) {
-    auto [page_status, page] =
-        server.get("/search?q=" + url_encode("ban thang") + "&limit=2&offset=" +
-                   std::to_string(offset));
+    auto [page_status, page] = server.get("/search?q=" + url_encode("ban thang") +
+                                          "&limit=2&offset=" + std::to_string(offset));
     REQUIRE(page_status == 200);
     for (const auto& h : page["hits"]) paged.insert(h["id"].get<std::string>());
   }
