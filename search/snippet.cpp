@@ -3,7 +3,6 @@
 // plain query "binh tan" marks "Bình Tân" exactly as written.
 #include <algorithm>
 #include <cctype>
-#include <set>
 
 #include "search.h"
 
@@ -44,10 +43,48 @@ std::size_t char_start(std::string_view s, std::size_t i) {
   return std::min(i, s.size());
 }
 
-// The passage of one analyzed chunk with the most distinct query terms.
-struct Window {
+// A query word found in the text: its byte range and which word (an index
+// into the query's words; the trailing prefix is the last index).
+struct Found {
+  std::size_t begin = 0, end = 0;
+  int word = 0;
+};
+
+// The run of `found` (sorted by position) with the most distinct words, then
+// the most words, ending within `reach` bytes of where it starts.
+struct Span {
   std::size_t distinct = 0, count = 0;
-  std::size_t from = 0, to = 0;  // byte range in the chunk
+  std::size_t first = 0, last = 0;  // indexes into found
+};
+
+Span best_span(const std::vector<Found>& found, std::size_t reach) {
+  Span best;
+  std::vector<int> seen;
+  for (std::size_t first = 0; first < found.size(); ++first) {
+    seen.assign(1, found[first].word);
+    std::size_t last = first;
+    while (last + 1 < found.size() && found[last + 1].end - found[first].begin <= reach) {
+      ++last;
+      if (std::find(seen.begin(), seen.end(), found[last].word) == seen.end())
+        seen.push_back(found[last].word);
+    }
+    std::size_t count = last - first + 1;
+    if (seen.size() > best.distinct || (seen.size() == best.distinct && count > best.count))
+      best = {seen.size(), count, first, last};
+  }
+  return best;
+}
+
+// How far a passage may run from its first match: about a sixth of the
+// snippet is left for words before it.
+std::size_t reach_of(std::size_t max_bytes) {
+  return max_bytes - max_bytes / 6;
+}
+
+// The passage of one analyzed text with the most distinct query terms.
+struct Window {
+  std::size_t distinct = 0;
+  std::size_t from = 0, to = 0;  // byte range in the text
 };
 
 std::vector<int> match_syllables(const Analysis& a, const std::vector<std::string>& folded_terms,
@@ -75,34 +112,25 @@ std::vector<int> match_syllables(const Analysis& a, const std::vector<std::strin
 
 Window best_window(const Analysis& a, const std::vector<int>& match, std::size_t max_bytes) {
   const auto& syl = a.syllables;
-  Window best;
-  std::size_t end = 0;
-  for (std::size_t begin = 0; begin < syl.size(); ++begin) {
-    if (match[begin] < 0) continue;
-    // Leave about a sixth of the window for words before the first match.
-    const std::size_t reach = max_bytes - max_bytes / 6;
-    end = std::max(end, begin);
-    while (end > begin && syl[end].end - syl[begin].begin > reach) --end;
-    while (end + 1 < syl.size() && syl[end + 1].end - syl[begin].begin <= reach) ++end;
-    std::set<int> distinct;
-    std::size_t count = 0;
-    for (std::size_t k = begin; k <= end; ++k) {
-      if (match[k] >= 0) {
-        distinct.insert(match[k]);
-        ++count;
-      }
-    }
-    if (distinct.size() > best.distinct ||
-        (distinct.size() == best.distinct && count > best.count)) {
-      // Start a little before the first match so it has some context.
-      std::size_t lead_in = begin;
-      while (lead_in > 0 && syl[end].end - syl[lead_in - 1].begin <= max_bytes &&
-             begin - lead_in < 8)
-        --lead_in;
-      best = {distinct.size(), count, syl[lead_in].begin, syl[end].end};
-    }
+  std::vector<Found> found;
+  std::vector<std::size_t> syllable_of;  // of each found word
+  for (std::size_t i = 0; i < syl.size(); ++i) {
+    if (match[i] < 0) continue;
+    found.push_back({syl[i].begin, syl[i].end, match[i]});
+    syllable_of.push_back(i);
   }
-  return best;
+  const std::size_t reach = reach_of(max_bytes);
+  const Span span = best_span(found, reach);
+  if (span.distinct == 0) return {};
+  const std::size_t begin = syllable_of[span.first];
+  // The words after the last match fill the window up to its reach.
+  std::size_t end = syllable_of[span.last];
+  while (end + 1 < syl.size() && syl[end + 1].end - syl[begin].begin <= reach) ++end;
+  // Start a little before the first match so it has some context.
+  std::size_t lead_in = begin;
+  while (lead_in > 0 && syl[end].end - syl[lead_in - 1].begin <= max_bytes && begin - lead_in < 8)
+    --lead_in;
+  return {span.distinct, syl[lead_in].begin, syl[end].end};
 }
 
 // The end of a chunk of about `size` bytes from `from`, at a space.
@@ -113,18 +141,13 @@ std::size_t chunk_end(std::string_view text, std::size_t from, std::size_t size)
                                                                     : space;
 }
 
-// A query word found in folded text: its folded byte range and which word
-// (an index into the query's words; the trailing prefix is the last index).
-struct Found {
-  std::size_t begin = 0, end = 0;
-  int word = 0;
-};
-
-// Adds the whole-word occurrences, starting at or after `from`, of each query
-// word in `folded` (the trailing prefix need only start a word).
-void find_words(std::string_view folded, std::size_t from,
+// Adds the whole-word occurrences, starting at or after folded byte `from`,
+// of each query word in `text` (the trailing prefix need only start a word),
+// with their byte ranges in the original text.
+void find_words(const FoldedText& text, std::size_t from,
                 const std::vector<std::string>& folded_terms, const std::string& prefix,
                 std::vector<Found>& found) {
+  std::string_view folded = text.folded;
   auto word_char = [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
   };
@@ -135,39 +158,12 @@ void find_words(std::string_view folded, std::size_t from,
       std::size_t after = at + word.size();
       if ((at == 0 || !word_char(folded[at - 1])) &&
           (as_prefix || after == folded.size() || !word_char(folded[after])))
-        found.push_back({at, after, index});
+        found.push_back({text.source[at], text.source[after], index});
     }
   };
   for (std::size_t k = 0; k < folded_terms.size(); ++k)
     find(folded_terms[k], false, static_cast<int>(k));
   find(prefix, true, static_cast<int>(folded_terms.size()));
-}
-
-// The run of `found` (sorted by position) with the most distinct words, then
-// the most words, spanning at most `reach` bytes of the original text.
-struct Span {
-  std::size_t distinct = 0, count = 0;
-  std::size_t first = 0, last = 0;  // indexes into found
-};
-
-Span best_span(const std::vector<Found>& found, const std::vector<std::uint32_t>& source,
-               std::size_t reach) {
-  Span best;
-  std::vector<int> seen;
-  for (std::size_t first = 0; first < found.size(); ++first) {
-    seen.clear();
-    std::size_t last = first;
-    for (std::size_t k = first;
-         k < found.size() && source[found[k].end] - source[found[first].begin] <= reach; ++k) {
-      if (std::find(seen.begin(), seen.end(), found[k].word) == seen.end())
-        seen.push_back(found[k].word);
-      last = k;
-    }
-    std::size_t count = last - first + 1;
-    if (seen.size() > best.distinct || (seen.size() == best.distinct && count > best.count))
-      best = {seen.size(), count, first, last};
-  }
-  return best;
 }
 
 // The byte at or before `i` where a space ends, or 0.
@@ -189,7 +185,6 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text,
   constexpr std::size_t kChunk = 1000, kMaxScanned = 32000;
   const std::size_t target =
       std::max<std::size_t>(1, std::min<std::size_t>(folded_terms.size(), 3));
-  const std::size_t reach = max_bytes - max_bytes / 6;
   FoldedText folded;
   folded.source.push_back(0);
   std::vector<Found> found;
@@ -203,65 +198,63 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text,
     for (std::uint32_t at : part.source)
       folded.source.push_back(static_cast<std::uint32_t>(from + at));
     const std::size_t before = found.size();
-    find_words(folded.folded, part_begin, folded_terms, prefix, found);
+    find_words(folded, part_begin, folded_terms, prefix, found);
     std::sort(found.begin() + static_cast<std::ptrdiff_t>(before), found.end(),
               [](const Found& x, const Found& y) { return x.begin < y.begin; });
-    span = best_span(found, folded.source, reach);
+    span = best_span(found, reach_of(max_bytes));
     if (span.distinct >= target) break;
     from = to;
   }
   // The slice to analyze: the passage with room before and after it.
   std::size_t slice_from = 0, slice_to = std::min(text.size(), 2 * max_bytes);
   if (span.distinct > 0) {
-    std::size_t first = folded.source[found[span.first].begin];
-    std::size_t last = folded.source[found[span.last].end];
+    std::size_t first = found[span.first].begin, last = found[span.last].end;
     slice_from = first > max_bytes / 2 ? word_start_before(text, first - max_bytes / 2) : 0;
     slice_to = chunk_end(text, first, std::max(last - first, max_bytes) + 16);
   }
-  const std::size_t best_chunk = slice_from;
-  Analysis best_analysis = analyzer.analyze(text.substr(slice_from, slice_to - slice_from));
-  std::vector<int> best_match = match_syllables(best_analysis, folded_terms, prefix);
-  Window best = best_window(best_analysis, best_match, max_bytes);
-  const auto& syl = best_analysis.syllables;
+  Analysis analysis = analyzer.analyze(text.substr(slice_from, slice_to - slice_from));
+  std::vector<int> match = match_syllables(analysis, folded_terms, prefix);
+  Window best = best_window(analysis, match, max_bytes);
+  const auto& syl = analysis.syllables;
   std::size_t from = best.from, to = best.to;
   if (best.distinct == 0) {  // no match: the opening words
     from = 0;
     to = 0;
     for (std::size_t k = 0; k < syl.size() && syl[k].end <= max_bytes; ++k) to = syl[k].end;
   }
-  std::string_view chunk = text.substr(best_chunk);
+  std::string_view rest = text.substr(slice_from);
   // A few bytes short of either end: show the whole end rather than an ellipsis.
   constexpr std::size_t kSlack = 16;
-  if (best_chunk == 0 && from < kSlack) from = 0;
-  if (to + kSlack >= chunk.size()) to = chunk.size();
-  to = char_start(chunk, to);
+  if (slice_from == 0 && from < kSlack) from = 0;
+  if (to + kSlack >= rest.size()) to = rest.size();
+  to = char_start(rest, to);
   std::string out;
-  if (best_chunk + from > 0) out += "… ";
+  if (slice_from + from > 0) out += "… ";
   std::size_t pos = from;
   for (std::size_t i = 0; i < syl.size(); ++i) {
-    if (best_match[i] < 0 || syl[i].begin < from || syl[i].end > to) continue;
+    if (match[i] < 0 || syl[i].begin < from || syl[i].end > to) continue;
     // Merge adjacent matches apart by spaces or joining punctuation, and the
     // parts of one abbreviation: <mark>Bình Tân</mark>, <mark>TP. HCM</mark>.
     auto joined = [&](std::size_t k) {
-      for (const AbbreviationMatch& m : best_analysis.abbreviations)
+      for (const AbbreviationMatch& m : analysis.abbreviations)
         if (m.first <= k && k + 1 < m.first + m.count) return true;  // "TP. HCM"
-      std::string_view gap = chunk.substr(syl[k].end, syl[k + 1].begin - syl[k].end);
+      std::string_view gap = rest.substr(syl[k].end, syl[k + 1].begin - syl[k].end);
       return gap.find_first_not_of(' ') == std::string_view::npos ||
              (gap.size() <= 2 && gap.find_first_of(" \n") == std::string_view::npos);
     };
     std::size_t run_end = i;
-    while (run_end + 1 < syl.size() && best_match[run_end + 1] >= 0 && syl[run_end + 1].end <= to &&
+    while (run_end + 1 < syl.size() && match[run_end + 1] >= 0 && syl[run_end + 1].end <= to &&
            joined(run_end)) {
       ++run_end;
     }
-    out += html_escape(chunk.substr(pos, syl[i].begin - pos));
-    out += "<mark>" + html_escape(chunk.substr(syl[i].begin, syl[run_end].end - syl[i].begin)) +
+    out += html_escape(rest.substr(pos, syl[i].begin - pos));
+    out += "<mark>" + html_escape(rest.substr(syl[i].begin, syl[run_end].end - syl[i].begin)) +
            "</mark>";
     pos = syl[run_end].end;
     i = run_end;
   }
-  out += html_escape(chunk.substr(pos, to - pos));
-  if (best_chunk + to < text.size()) out += " …";
+  out += html_escape(rest.substr(pos, to - pos));
+  if (slice_from + to < text.size()) out += " …";
   // Newlines inside a snippet read as spaces.
   std::replace(out.begin(), out.end(), '\n', ' ');
   return out;
