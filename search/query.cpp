@@ -454,28 +454,28 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
   } else if (!opt.empty()) {
     base = combine_or(opt);
   }
+  // What matches, AND_MAYBE what only ranks: the boosters and `also`. No
+  // extra "all words" AND: BM25 already sums every matched word, and an AND
+  // over the same postings cost 18% of query time for no measured gain.
+  auto ranked = [&](Q matched, const std::vector<Q>& also) {
+    std::vector<Q> boosters = builder.boosters();
+    boosters.insert(boosters.end(), also.begin(), also.end());
+    if (boosters.empty()) return matched;
+    return Q(Q::OP_AND_MAYBE, matched, Q(Q::OP_OR, boosters.begin(), boosters.end()));
+  };
+  auto excluding = [&](Q q) {
+    return excluded.empty() ? q : Q(Q::OP_AND_NOT, q, combine_or(excluded));
+  };
   if (base.empty()) {
     out.match_all = true;
-    base = Q::MatchAll;
+    out.query = excluding(Q::MatchAll);
   } else {
-    // No extra "all words" AND: BM25 already sums every matched word, and an
-    // AND over the same postings cost 18% of query time for no measured gain.
-    std::vector<Q> boosters = builder.boosters();
-    boosters.insert(boosters.end(), common.begin(), common.end());
-    if (!boosters.empty())
-      base = Q(Q::OP_AND_MAYBE, base, Q(Q::OP_OR, boosters.begin(), boosters.end()));
+    out.query = excluding(ranked(base, common));
   }
-  if (!excluded.empty()) base = Q(Q::OP_AND_NOT, base, combine_or(excluded));
-  out.query = base;
   if (conjunction) {
     std::vector<Q> all;
     for (const Element& e : optional) all.push_back(e.match);
-    Q relaxed = combine_or(all);
-    std::vector<Q> boosters = builder.boosters();
-    if (!boosters.empty())
-      relaxed = Q(Q::OP_AND_MAYBE, relaxed, Q(Q::OP_OR, boosters.begin(), boosters.end()));
-    if (!excluded.empty()) relaxed = Q(Q::OP_AND_NOT, relaxed, combine_or(excluded));
-    out.relaxed = relaxed;
+    out.relaxed = excluding(ranked(combine_or(all), {}));
   }
   std::sort(out.highlight.begin(), out.highlight.end());
   out.highlight.erase(std::unique(out.highlight.begin(), out.highlight.end()), out.highlight.end());
