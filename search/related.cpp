@@ -67,17 +67,14 @@ double jaccard(const std::unordered_set<std::string>& a, const std::unordered_se
 // Days between two published values (YYYYMMDD, slot::kPublished); ten years
 // when either is missing.
 double days_between(const std::string& a, const std::string& b) {
-  auto days = [](const std::string& v) -> std::optional<double> {
-    if (v.size() != 8 || !std::all_of(v.begin(), v.end(), [](char c) {
-          return std::isdigit(static_cast<unsigned char>(c));
-        }))
-      return std::nullopt;
-    return std::stoi(v.substr(0, 4)) * 365.25 + std::stoi(v.substr(4, 2)) * 30.44 +
-           std::stoi(v.substr(6, 2));
+  auto date = [](const std::string& v) -> std::optional<Date> {
+    if (v.size() != 8) return std::nullopt;
+    return parse_date(v.substr(0, 4) + "-" + v.substr(4, 2) + "-" + v.substr(6, 2));
   };
-  auto da = days(a), db = days(b);
+  auto da = date(a), db = date(b);
   if (!da || !db) return 3650;
-  return std::fabs(*da - *db);
+  auto days = [](const Date& d) { return d.year * 365.25 + d.month * 30.44 + d.day; };
+  return std::fabs(days(*da) - days(*db));
 }
 
 }  // namespace
@@ -124,7 +121,7 @@ std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::si
     // further (term lists for the duplicate check, the stored article): both
     // are compressed on disk and were most of the cost when read for all.
     struct Candidate {
-      Xapian::docid docid;
+      Xapian::docid docid;  // the MSet's: over remote shards Document::get_docid() is the shard's
       double score;
     };
     std::vector<Candidate> candidates;
