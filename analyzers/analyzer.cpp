@@ -168,7 +168,7 @@ struct U16Hash {
 class SyllableCache {
  public:
   // Bounds memory on endless streams of distinct tokens (numbers, codes).
-  static constexpr std::size_t kMaxEntries = 200000;
+  static constexpr std::size_t kMaxEntries = 16384;
 
   const SyllableForms* find(std::u16string_view key) const {
     auto found = forms_.find(key);

@@ -73,7 +73,7 @@ int stock_rank(const Xapian::Database& db, const std::string& q, const std::stri
   int rank = 0;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     ++rank;
-    if (tracuu::article_from_json(it.get_document().get_data()).id == target) return rank;
+    if (tracuu::article_from_data(it.get_document().get_data()).id == target) return rank;
   }
   return 0;
 }

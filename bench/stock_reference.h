@@ -28,7 +28,7 @@ inline void index_stock(const std::string& corpus, const std::string& path, int 
         tg.increase_termpos();
         tg.index_text(a.body);
         doc.add_boolean_term("Q" + a.id);
-        doc.set_data(tracuu::article_to_json(a));
+        doc.set_data(tracuu::stored_data(a));
         db.replace_document("Q" + a.id, doc);
         if (++n % 5000 == 0) db.commit();
       },

@@ -1,7 +1,8 @@
-// Article ⇄ stored JSON, and the hashes the reindex job and "Tin khác" use.
+// Article ⇄ stored record (and JSON), and the hashes the reindex job and "Tin khác" use.
 #include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "indexer.h"
 
@@ -33,7 +34,55 @@ std::string article_to_json(const Article& a) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Article article_from_json(std::string_view stored) {
+namespace {
+
+// The stored record: a version byte, then each field as a LEB128 length and
+// its bytes, in the order below, then the tag count and each tag. Every hit
+// of every search reads one, so it is made to be read without parsing;
+// data stored as JSON by earlier versions starts with '{' and is still read.
+constexpr char kRecordVersion = '\x02';
+
+void put_length(std::string& out, std::size_t n) {
+  do {
+    unsigned char byte = n & 0x7F;
+    n >>= 7;
+    out.push_back(static_cast<char>(n ? byte | 0x80 : byte));
+  } while (n);
+}
+
+void put_field(std::string& out, std::string_view field) {
+  put_length(out, field.size());
+  out.append(field);
+}
+
+class RecordReader {
+ public:
+  explicit RecordReader(std::string_view data) : data_(data) {}
+
+  std::size_t length() {
+    std::size_t n = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= data_.size()) throw std::runtime_error("stored record: truncated");
+      auto byte = static_cast<unsigned char>(data_[pos_++]);
+      n |= static_cast<std::size_t>(byte & 0x7F) << shift;
+      if (!(byte & 0x80)) return n;
+    }
+    throw std::runtime_error("stored record: bad length");
+  }
+  std::string field() {
+    std::size_t n = length();
+    if (n > data_.size() - pos_) throw std::runtime_error("stored record: truncated");
+    std::string out(data_.substr(pos_, n));
+    pos_ += n;
+    return out;
+  }
+
+ private:
+  std::string_view data_;
+  std::size_t pos_ = 1;  // after the version byte
+};
+
+Article article_from_stored_json(std::string_view stored) {
   nlohmann::json j = nlohmann::json::parse(stored);
   Article a;
   a.id = j.value("id", "");
@@ -49,13 +98,42 @@ Article article_from_json(std::string_view stored) {
   return a;
 }
 
+}  // namespace
+
+std::string stored_data(const Article& a) {
+  std::string out;
+  out.reserve(a.title.size() + a.lead.size() + a.body.size() + a.caption.size() + 128);
+  out.push_back(kRecordVersion);
+  for (const std::string* field : {&a.id, &a.title, &a.lead, &a.body, &a.caption, &a.author,
+                                   &a.published, &a.url, &a.category})
+    put_field(out, *field);
+  put_length(out, a.tags.size());
+  for (const std::string& tag : a.tags) put_field(out, tag);
+  return out;
+}
+
+Article article_from_data(std::string_view stored) {
+  if (!stored.empty() && stored.front() == '{') return article_from_stored_json(stored);
+  if (stored.empty() || stored.front() != kRecordVersion)
+    throw std::runtime_error("stored record: unknown format");
+  RecordReader in(stored);
+  Article a;
+  for (std::string* field : {&a.id, &a.title, &a.lead, &a.body, &a.caption, &a.author, &a.published,
+                             &a.url, &a.category})
+    *field = in.field();
+  std::size_t tags = in.length();
+  if (tags > stored.size()) throw std::runtime_error("stored record: bad tag count");
+  for (std::size_t i = 0; i < tags; ++i) a.tags.push_back(in.field());
+  return a;
+}
+
 std::string content_hash_of_data(std::string_view stored) {
   // The analyzer version is part of the hash: new terms mean a changed document.
   return hex64(fnv1a(stored, fnv1a(std::to_string(kAnalyzerVersion))));
 }
 
 std::string content_hash(const Article& a) {
-  return content_hash_of_data(article_to_json(a));
+  return content_hash_of_data(stored_data(a));
 }
 
 std::string duplicate_key(const Article& a) {

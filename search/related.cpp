@@ -86,7 +86,7 @@ std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::si
     if (id.empty() || p == db_.postlist_end(id_term)) return std::nullopt;
     const Xapian::docid seed = *p;
     const Xapian::Document seed_doc = db_.get_document(seed);
-    const Article seed_article = article_from_json(seed_doc.get_data());
+    const Article seed_article = article_from_data(seed_doc.get_data());
     const std::string seed_duplicate = seed_doc.get_value(slot::kDuplicateKey);
 
     Xapian::Enquire enquire(db_);
@@ -148,7 +148,7 @@ std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::si
         return jaccard(bigrams, other) > kDuplicateOverlap;
       };
       if (same_text(seed_bigrams) || std::any_of(chosen.begin(), chosen.end(), same_text)) continue;
-      Article a = article_from_json(db_.get_document(c.docid).get_data());
+      Article a = article_from_data(db_.get_document(c.docid).get_data());
       Hit h = detail_search::hit_of(a, c.score);
       h.snippet =
           detail_search::make_snippet(analyzer_, a.lead.empty() ? a.body : a.lead, {}, "", 160);

@@ -154,7 +154,7 @@ SearchResult Searcher::search(const SearchRequest& r) {
     if (first == 0) mset.fetch();  // see the MSet::fetch() note above
     std::vector<RankedArticle> ranked;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      ranked.push_back({*it, it.get_weight(), article_from_json(it.get_document().get_data())});
+      ranked.push_back({*it, it.get_weight(), article_from_data(it.get_document().get_data())});
     }
     // A query typed without marks: its top hits vote on the accents
     // (restore_diacritics), and the page is ranked as that reading
@@ -237,7 +237,7 @@ std::size_t Searcher::export_matches(const SearchRequest& r,
       if (first == 0) mset.fetch();  // see the MSet::fetch() note above
       std::vector<std::pair<Article, double>> out;
       for (auto it = mset.begin(); it != mset.end(); ++it) {
-        out.emplace_back(article_from_json(it.get_document().get_data()), it.get_weight());
+        out.emplace_back(article_from_data(it.get_document().get_data()), it.get_weight());
       }
       return out;
     });
@@ -254,7 +254,7 @@ std::optional<Article> Searcher::article(const std::string& id) {
     std::string id_term = std::string(prefix::kId) + id;
     Xapian::PostingIterator p = db_.postlist_begin(id_term);
     if (p == db_.postlist_end(id_term)) return std::nullopt;
-    return article_from_json(db_.get_document(*p).get_data());
+    return article_from_data(db_.get_document(*p).get_data());
   });
 }
 

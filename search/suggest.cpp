@@ -89,7 +89,7 @@ std::vector<Suggestion> Searcher::suggest(const std::string& typed, std::size_t 
       Xapian::MSet mset = enquire.get_mset(0, 1, 100);
       if (mset.empty()) continue;
       // Show the words as a real title writes them.
-      std::string title = article_from_json(mset.begin().get_document().get_data()).title;
+      std::string title = article_from_data(mset.begin().get_document().get_data()).title;
       Analysis t = analyzer_.analyze(title);
       for (std::size_t i = 0; i + seq.size() <= t.syllables.size(); ++i) {
         bool match = true;
