@@ -158,29 +158,24 @@ struct SyllableForms {
   bool has_marks = false, stopword = false;
 };
 
-struct U16Hash {
-  using is_transparent = void;
-  std::size_t operator()(std::u16string_view s) const noexcept {
-    return std::hash<std::u16string_view>{}(s);
-  }
-};
-
 class SyllableCache {
  public:
   // Bounds memory on endless streams of distinct tokens (numbers, codes).
   static constexpr std::size_t kMaxEntries = 16384;
 
-  const SyllableForms* find(std::u16string_view key) const {
+  const SyllableForms* find(const std::u16string& key) const {
     auto found = forms_.find(key);
     return found == forms_.end() ? nullptr : &found->second;
   }
-  const SyllableForms& add(std::u16string_view key, SyllableForms forms) {
+  const SyllableForms& add(const std::u16string& key, SyllableForms forms) {
     if (forms_.size() >= kMaxEntries) forms_.clear();
-    return forms_.emplace(std::u16string(key), std::move(forms)).first->second;
+    return forms_.emplace(key, std::move(forms)).first->second;
   }
 
  private:
-  std::unordered_map<std::u16string, SyllableForms, U16Hash, std::equal_to<>> forms_;
+  // std::hash of a std::u16string key: the table keeps each entry's hash, so
+  // a lookup compares hashes, not strings, while it walks a bucket.
+  std::unordered_map<std::u16string, SyllableForms> forms_;
 };
 
 class Assembler {

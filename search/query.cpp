@@ -35,6 +35,14 @@ bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+// A term of letters and digits only, not a token joined by punctuation.
+bool plain_word(std::string_view term) {
+  return std::all_of(term.begin(), term.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x80 || std::isalnum(u);
+  });
+}
+
 std::optional<Field> field_name(std::string_view name) {
   std::string folded = fold_diacritics(name);
   if (folded == "title" || folded == "tieude") return Field::kTitle;
@@ -154,7 +162,8 @@ class Builder {
         Xapian::doccount freq = frequency(s.folded);
         if (prefix) {
           out_.highlight_prefix = s.folded;
-          match = Q(Q::OP_OR, match, prefix_query(s.folded, freq));
+          Q completions = prefix_query(s.folded, freq);
+          if (!completions.empty()) match = Q(Q::OP_OR, match, completions);
         }
         bool stop = s.stopword && syl.size() > 1;
         elements.push_back(
@@ -208,8 +217,15 @@ class Builder {
       return Q(Q::OP_WILDCARD, folded, kMaxPrefixExpansion, Q::WILDCARD_LIMIT_MOST_FREQUENT);
     const Xapian::Database& db = *options_.expand_from;
     std::vector<std::pair<Xapian::doccount, std::string>> words;
-    for (auto t = db.allterms_begin(folded); t != db.allterms_end(folded); ++t)
-      words.emplace_back(t.get_termfreq(), *t);
+    for (auto t = db.allterms_begin(folded); t != db.allterms_end(folded); ++t) {
+      const std::string& word = *t;
+      // Not the word itself (the query matches it already), nor joined
+      // tokens ("lang-xe", "lang/1"): their first syllable is a term that
+      // starts with the prefix too, so they find no article it does not.
+      if (word.size() == folded.size() || !plain_word(word)) continue;
+      words.emplace_back(t.get_termfreq(), word);
+    }
+    if (words.empty()) return Q();
     if (words.size() > kMaxPrefixExpansion) {
       std::partial_sort(words.begin(), words.begin() + kMaxPrefixExpansion, words.end(),
                         [](const auto& a, const auto& b) {
