@@ -43,11 +43,10 @@ Xapian::Document build_document(const Article& a, Analyzer& analyzer) {
   doc.add_value(slot::kPublished, published_value(a.published));
   doc.add_value(slot::kYear, a.published.substr(0, 4));
   doc.add_value(slot::kCategory, a.category);
-  const std::string data = stored_data(a);
-  doc.add_value(slot::kContentHash, content_hash_of_data(data));
+  doc.add_value(slot::kContentHash, content_hash(a));
   doc.add_value(slot::kDuplicateKey, duplicate_key(a));
   doc.add_value(slot::kId, a.id);
-  doc.set_data(data);
+  doc.set_data(stored_data(a));
   return doc;
 }
 

@@ -56,13 +56,12 @@ struct Article {
   std::string encoding = "utf-8";  // what the source was written in (not stored)
 };
 
-std::string article_to_json(const Article& a);              // one JSONL record (exports)
-std::string stored_data(const Article& a);                  // the document data: a compact record
-Article article_from_data(std::string_view stored);         // also reads older JSON data; throws
-                                                            // std::runtime_error
-std::string content_hash(const Article& a);                 // changes when any stored field does
-std::string content_hash_of_data(std::string_view stored);  // the same, from stored_data()
-std::string duplicate_key(const Article& a);                // equal for syndicated copies
+std::string article_to_json(const Article& a);       // one JSONL record (exports)
+std::string stored_data(const Article& a);           // the document data: a compact record
+Article article_from_data(std::string_view stored);  // also reads older JSON data; throws
+                                                     // std::runtime_error
+std::string content_hash(const Article& a);          // changes when any stored field does
+std::string duplicate_key(const Article& a);         // equal for syndicated copies
 
 // A record that cannot be indexed: where it is and why.
 struct RecordError : std::runtime_error {

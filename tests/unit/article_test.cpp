@@ -39,7 +39,21 @@ TEST_CASE("the stored record round-trips every field") {
   CHECK(b.url == a.url);
   CHECK(b.category == a.category);
   CHECK(b.tags == a.tags);
-  CHECK(tracuu::content_hash(a) == tracuu::content_hash_of_data(tracuu::stored_data(a)));
+}
+
+TEST_CASE("a long record is stored compressed, a short one plain, both read back") {
+  CHECK(tracuu::stored_data(sample()).front() == '\x03');
+  CHECK(tracuu::stored_data(sample()).size() < tracuu::article_to_json(sample()).size() / 2);
+  Article short_one;
+  short_one.id = "a";
+  short_one.title = "Tin ngắn";
+  CHECK(tracuu::stored_data(short_one).front() == '\x02');
+  CHECK(tracuu::article_from_data(tracuu::stored_data(short_one)).title == "Tin ngắn");
+  // Edits change the content hash; the same article hashes alike every time.
+  Article edited = sample();
+  edited.body += ".";
+  CHECK(tracuu::content_hash(edited) != tracuu::content_hash(sample()));
+  CHECK(tracuu::content_hash(sample()) == tracuu::content_hash(sample()));
 }
 
 TEST_CASE("data stored as JSON by earlier versions is still read") {
@@ -52,6 +66,9 @@ TEST_CASE("data stored as JSON by earlier versions is still read") {
 TEST_CASE("a damaged stored record is an error, not a crash") {
   const std::string data = tracuu::stored_data(sample());
   CHECK_THROWS_AS(tracuu::article_from_data(data.substr(0, data.size() / 2)), std::runtime_error);
+  std::string flipped = data;
+  flipped[flipped.size() / 2] ^= 0x5A;
+  CHECK_THROWS_AS(tracuu::article_from_data(flipped), std::runtime_error);
   CHECK_THROWS_AS(tracuu::article_from_data(""), std::runtime_error);
   CHECK_THROWS_AS(tracuu::article_from_data("\x07garbage"), std::runtime_error);
   CHECK_THROWS_AS(
