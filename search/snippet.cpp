@@ -1,8 +1,12 @@
 // Snippets: the passage with the most distinct query words, cut on syllable
 // boundaries of the ORIGINAL text (the analyzer keeps byte offsets), so a
 // plain query "binh tan" marks "Bình Tân" exactly as written.
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "search.h"
 
@@ -36,6 +40,10 @@ std::string html_escape(std::string_view text) {
 }
 
 namespace {
+
+// A few bytes short of either end of the text: a snippet shows the whole end
+// rather than an ellipsis.
+constexpr std::size_t kSlack = 16;
 
 // Byte offset of the start of the UTF-8 character at or before `i`.
 std::size_t char_start(std::string_view s, std::size_t i) {
@@ -148,16 +156,31 @@ void find_words(const FoldedText& text, std::size_t from,
                 const std::vector<std::string>& folded_terms, const std::string& prefix,
                 std::vector<Found>& found) {
   std::string_view folded = text.folded;
-  auto word_char = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(folded.data());
+  const auto size = static_cast<int32_t>(folded.size());
+  // Whether the character ending at / starting at byte `i` is a letter or
+  // digit: folded Vietnamese is ASCII, but quotes (“hiểm”), dashes and other
+  // scripts are not, and only letters continue a word.
+  auto letter_before = [&](std::size_t i) {
+    if (i == 0) return false;
+    auto at = static_cast<int32_t>(i);
+    UChar32 c;
+    U8_PREV(bytes, 0, at, c);
+    return c >= 0 && u_isalnum(c);
+  };
+  auto letter_at = [&](std::size_t i) {
+    if (i >= folded.size()) return false;
+    auto at = static_cast<int32_t>(i);
+    UChar32 c;
+    U8_NEXT(bytes, at, size, c);
+    return c >= 0 && u_isalnum(c);
   };
   auto find = [&](std::string_view word, bool as_prefix, int index) {
     if (word.empty()) return;
     for (std::size_t at = folded.find(word, from); at != std::string_view::npos;
          at = folded.find(word, at + 1)) {
       std::size_t after = at + word.size();
-      if ((at == 0 || !word_char(folded[at - 1])) &&
-          (as_prefix || after == folded.size() || !word_char(folded[after])))
+      if (!letter_before(at) && (as_prefix || !letter_at(after)))
         found.push_back({text.source[at], text.source[after], index});
     }
   };
@@ -170,6 +193,93 @@ void find_words(const FoldedText& text, std::size_t from,
 std::size_t word_start_before(std::string_view text, std::size_t i) {
   std::size_t space = text.rfind(' ', i);
   return space == std::string_view::npos ? 0 : space + 1;
+}
+
+bool is_blank(char c) {
+  return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+// Whether the folded-text finds are exactly what analysing the passage would
+// mark: true for words of ASCII letters (folded Vietnamese syllables) that
+// name no abbreviation. Numbers ("1.000" is the term 1000), abbreviation keys
+// (marked as "TP.HCM" and "Thành phố Hồ Chí Minh") and other scripts need the
+// analyzer.
+bool finds_are_exact(const std::vector<std::string>& folded_terms, const std::string& prefix) {
+  auto plain = [](const std::string& word) {
+    return std::all_of(word.begin(), word.end(),
+                       [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+  };
+  for (const std::string& term : folded_terms) {
+    if (!plain(term) || !abbreviation_forms(term).empty()) return false;
+  }
+  return plain(prefix);
+}
+
+// Two marks next to each other read as one when only spaces or a joining
+// character separate them: <mark>Bình Tân</mark>, <mark>Covid-19</mark>.
+bool joined(std::string_view gap) {
+  return gap.find_first_not_of(' ') == std::string_view::npos ||
+         (gap.size() <= 2 && gap.find_first_of(" \n") == std::string_view::npos);
+}
+
+// The end of the last word that ends at or before `limit` (at least `floor`).
+std::size_t word_end_before(std::string_view text, std::size_t limit, std::size_t floor) {
+  if (limit >= text.size()) return text.size();
+  std::size_t i = limit;
+  while (i > floor && !is_blank(text[i])) --i;
+  while (i > floor && is_blank(text[i - 1])) --i;
+  return std::max(i, floor);
+}
+
+// The snippet cut and marked from the folded-text finds alone (see
+// finds_are_exact): the passage starts a few words before its first match
+// and runs to its reach, on word boundaries of the original text.
+std::string snippet_from_finds(std::string_view text, const std::vector<Found>& found,
+                               const Span& span, std::size_t max_bytes) {
+  constexpr int kLeadInWords = 8;
+  std::size_t from = 0, to = 0;
+  if (span.distinct == 0) {  // no match: the opening words
+    to = word_end_before(text, max_bytes, 0);
+    if (to == 0) to = char_start(text, max_bytes);  // one endless word
+  } else {
+    const std::size_t first = found[span.first].begin;
+    to = word_end_before(text, first + reach_of(max_bytes), found[span.last].end);
+    from = first;
+    for (int k = 0; k < kLeadInWords && from > 0; ++k) {
+      std::size_t i = from;
+      while (i > 0 && is_blank(text[i - 1])) --i;
+      std::size_t word = i;
+      while (word > 0 && !is_blank(text[word - 1])) --word;
+      if (i == 0 || to - word > max_bytes) break;
+      from = word;
+    }
+  }
+  if (from < kSlack) from = 0;
+  if (to + kSlack >= text.size()) to = text.size();
+  from = char_start(text, from);
+  to = char_start(text, to);
+  std::string out;
+  if (from > 0) out += "… ";
+  std::size_t pos = from;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (found[i].begin < pos || found[i].end > to) continue;  // outside, or inside a mark
+    const std::size_t begin = found[i].begin;
+    std::size_t end = found[i].end;
+    for (std::size_t k = i + 1; k < found.size() && found[k].end <= to; ++k) {
+      if (found[k].begin < end) continue;  // the prefix found inside a word already marked
+      if (!joined(text.substr(end, found[k].begin - end))) break;
+      end = found[k].end;
+      i = k;
+    }
+    out += html_escape(text.substr(pos, begin - pos));
+    out += "<mark>" + html_escape(text.substr(begin, end - begin)) + "</mark>";
+    pos = end;
+  }
+  out += html_escape(text.substr(pos, to - pos));
+  if (to < text.size()) out += " …";
+  // Newlines inside a snippet read as spaces.
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  return out;
 }
 
 }  // namespace
@@ -189,21 +299,30 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text,
   folded.source.push_back(0);
   std::vector<Found> found;
   Span span;
-  for (std::size_t from = 0; from < text.size() && from < kMaxScanned && !folded_terms.empty();) {
-    std::size_t to = chunk_end(text, from, kChunk);
-    FoldedText part = fold_with_offsets(text.substr(from, to - from));
+  std::size_t scanned = 0;  // text[0, scanned) is folded and searched
+  auto scan_to = [&](std::size_t to) {
+    FoldedText part = fold_with_offsets(text.substr(scanned, to - scanned));
     const std::size_t part_begin = folded.folded.size();
     folded.folded += part.folded;
     folded.source.pop_back();
     for (std::uint32_t at : part.source)
-      folded.source.push_back(static_cast<std::uint32_t>(from + at));
+      folded.source.push_back(static_cast<std::uint32_t>(scanned + at));
     const std::size_t before = found.size();
     find_words(folded, part_begin, folded_terms, prefix, found);
     std::sort(found.begin() + static_cast<std::ptrdiff_t>(before), found.end(),
               [](const Found& x, const Found& y) { return x.begin < y.begin; });
+    scanned = to;
+  };
+  while (scanned < text.size() && scanned < kMaxScanned && !folded_terms.empty()) {
+    scan_to(chunk_end(text, scanned, kChunk));
     span = best_span(found, reach_of(max_bytes));
     if (span.distinct >= target) break;
-    from = to;
+  }
+  if (finds_are_exact(folded_terms, prefix)) {
+    // The passage may run past the scanned text: find the words it shows there too.
+    if (span.distinct > 0 && scanned < text.size())
+      scan_to(chunk_end(text, scanned, max_bytes + kSlack));
+    return snippet_from_finds(text, found, span, max_bytes);
   }
   // The slice to analyze: the passage with room before and after it.
   std::size_t slice_from = 0, slice_to = std::min(text.size(), 2 * max_bytes);
@@ -223,8 +342,6 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text,
     for (std::size_t k = 0; k < syl.size() && syl[k].end <= max_bytes; ++k) to = syl[k].end;
   }
   std::string_view rest = text.substr(slice_from);
-  // A few bytes short of either end: show the whole end rather than an ellipsis.
-  constexpr std::size_t kSlack = 16;
   if (slice_from == 0 && from < kSlack) from = 0;
   if (to + kSlack >= rest.size()) to = rest.size();
   to = char_start(rest, to);
@@ -235,16 +352,14 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text,
     if (match[i] < 0 || syl[i].begin < from || syl[i].end > to) continue;
     // Merge adjacent matches apart by spaces or joining punctuation, and the
     // parts of one abbreviation: <mark>Bình Tân</mark>, <mark>TP. HCM</mark>.
-    auto joined = [&](std::size_t k) {
+    auto joined_to_next = [&](std::size_t k) {
       for (const AbbreviationMatch& m : analysis.abbreviations)
         if (m.first <= k && k + 1 < m.first + m.count) return true;  // "TP. HCM"
-      std::string_view gap = rest.substr(syl[k].end, syl[k + 1].begin - syl[k].end);
-      return gap.find_first_not_of(' ') == std::string_view::npos ||
-             (gap.size() <= 2 && gap.find_first_of(" \n") == std::string_view::npos);
+      return joined(rest.substr(syl[k].end, syl[k + 1].begin - syl[k].end));
     };
     std::size_t run_end = i;
     while (run_end + 1 < syl.size() && match[run_end + 1] >= 0 && syl[run_end + 1].end <= to &&
-           joined(run_end)) {
+           joined_to_next(run_end)) {
       ++run_end;
     }
     out += html_escape(rest.substr(pos, syl[i].begin - pos));

@@ -54,6 +54,23 @@ TEST_CASE("snippets find matches far into a long body") {
   CHECK(s.rfind("… ", 0) == 0);  // starts mid-text
 }
 
+TEST_CASE("snippets mark words next to quotes and dashes, and runs past the searched text") {
+  Analyzer analyzer;
+  std::string s =
+      make_snippet(analyzer, "Vụ xe “điên” đâm người – điên rồ.", {"dam", "dien", "xe"}, "");
+  CHECK(contains(s, "<mark>xe</mark> “<mark>điên</mark>” <mark>đâm</mark>"));
+  CHECK(contains(s, "– <mark>điên</mark> rồ"));
+  // The passage found in the first 1 KB runs on into text not yet searched:
+  // its words are marked there too.
+  std::string text;
+  while (text.size() < 900) text += "Nội dung không liên quan gì cả. ";
+  text += "Năm Cam vào đây ăn";
+  while (text.size() < 1000) text += " ";
+  text += "nhậu. Khi Năm Cam bước vào, các đàn em đều đứng dậy.";
+  s = make_snippet(analyzer, text, {"an", "cam", "nam"}, "");
+  CHECK(contains(s, "Khi <mark>Năm Cam</mark> bước"));
+}
+
 TEST_CASE("snippets prefer the passage holding every query word, past the first chunk") {
   Analyzer analyzer;
   std::string text = "Đà Lạt mùa này đẹp. ";
