@@ -1,6 +1,10 @@
-// Snippets: the passage with the most distinct query words, cut on syllable
-// boundaries of the ORIGINAL text (the analyzer keeps byte offsets), so a
-// plain query "binh tan" marks "Bình Tân" exactly as written.
+// Snippets: the passage with the most distinct query words, found on folded
+// text (one cheap pass, original byte offsets kept) and cut on word
+// boundaries of the ORIGINAL text, so a plain query "binh tan" marks
+// "Bình Tân" exactly as written. For queries of plain words the finds are the
+// marks; abbreviations ("tphcm" marks "TP.HCM") and numbers ("1000" marks
+// "1.000"), which only the analyzer reads as their terms, have the passage
+// analyzed.
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
