@@ -21,7 +21,7 @@ constexpr Xapian::termpos kFieldGap = 100;
 // from; a long body's tail would add a bigram term for almost every syllable
 // (the most numerous terms without positions). Measured on the shared corpus
 // (docs/benchmarks.md): indexing 20% faster, known-item MRR within ±0.4
-// points, "Tin khác" more on-topic (70.7% → 77.1%), since the tail's bigrams
+// points, "Tin khác" more on-topic (70.7% → 78.9%), since the tail's bigrams
 // no longer crowd the story's own out of the ESet. Phrases are unaffected:
 // they match on positions, which every syllable keeps.
 constexpr std::size_t kBigramReach = 100;

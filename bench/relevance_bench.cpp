@@ -11,11 +11,14 @@
 #include <unicode/unistr.h>
 #include <xapian.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <unordered_set>
@@ -94,9 +97,27 @@ int tracuu_rank(tracuu::Searcher& s, const std::string& q, const std::string& ta
 // "Tin khác" quality. An article's story is named by the rare word pairs of
 // its title (title bigrams in at most kRarePairDocs articles: names of
 // people, places, events). A related article is on-topic when it shares at
-// least one of them (in its title or text). Two shown articles are
+// least one of them: its folded title, lead or body has the two words side
+// by side (read from the text, not from the index's bigram terms, which the
+// indexer makes only near the start of each field). Two shown articles are
 // duplicates when their titles fold to the same text.
 constexpr Xapian::doccount kRarePairDocs = 30;
+
+// The article's folded words, one space between them and around them.
+std::string folded_words(const tracuu::Article& a) {
+  std::string folded = tracuu::fold_diacritics(a.title + "\n" + a.lead + "\n" + a.body);
+  std::string out = " ";
+  for (char c : folded) {
+    bool letter = std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+    if (letter) {
+      out.push_back(c);
+    } else if (out.back() != ' ') {
+      out.push_back(' ');
+    }
+  }
+  if (out.back() != ' ') out.push_back(' ');
+  return out;
+}
 
 void related_quality(tracuu::Searcher& s, const Xapian::Database& db, std::size_t samples) {
   std::mt19937_64 rng(7);
@@ -105,7 +126,7 @@ void related_quality(tracuu::Searcher& s, const Xapian::Database& db, std::size_
        ++v)
     ids.push_back(*v);
   std::shuffle(ids.begin(), ids.end(), rng);
-  const std::string title_bigram(tracuu::prefix::kTitleBigram), bigram(tracuu::prefix::kBigram);
+  const std::string title_bigram(tracuu::prefix::kTitleBigram);
   std::size_t done = 0;
   for (const std::string& id : ids) {
     if (done >= samples) break;
@@ -115,7 +136,11 @@ void related_quality(tracuu::Searcher& s, const Xapian::Database& db, std::size_
       const std::string& term = *t;
       if (term.rfind(title_bigram, 0) == 0 && t.get_termfreq() >= 2 &&
           t.get_termfreq() <= kRarePairDocs)
-        rare.push_back(bigram + term.substr(title_bigram.size()));
+      {
+        std::string pair = term.substr(title_bigram.size());
+        std::replace(pair.begin(), pair.end(), '_', ' ');
+        rare.push_back(" " + pair + " ");
+      }
     }
     if (rare.empty()) continue;  // no telling pair: nothing to judge by
     auto hits = s.related(id, 5);
@@ -124,13 +149,10 @@ void related_quality(tracuu::Searcher& s, const Xapian::Database& db, std::size_
     std::size_t on_topic = 0, duplicate_pairs = 0;
     std::vector<std::string> titles;
     for (const tracuu::Hit& h : *hits) {
-      Xapian::docid hd = *db.postlist_begin("Q" + h.id);
+      const std::optional<tracuu::Article> related = s.article(h.id);
+      const std::string words = related ? folded_words(*related) : std::string();
       bool shares = false;
-      for (const std::string& pair : rare) {
-        auto t = db.termlist_begin(hd);
-        t.skip_to(pair);
-        if (t != db.termlist_end(hd) && *t == pair) shares = true;
-      }
+      for (const std::string& pair : rare) shares = shares || words.find(pair) != std::string::npos;
       on_topic += shares;
       std::string folded = tracuu::fold_diacritics(h.title);
       for (const std::string& other : titles) duplicate_pairs += other == folded;
