@@ -108,7 +108,8 @@ std::string folded_words(const tracuu::Article& a) {
   std::string folded = tracuu::fold_diacritics(a.title + "\n" + a.lead + "\n" + a.body);
   std::string out = " ";
   for (char c : folded) {
-    bool letter = std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+    bool letter =
+        std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
     if (letter) {
       out.push_back(c);
     } else if (out.back() != ' ') {
@@ -135,8 +136,7 @@ void related_quality(tracuu::Searcher& s, const Xapian::Database& db, std::size_
     for (auto t = db.termlist_begin(did); t != db.termlist_end(did); ++t) {
       const std::string& term = *t;
       if (term.rfind(title_bigram, 0) == 0 && t.get_termfreq() >= 2 &&
-          t.get_termfreq() <= kRarePairDocs)
-      {
+          t.get_termfreq() <= kRarePairDocs) {
         std::string pair = term.substr(title_bigram.size());
         std::replace(pair.begin(), pair.end(), '_', ' ');
         rare.push_back(" " + pair + " ");
