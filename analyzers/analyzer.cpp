@@ -311,27 +311,27 @@ class Assembler {
 void find_abbreviations(Analysis& a) {
   const detail::AbbreviationTable& table = detail::abbreviations();
   const auto& syl = a.syllables;
-  for (std::size_t i = 0; i < syl.size();) {
-    if (!table.first_syllables.may_contain(syl[i].folded)) {
-      ++i;
-      continue;
-    }
+  std::size_t covered_to = 0;  // the end of the last match a reader sees
+  for (std::size_t i = 0; i < syl.size(); ++i) {
+    if (!table.first_syllables.may_contain(syl[i].folded)) continue;
     auto candidates = table.by_first_syllable.find(syl[i].folded);
-    std::size_t used = 0;
-    if (candidates != table.by_first_syllable.end()) {
-      for (const auto& form : candidates->second) {
-        if (i + form.folded.size() > syl.size()) continue;
-        bool match = true;
-        for (std::size_t k = 1; k < form.folded.size() && match; ++k) {
-          match = syl[i + k].folded == form.folded[k];
-        }
-        if (!match) continue;
-        a.abbreviations.push_back({form.key, i, form.folded.size()});
-        used = form.folded.size();
-        break;
+    if (candidates == table.by_first_syllable.end()) continue;
+    for (const auto& form : candidates->second) {
+      if (i + form.folded.size() > syl.size()) continue;
+      bool match = true;
+      for (std::size_t k = 1; k < form.folded.size() && match; ++k) {
+        match = syl[i + k].folded == form.folded[k];
       }
+      if (!match) continue;
+      const AbbreviationMatch m{form.key, i, form.folded.size()};
+      if (i >= covered_to) {
+        a.abbreviations.push_back(m);
+        covered_to = i + m.count;
+      } else {
+        a.nested_abbreviations.push_back(m);
+      }
+      break;
     }
-    i += std::max<std::size_t>(used, 1);
   }
 }
 

@@ -92,13 +92,15 @@ void index_field(const Analysis& a, const FieldSpec& spec, Xapian::Document& doc
     add_term(doc, prefix::kExact, c.exact, wdf);
     if (spec.title) add_posting(doc, prefix::kTitle, c.folded, pos, wdf);
   }
-  for (const AbbreviationMatch& m : a.abbreviations) {
-    // A one-syllable abbreviation written as its key ("UBND") already has its term.
-    if (m.count == 1 && a.syllables[m.first].folded == m.key) continue;
-    const Xapian::termpos pos = base + static_cast<Xapian::termpos>(m.first);
-    add_posting(doc, prefix::kFolded, m.key, pos, wdf);
-    add_term(doc, prefix::kExact, m.key, wdf);
-    if (spec.title) add_posting(doc, prefix::kTitle, m.key, pos, wdf);
+  for (const auto* matches : {&a.abbreviations, &a.nested_abbreviations}) {
+    for (const AbbreviationMatch& m : *matches) {
+      // A one-syllable abbreviation written as its key ("UBND") already has its term.
+      if (m.count == 1 && a.syllables[m.first].folded == m.key) continue;
+      const Xapian::termpos pos = base + static_cast<Xapian::termpos>(m.first);
+      add_posting(doc, prefix::kFolded, m.key, pos, wdf);
+      add_term(doc, prefix::kExact, m.key, wdf);
+      if (spec.title) add_posting(doc, prefix::kTitle, m.key, pos, wdf);
+    }
   }
   *position = base + static_cast<Xapian::termpos>(a.syllables.size()) + kFieldGap;
 }

@@ -25,7 +25,12 @@ namespace tracuu {
 
 // Bump whenever a change makes the analyzer emit different terms for the same
 // text: tracuu-index refuses to add to an index stamped with another version.
-inline constexpr int kAnalyzerVersion = 2;
+// 3: bigram terms within a field's first 100 syllables; abbreviation keys
+// also for expansions written inside a longer one.
+inline constexpr int kAnalyzerVersion = 3;
+// The first version whose indexes carry an abbreviation's key wherever one of
+// its forms is written, nested forms included (the query side relies on it).
+inline constexpr int kFirstVersionWithNestedKeys = 3;
 
 // The term schema shared by indexing and searching. Written down once here
 // and in docs/analyzer.md; nothing else spells a prefix.
@@ -75,7 +80,12 @@ struct AbbreviationMatch {
 struct Analysis {
   std::vector<Syllable> syllables;
   std::vector<Compound> compounds;
+  // Longest first, never overlapping: how a reader reads the text.
   std::vector<AbbreviationMatch> abbreviations;
+  // Forms written inside a longer one ("Quốc hội" in "Ủy ban Thường vụ Quốc
+  // hội"): indexed too, so every place a form is written carries its key and
+  // a query can match the key alone.
+  std::vector<AbbreviationMatch> nested_abbreviations;
 };
 
 // Analyzes text. Cheap to keep, not free to create (it owns an ICU word-break

@@ -13,7 +13,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <functional>
+
+#include "indexer.h"
 
 namespace tracuu::detail_search {
 namespace {
@@ -145,9 +148,13 @@ class Builder {
         parts.push_back(syllable_term(syl[k]));
         in_abbreviation[k] = true;
       }
-      Q written(Q::OP_PHRASE, parts.begin(), parts.end(),
-                static_cast<Xapian::termcount>(parts.size()));
-      elements.push_back({Q(Q::OP_OR, written, term(accents_prefix(), m.key))});
+      Q key = term(accents_prefix(), m.key);
+      if (strict() || !index_has_every_key()) {
+        Q written(Q::OP_PHRASE, parts.begin(), parts.end(),
+                  static_cast<Xapian::termcount>(parts.size()));
+        key = Q(Q::OP_OR, written, key);
+      }
+      elements.push_back({key});
       add_highlight_key(m.key);
     }
     for (const AbbreviationMatch& m : a.abbreviations) {
@@ -239,6 +246,18 @@ class Builder {
       terms.emplace_back(std::move(w.second));
     }
     return Q(Q::OP_SYNONYM, terms.begin(), terms.end());
+  }
+
+  // Whether every written form of an abbreviation's expansion carries its
+  // key term, nested ones included (indexes of analyzer version 3 on): then
+  // a loose query matches the key alone. Before, the expansion's words are
+  // also searched as a phrase, which over common words ("Việt Nam", "Quốc
+  // hội") costs a positional check per candidate (4x the match time at 1M
+  // articles; docs/benchmarks.md).
+  bool index_has_every_key() const {
+    if (!options_.expand_from) return false;
+    const std::string stamped = options_.expand_from->get_metadata(metadata::kAnalyzerVersion);
+    return !stamped.empty() && std::atoi(stamped.c_str()) >= kFirstVersionWithNestedKeys;
   }
 
   Xapian::doccount frequency(const std::string& folded) const {

@@ -94,6 +94,28 @@ TEST_CASE("a query typed without accents gets the accented reading as a suggesti
   CHECK_FALSE(search("q=" + url_encode("Bình Tân")).contains("suggestion"));
 }
 
+TEST_CASE("an abbreviation's expansion finds every written form, nested ones too") {
+  // The query "Quốc hội" matches the key term qh alone (no phrase): the
+  // indexer gives the key to "QH", to "Quốc hội" and to "Quốc hội" written
+  // inside "Đại biểu Quốc hội" (whose own key is dbqh).
+  TempDir dir;
+  std::string lines =
+      harness::record("short", "Tin QH", "Phiên họp của QH hôm nay.") +
+      harness::record("long", "Tin Quốc hội", "Phiên họp của Quốc hội hôm nay.") +
+      harness::record("nested", "Tin đại biểu", "Một đại biểu Quốc hội phát biểu.") +
+      harness::record("apart", "Tin khác", "Quốc gia mở hội chợ.");
+  REQUIRE(harness::index(dir.path("db"), {dir.write("a.jsonl", lines)}).exit_code == 0);
+  Server server(dir.path("db"));
+  for (const char* q : {"Quốc hội", "quoc hoi ", "QH"}) {
+    auto [status, body] = server.get("/search?q=" + url_encode(q));
+    REQUIRE(status == 200);
+    std::set<std::string> ids;
+    for (const auto& h : body["hits"]) ids.insert(h["id"].get<std::string>());
+    INFO(q);
+    CHECK(ids == std::set<std::string>{"short", "long", "nested"});
+  }
+}
+
 TEST_CASE("a plain query ranks the articles that write its likely reading first") {
   // "ban thang" folds "Bán thẳng" and "bàn thắng" alike; most matches write
   // "bàn thắng", so that is the reading, and its articles go first even

@@ -213,6 +213,22 @@ TEST_CASE("abbreviations and expansions share a key") {
   CHECK(tracuu::abbreviation_expansion("ubnd") == split("ủy ban nhân dân"));
 }
 
+TEST_CASE("a form written inside a longer one is found as nested, and indexed") {
+  Analyzer analyzer;
+  Analysis a = analyzer.analyze("Đại biểu Quốc hội và Quốc hội");
+  std::vector<std::string> read, nested;
+  for (const auto& m : a.abbreviations) read.push_back(m.key);
+  for (const auto& m : a.nested_abbreviations) nested.push_back(m.key);
+  CHECK(read == split("dbqh qh"));  // what a reader sees: longest first, no overlap
+  CHECK(nested == split("qh"));     // "Quốc hội" inside "Đại biểu Quốc hội"
+  Xapian::Document doc;
+  Xapian::termpos pos = 1;
+  tracuu::index_field(analyzer.analyze("Đại biểu Quốc hội"), {false, 1}, doc, &pos);
+  std::vector<std::string> terms(doc.termlist_begin(), doc.termlist_end());
+  CHECK(std::find(terms.begin(), terms.end(), "dbqh") != terms.end());
+  CHECK(std::find(terms.begin(), terms.end(), "qh") != terms.end());
+}
+
 TEST_CASE("stopwords are data and negations are never stopwords") {
   CHECK(tracuu::is_stopword("của"));
   CHECK(tracuu::is_stopword("và"));
