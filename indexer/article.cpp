@@ -1,6 +1,7 @@
 // Article ⇄ stored record (and JSON), and the hashes the reindex job and "Tin khác" use.
 #include <zstd.h>
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -94,14 +95,20 @@ class RecordReader {
   std::size_t pos_;
 };
 
+// The record's text fields, in their order on disk: one list for writing and
+// reading, so the two cannot disagree. (Tags follow them.)
+template <typename A>  // Article or const Article
+auto record_fields(A& a) {
+  return std::array{&a.id,     &a.title,     &a.lead, &a.body,    &a.caption,
+                    &a.author, &a.published, &a.url,  &a.category};
+}
+
 // The plain record (version 2).
 std::string plain_record(const Article& a) {
   std::string out;
   out.reserve(a.title.size() + a.lead.size() + a.body.size() + a.caption.size() + 128);
   out.push_back(kRecordVersion);
-  for (const std::string* field : {&a.id, &a.title, &a.lead, &a.body, &a.caption, &a.author,
-                                   &a.published, &a.url, &a.category})
-    put_field(out, *field);
+  for (const std::string* field : record_fields(a)) put_field(out, *field);
   put_length(out, a.tags.size());
   for (const std::string& tag : a.tags) put_field(out, tag);
   return out;
@@ -110,9 +117,7 @@ std::string plain_record(const Article& a) {
 Article article_from_plain_record(std::string_view record) {
   RecordReader in(record, 1);
   Article a;
-  for (std::string* field : {&a.id, &a.title, &a.lead, &a.body, &a.caption, &a.author, &a.published,
-                             &a.url, &a.category})
-    *field = in.field();
+  for (std::string* field : record_fields(a)) *field = in.field();
   std::size_t tags = in.length();
   if (tags > record.size()) throw std::runtime_error("stored record: bad tag count");
   for (std::size_t i = 0; i < tags; ++i) a.tags.push_back(in.field());
