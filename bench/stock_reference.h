@@ -1,7 +1,7 @@
 // The stock-Xapian reference of the benchmarks: Xapian's own TermGenerator
 // with no Vietnamese analysis, positions on, no stemmer, the title counted 3x
 // and the lead 2x (as tracuu weights them), the same stored data (the
-// article as JSON) and id term. Shared by bench-index and bench-relevance.
+// article's stored record, stored_data) and id term. Shared by bench-index and bench-relevance.
 #pragma once
 
 #include <xapian.h>

@@ -86,7 +86,7 @@ std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::si
     if (id.empty() || p == db_.postlist_end(id_term)) return std::nullopt;
     const Xapian::docid seed = *p;
     const Xapian::Document seed_doc = db_.get_document(seed);
-    const Article seed_article = article_from_data(seed_doc.get_data());
+    const std::string seed_category = seed_doc.get_value(slot::kCategory);
     const std::string seed_duplicate = seed_doc.get_value(slot::kDuplicateKey);
 
     Xapian::Enquire enquire(db_);
@@ -131,7 +131,7 @@ std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::si
       if (doc.get_value(slot::kDuplicateKey) == seed_duplicate) continue;  // a copy of this article
       double score = it.get_weight();
       const std::string category = doc.get_value(slot::kCategory);
-      if (!category.empty() && category == seed_article.category) score *= 1 + kSameCategory;
+      if (!category.empty() && category == seed_category) score *= 1 + kSameCategory;
       score *=
           1 + kTimeProximity *
                   std::exp(-days_between(doc.get_value(slot::kPublished), seed_published) / 90.0);
