@@ -15,6 +15,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <functional>
+#include <set>
 
 #include "indexer.h"
 
@@ -164,20 +165,26 @@ class Builder {
       const Syllable& s = syl[i];
       out_.highlight.push_back(s.folded);
       bool prefix = prefix_last && i + 1 == syl.size() && !options_.strict_accents;
+      Xapian::doccount freq = frequency(s.folded);
+      TrailingWord trailing;
+      if (prefix) {
+        out_.highlight_prefix = s.folded;
+        trailing = complete_trailing(syl, i, freq);
+      }
       if (!in_abbreviation[i]) {
         Q match = syllable_match(s);
-        Xapian::doccount freq = frequency(s.folded);
-        if (prefix) {
-          out_.highlight_prefix = s.folded;
-          Q completions = prefix_query(s.folded, freq);
-          if (!completions.empty()) match = Q(Q::OP_OR, match, completions);
-        }
+        // One synonym, weighted as one word as frequent as all of them
+        // together: an OR would add the completions' own weight, high for
+        // rare ones ("dau" → "dauphin"), to the bound of what an article
+        // can score, and Xapian could then no longer stop early or skip
+        // articles lacking the boosters (5x the time of "nỗi đau" at 1M).
+        if (!trailing.match.empty()) match = Q(Q::OP_SYNONYM, match, trailing.match);
         bool stop = s.stopword && syl.size() > 1;
         elements.push_back(
             {stop ? scaled(Weights::kStopword, match) : match, stop, stop || is_common(freq)});
       }
-      boost_syllable(s);
-      if (i > 0 && forms_bigram(syl[i - 1], s)) boost_bigram(syl[i - 1], s);
+      boost_syllable(s, trailing.words);
+      if (i > 0 && forms_bigram(syl[i - 1], s)) boost_bigram(syl[i - 1], s, trailing.pairs);
     }
     for (const Compound& c : a.compounds)
       boosters_.push_back(
@@ -217,35 +224,130 @@ class Builder {
 
  private:
   bool strict() const { return options_.strict_accents; }
-  // The words a trailing prefix stands for, the most frequent first.
-  // `freq` becomes the number of articles holding any of the words (at most).
-  Q prefix_query(const std::string& folded, Xapian::doccount& freq) const {
-    if (!options_.expand_from)
-      return Q(Q::OP_WILDCARD, folded, kMaxPrefixExpansion, Q::WILDCARD_LIMIT_MOST_FREQUENT);
+  // A term that starts with what was typed, and its frequency.
+  using Completion = std::pair<Xapian::doccount, std::string>;
+
+  // The search box's last word, perhaps still being typed: what it may be
+  // the start of.
+  struct TrailingWord {
+    Q match;  // matches also these (empty: as typed only)
+    // What it is likelier the start of than what was typed: words, and
+    // pairs with the word before it ("ha_noi"); boosted as the typed word is.
+    std::vector<std::string> words, pairs;
+  };
+
+  // The words the trailing word `syl[i]` begins, the most frequent first,
+  // and the indexed pairs (bigrams) it may end after the word before it.
+  // `freq` becomes the number of articles holding the word or anything it
+  // matches (at most).
+  //
+  // When the words it begins are common ("da" → dan, dang, dau...),
+  // matching them all holds most of a large index, and a query whose every
+  // word is common must check each of those articles (the slowest queries
+  // at 1M articles; docs/benchmarks.md). Then it matches the pairs instead,
+  // as a phrase prefix: "ha no" → Hà Nội, "bao da" → bảo đảm. With no such
+  // pair, a whole word that is itself common and follows other words is
+  // taken as typed: "voi ca" matches "cả", not every word starting with "ca".
+  TrailingWord complete_trailing(const std::vector<Syllable>& syl, std::size_t i,
+                                 Xapian::doccount& freq) const {
+    TrailingWord t;
+    const std::string& folded = syl[i].folded;
+    if (!options_.expand_from) {
+      t.match = Q(Q::OP_WILDCARD, folded, kMaxPrefixExpansion, Q::WILDCARD_LIMIT_MOST_FREQUENT);
+      return t;
+    }
+    std::vector<Completion> words = completions(folded);
+    std::vector<Completion> pairs;
+    std::string typed_pair;
+    if (i > 0 && !syl[i].clause_start && !syl[i - 1].stopword) {
+      typed_pair = syl[i - 1].folded + "_" + folded;
+      pairs = completions(std::string(prefix::kBigram) + typed_pair);
+    }
+    const Xapian::doccount own = freq;
+    const std::set<std::string> marked = marked_completions(syl[i]);
+    if (!pairs.empty()) {
+      const std::size_t second = typed_pair.size() - folded.size() + prefix::kBigram.size();
+      for (const std::string& pair : likelier(pairs, pair_frequency(typed_pair))) {
+        std::string word = pair.substr(second);
+        if (!syl[i].has_marks || marked.count(word)) {
+          t.pairs.push_back(pair.substr(prefix::kBigram.size()));
+          t.words.push_back(std::move(word));
+        }
+      }
+    }
+    if (i > 0 && !words.empty() && is_common(words.front().first)) {
+      if (!pairs.empty()) {
+        t.match = synonym(std::move(pairs), freq);
+        return t;
+      }
+      if (is_common(own)) return t;
+    }
+    if (t.pairs.empty()) {
+      for (std::string& word : likelier(words, own))
+        if (!syl[i].has_marks || marked.count(word)) t.words.push_back(std::move(word));
+    }
+    t.match = synonym(std::move(words), freq);
+    return t;
+  }
+
+  // The completions found in more articles than what was typed
+  // (`typed_freq`): likelier readings, boosted like the typed word. Not the
+  // others: a finished word ("binh tan") keeps its own boosts undiluted.
+  static std::vector<std::string> likelier(const std::vector<Completion>& found,
+                                           Xapian::doccount typed_freq) {
+    std::vector<std::string> out;
+    for (const Completion& c : found)
+      if (c.first > typed_freq) out.push_back(c.second);
+    return out;
+  }
+
+  // For a word typed with marks ("chỉ"), the folded words whose written
+  // form continues it ("chinh" for chỉnh, not for chính): the only
+  // completions boosted.
+  std::set<std::string> marked_completions(const Syllable& s) const {
+    std::set<std::string> out;
+    if (!s.has_marks) return out;
+    const std::string start = std::string(prefix::kExact) + s.exact;
     const Xapian::Database& db = *options_.expand_from;
-    std::vector<std::pair<Xapian::doccount, std::string>> words;
-    for (auto t = db.allterms_begin(folded); t != db.allterms_end(folded); ++t) {
-      const std::string& word = *t;
-      // Not the word itself (the query matches it already), nor joined
-      // tokens ("lang-xe", "lang/1"): their first syllable is a term that
-      // starts with the prefix too, so they find no article it does not.
-      if (word.size() == folded.size() || !plain_word(word)) continue;
-      words.emplace_back(t.get_termfreq(), word);
+    for (auto t = db.allterms_begin(start); t != db.allterms_end(start); ++t)
+      out.insert(fold_diacritics(std::string_view(*t).substr(prefix::kExact.size())));
+    return out;
+  }
+
+  Xapian::doccount pair_frequency(const std::string& pair) const {
+    return options_.expand_from->get_termfreq(std::string(prefix::kBigram) + pair);
+  }
+
+  // Terms that begin with `start` and are longer (not `start` itself, nor
+  // joined tokens such as "lang-xe": their first syllable begins with it
+  // too, so they find nothing it does not), with their frequencies, the
+  // kMaxPrefixExpansion most frequent, most frequent first.
+  std::vector<Completion> completions(const std::string& start) const {
+    const Xapian::Database& db = *options_.expand_from;
+    std::vector<Completion> terms;
+    for (auto t = db.allterms_begin(start); t != db.allterms_end(start); ++t) {
+      const std::string& term = *t;
+      if (term.size() == start.size() || !plain_word(std::string_view(term).substr(start.size())))
+        continue;
+      terms.emplace_back(t.get_termfreq(), term);
     }
-    if (words.empty()) return Q();
-    if (words.size() > kMaxPrefixExpansion) {
-      std::partial_sort(words.begin(), words.begin() + kMaxPrefixExpansion, words.end(),
-                        [](const auto& a, const auto& b) {
-                          return a.first != b.first ? a.first > b.first : a.second < b.second;
-                        });
-      words.resize(kMaxPrefixExpansion);
+    std::size_t keep = std::min<std::size_t>(terms.size(), kMaxPrefixExpansion);
+    std::partial_sort(terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(keep), terms.end(),
+                      [](const Completion& a, const Completion& b) {
+                        return a.first != b.first ? a.first > b.first : a.second < b.second;
+                      });
+    terms.resize(keep);
+    return terms;
+  }
+
+  static Q synonym(std::vector<Completion> terms, Xapian::doccount& freq) {
+    if (terms.empty()) return Q();
+    std::vector<Q> qs;
+    for (Completion& t : terms) {
+      freq = std::max(freq, t.first);
+      qs.emplace_back(std::move(t.second));
     }
-    std::vector<Q> terms;
-    for (auto& w : words) {
-      freq = std::max(freq, w.first);
-      terms.emplace_back(std::move(w.second));
-    }
-    return Q(Q::OP_SYNONYM, terms.begin(), terms.end());
+    return Q(Q::OP_SYNONYM, qs.begin(), qs.end());
   }
 
   // Whether every written form of an abbreviation's expansion carries its
@@ -291,16 +393,41 @@ class Builder {
     return match;
   }
 
-  void boost_syllable(const Syllable& s) {
+  // Boosts for the syllable `s` found in a title; for a trailing word, any
+  // of its `completions` counts as well (as one synonym, so that neither a
+  // rare completion nor the typed form outweighs the other by its rarity).
+  void boost_syllable(const Syllable& s, const std::vector<std::string>& completions) {
     if (s.has_marks && !strict()) boosters_.push_back(exact_boost(s));
-    boosters_.push_back(strict() ? scaled(Weights::kTitle, term(prefix::kTitleExact, s.exact))
-                                 : scaled(Weights::kTitle, term(prefix::kTitle, s.folded)));
+    if (strict()) {
+      boosters_.push_back(scaled(Weights::kTitle, term(prefix::kTitleExact, s.exact)));
+      return;
+    }
+    boosters_.push_back(
+        scaled(Weights::kTitle, alternatives(prefix::kTitle, s.folded, completions)));
   }
 
-  void boost_bigram(const Syllable& a, const Syllable& b) {
+  // Boosts for `a` and `b` adjacent (in the text, in the title); `b` a
+  // trailing word: any pair it may end counts as well, which ranks the
+  // reading the rest of the query makes likely ("ha no": Hà Nội) above the
+  // word as typed found elsewhere (nổ).
+  void boost_bigram(const Syllable& a, const Syllable& b, const std::vector<std::string>& pairs) {
     std::string bigram = a.folded + "_" + b.folded;
-    boosters_.push_back(scaled(Weights::kBigram, term(prefix::kBigram, bigram)));
-    boosters_.push_back(scaled(Weights::kTitleBigram, term(prefix::kTitleBigram, bigram)));
+    boosters_.push_back(scaled(Weights::kBigram, alternatives(prefix::kBigram, bigram, pairs)));
+    boosters_.push_back(
+        scaled(Weights::kTitleBigram, alternatives(prefix::kTitleBigram, bigram, pairs)));
+  }
+
+  // The term `prefix`+`typed`, or a synonym of it and those of the
+  // `others` the index has.
+  Q alternatives(std::string_view prefix, const std::string& typed,
+                 const std::vector<std::string>& others) const {
+    std::vector<Q> terms{term(prefix, typed)};
+    for (const std::string& o : others) {
+      std::string t = std::string(prefix) + o;
+      if (options_.expand_from && options_.expand_from->term_exists(t)) terms.emplace_back(t);
+    }
+    if (terms.size() == 1) return terms[0];
+    return Q(Q::OP_SYNONYM, terms.begin(), terms.end());
   }
 
   void add_highlight_key(const std::string& key) {

@@ -210,3 +210,48 @@ TEST_CASE("common words rank but do not select; a query of common words requires
   // Without the index to judge by (export), every word selects.
   CHECK(matches(parse_query("chung hiem ", analyzer, {false, false, true}).query) == 1200);
 }
+
+TEST_CASE("a trailing word still being typed completes as the likelier pair, cheaply") {
+  // A real (in-memory) index of 1,200 articles: "Hà Nội" in half of them,
+  // "nổ" (not next to "hà") in a quarter; "năm", "nông", "cả" and "các"
+  // everywhere, never after "hà".
+  Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
+  Analyzer analyzer;
+  for (int i = 0; i < 1200; ++i) {
+    tracuu::Article a;
+    a.id = "a" + std::to_string(i);
+    if (i % 2 == 0) {
+      a.title = "Hà Nội năm nay";
+      a.body = "Người dân Hà Nội các quận làm nông cả năm.";
+    } else if (i % 4 == 1) {
+      a.title = "Nổ lớn ở Hà Tĩnh";
+      a.body = "Tiếng nổ vang cả năm, dân Hà Tĩnh làm nông.";
+    } else {
+      a.title = "Mùa nông vụ năm nay";
+      a.body = "Nông dân các xã cả năm làm nông.";
+    }
+    db.add_document(tracuu::build_document(a, analyzer));
+  }
+  const tracuu::detail_search::QueryOptions typing{false, false, true, &db};
+  auto top = [&](const Xapian::Query& q) {
+    Xapian::Enquire enquire(db);
+    enquire.set_query(q);
+    enquire.set_weighting_scheme(tracuu::detail_search::ranking());
+    Xapian::MSet m = enquire.get_mset(0, 1);
+    REQUIRE(m.size() == 1);
+    return tracuu::article_from_data(m.begin().get_document().get_data()).title;
+  };
+  // "no" begins common words (nội, nông): it matches the pairs "hà no..."
+  // instead of every article holding one of them, and Hà Nội ranks first.
+  auto partial = parse_query("ha no", analyzer, typing);
+  std::string d = partial.query.get_description();
+  CHECK(contains(d, "Bha_noi"));
+  CHECK_FALSE(contains(d, "nong"));
+  CHECK(top(partial.query) == "Hà Nội năm nay");
+  // Finished (a space after it), "no" is the word as typed: nổ.
+  CHECK(top(parse_query("ha no ", analyzer, typing).query) == "Nổ lớn ở Hà Tĩnh");
+  // "ca" is itself a common word and no pair "hà ca..." exists: as typed,
+  // not every word it begins.
+  CHECK_FALSE(contains(parse_query("ha ca", analyzer, typing).query.get_description(), "cac"));
+  CHECK(contains(parse_query("ca", analyzer, typing).query.get_description(), "cac"));
+}
