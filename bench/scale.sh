@@ -3,8 +3,9 @@
 # chain learned from the shared corpus) at several sizes; for each size the
 # index time, articles/s, index size, and /search p50/p99 and /related p99
 # over HTTP (wrk, 8 connections: the server saturated, so latency includes
-# queueing), and /search p50/p99 for one client alone (a query's own time),
-# printed as one table showing how cost grows.
+# queueing), /search p99 with 2 connections (one per core: the same
+# throughput, little queueing) and /search p50/p99 for one client alone (a
+# query's own time), printed as one table showing how cost grows.
 #   bash bench/scale.sh            sizes 35440 100000 1000000
 #   SIZES="35440 100000" bash bench/scale.sh
 #   REUSE_INDEX=1 bash bench/scale.sh   serving figures only, indexes of a previous run
@@ -53,17 +54,19 @@ for n in $sizes; do
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   wrk_run "$port" "$work/q-$n/search.txt" "$work/search-$n.wrk"
   wrk_run "$port" "$work/q-$n/related.txt" "$work/related-$n.wrk"
+  wrk_run "$port" "$work/q-$n/search.txt" "$work/search2-$n.wrk" 2
   wrk_run "$port" "$work/q-$n/search.txt" "$work/search1-$n.wrk" 1
   server_rss=$(awk '/VmHWM/ {printf "%d", $2/1024}' /proc/$pid/status)
   kill $pid
   wait $pid 2>/dev/null || true
-  rows+=("$(printf '%9s  %8.0f s  %6.0f/s  %7s MB  %6s MiB  %9s  %8s  %8s  %8s  %8s  %8s  %6s MiB' "$n" "$secs" \
+  rows+=("$(printf '%9s  %8.0f s  %6.0f/s  %7s MB  %6s MiB  %9s  %8s  %8s  %8s  %9s  %8s  %8s  %8s  %6s MiB' "$n" "$secs" \
     "$(python3 -c "print($n/$secs)")" "$size" "$rss" "$(awk '/Requests\/sec/ {print $2}' "$work/search-$n.wrk")" \
     "$(field 50% "$work/search-$n.wrk")" "$(field 99% "$work/search-$n.wrk")" \
-    "$(field 99% "$work/related-$n.wrk")" "$(field 50% "$work/search1-$n.wrk")" \
+    "$(field 99% "$work/related-$n.wrk")" "$(awk '/Requests\/sec/ {print $2}' "$work/search2-$n.wrk")" \
+    "$(field 99% "$work/search2-$n.wrk")" "$(field 50% "$work/search1-$n.wrk")" \
     "$(field 99% "$work/search1-$n.wrk")" "$server_rss")")
   echo "${rows[-1]}" >&2
 done
-printf '%9s  %10s  %8s  %10s  %10s  %9s  %8s  %8s  %8s  %8s  %8s  %10s\n' articles "index" rate "size" \
-  "index RSS" "search/s" "p50" "p99" "related99" "1-p50" "1-p99" "server RSS"
+printf '%9s  %10s  %8s  %10s  %10s  %9s  %8s  %8s  %8s  %9s  %8s  %8s  %8s  %10s\n' articles "index" rate "size" \
+  "index RSS" "search/s" "p50" "p99" "related99" "2-search/s" "2-p99" "1-p50" "1-p99" "server RSS"
 printf '%s\n' "${rows[@]}"
