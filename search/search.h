@@ -6,8 +6,10 @@
 #include <xapian.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -55,6 +57,10 @@ struct SearchResult {
   std::optional<DateRange> date_range;  // read from the query text, if any
 };
 
+namespace detail_search {
+class CompletionCache;
+}
+
 struct Suggestion {
   std::string text;   // as written in titles: "Hà Nội"
   std::size_t count;  // titles containing it
@@ -71,6 +77,7 @@ class Searcher {
  public:
   explicit Searcher(IndexLocation location);
   Searcher(std::vector<ShardSpec> shards, ShardOptions options);
+  ~Searcher();
   Searcher(const Searcher&) = delete;  // db_ refers into shards_
   Searcher& operator=(const Searcher&) = delete;
 
@@ -101,9 +108,14 @@ class Searcher {
   };
   void rerank_as_reading(const Xapian::Query& boosts, std::vector<RankedArticle>& ranked);
 
+  // The search box's trailing-word expansions, for this database version.
+  detail_search::CompletionCache& completions();
+
   ShardSet shards_;
   Xapian::Database& db_;  // = shards_.database(): the reachable shards as one
   Analyzer analyzer_;
+  std::unique_ptr<detail_search::CompletionCache> completions_;
+  std::uint64_t completions_version_ = 0;
 };
 
 // Internals exposed for unit tests.

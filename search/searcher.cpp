@@ -93,7 +93,20 @@ Searcher::Searcher(IndexLocation location)
     : Searcher(expand_shard_specs({location.dir()}), ShardOptions{}) {}
 
 Searcher::Searcher(std::vector<ShardSpec> shards, ShardOptions options)
-    : shards_(std::move(shards), options), db_(shards_.database()) {}
+    : shards_(std::move(shards), options),
+      db_(shards_.database()),
+      completions_(std::make_unique<detail_search::CompletionCache>()),
+      completions_version_(shards_.version()) {}
+
+Searcher::~Searcher() = default;
+
+detail_search::CompletionCache& Searcher::completions() {
+  if (shards_.version() != completions_version_) {
+    completions_->clear();
+    completions_version_ = shards_.version();
+  }
+  return *completions_;
+}
 
 void Searcher::refresh() {
   shards_.refresh();
@@ -111,7 +124,8 @@ SearchResult Searcher::search(const SearchRequest& r) {
     // Keys typed with the input method off are read as the Vietnamese they spell.
     const std::optional<std::string> typed = detail_search::read_keystrokes(r.q, db_);
     const std::string& q = typed ? *typed : r.q;
-    const detail_search::QueryOptions options{r.strict_accents, r.all_words, true, &db_};
+    const detail_search::QueryOptions options{r.strict_accents, r.all_words, true, &db_,
+                                              &completions()};
     ParsedQuery parsed = detail_search::parse_query(q, analyzer_, options);
     res.date_range = parsed.date_range;
     // A trailing word that is already a whole word is not highlighted as a prefix.

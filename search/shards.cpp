@@ -138,6 +138,7 @@ bool ShardSet::open(Shard& s) {
 }
 
 void ShardSet::combine() {
+  ++version_;
   combined_ = Xapian::Database();
   for (const Shard& s : shards_) {
     if (s.db) combined_.add_database(*s.db);
@@ -160,7 +161,7 @@ void ShardSet::refresh() {
       changed = true;
     } else {
       try {
-        s.db->reopen();  // new commits (for a remote shard: one round trip)
+        if (s.db->reopen()) ++version_;  // new commits (for a remote shard: one round trip)
       } catch (const Xapian::NetworkError&) {
         s.db.reset();
         s.next_try = now + std::chrono::milliseconds(options_.retry_ms);

@@ -12,6 +12,7 @@
 #include <xapian.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,9 @@ class ShardSet {
   // Names of the shards left out, empty when all answer.
   std::vector<std::string> missing() const;
   std::size_t size() const { return shards_.size(); }
+  // Changes whenever database() may read something new (a commit, a
+  // switch, a shard left out or back): what was read from it before is stale.
+  std::uint64_t version() const { return version_; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -71,6 +75,7 @@ class ShardSet {
   std::vector<Shard> shards_;
   ShardOptions options_;
   Xapian::Database combined_;
+  std::uint64_t version_ = 0;
 };
 
 }  // namespace tracuu

@@ -506,6 +506,39 @@ TEST_CASE("reindex while serving: new results within a second, no failed request
   CHECK(failures == 0);
 }
 
+TEST_CASE("a one-letter search-box prefix sees the words a reindex adds") {
+  // 2,100 words beginning with "q": enough for the server to remember the
+  // completions of "q" between queries; a reindex must make it forget them.
+  TempDir dir;
+  std::string many;
+  for (int i = 0; i < 2100; ++i)
+    many += std::string{'q', static_cast<char>('a' + i / 676), static_cast<char>('a' + i / 26 % 26),
+                        static_cast<char>('a' + i % 26), ' '};
+  std::string base = harness::record("r1", "Bài đầu tiên", many);
+  std::string src = dir.write("a.jsonl", base);
+  REQUIRE(harness::index(dir.path("db"), {src}).exit_code == 0);
+  Server server(dir.path("db"), {"--threads", "1"});
+  auto ids = [&](const std::string& q) {
+    std::vector<std::string> out;
+    auto [status, body] = server.get("/search?limit=10&q=" + url_encode(q));
+    for (const auto& h : body["hits"]) out.push_back(h["id"]);
+    return out;
+  };
+  REQUIRE(ids("q") == std::vector<std::string>{"r1"});
+  std::string added;
+  for (int i = 0; i < 3; ++i)
+    added += harness::record("n" + std::to_string(i), "Tin quyetmoi " + std::to_string(i),
+                             "Nội dung quyetmoi.");
+  dir.write("a.jsonl", base + added);
+  REQUIRE(harness::index(dir.path("db"), {src}).exit_code == 0);
+  auto committed = std::chrono::steady_clock::now();
+  std::vector<std::string> found;
+  while (found.size() < 4 && std::chrono::steady_clock::now() - committed < std::chrono::seconds(1))
+    found = ids("q");
+  std::sort(found.begin(), found.end());
+  CHECK(found == std::vector<std::string>{"n0", "n1", "n2", "r1"});
+}
+
 TEST_CASE("a client that sends nothing is dropped after the read timeout") {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
