@@ -301,14 +301,14 @@ class Builder {
   }
 
   // For a word typed with marks ("chỉ"), the folded words whose written
-  // form continues it ("chinh" for chỉnh, not for chính), among the most
-  // frequent: the only completions boosted.
+  // form continues it ("chinh" for chỉnh, not for chính): the only
+  // completions boosted.
   std::set<std::string> marked_completions(const Syllable& s) const {
-    std::set<std::string> out;
-    if (!s.has_marks) return out;
-    for (const Completion& c : completions(std::string(prefix::kExact) + s.exact))
-      out.insert(fold_diacritics(std::string_view(c.second).substr(prefix::kExact.size())));
-    return out;
+    if (!s.has_marks) return {};
+    if (options_.completion_cache)
+      return options_.completion_cache->folded_continuations(*options_.expand_from, s.exact);
+    CompletionCache once;
+    return once.folded_continuations(*options_.expand_from, s.exact);
   }
 
   Xapian::doccount pair_frequency(const std::string& pair) const {
@@ -461,12 +461,28 @@ std::optional<std::string> rewrite_words(
 
 }  // namespace
 
+namespace {
+// Remembered when listing them read this many terms or more (one- and
+// two-letter prefixes in a large index); at most so many prefixes.
+constexpr std::size_t kWorthRemembering = 2000;
+constexpr std::size_t kMaxRemembered = 4096;
+
+// `found` kept in `remembered` under `key` when it took reading `read`
+// terms, else in `last`; a reference to where it is kept.
+template <typename T>
+const T& keep(std::unordered_map<std::string, T>& remembered, T& last, const std::string& key,
+              T found, std::size_t read) {
+  if (read < kWorthRemembering) {
+    last = std::move(found);
+    return last;
+  }
+  if (remembered.size() >= kMaxRemembered) remembered.clear();
+  return remembered[key] = std::move(found);
+}
+}  // namespace
+
 const std::vector<CompletionCache::Completion>& CompletionCache::get(const Xapian::Database& db,
                                                                      const std::string& start) {
-  // Remembered when listing them read this many terms or more (one- and
-  // two-letter prefixes in a large index); at most so many prefixes.
-  constexpr std::size_t kWorthRemembering = 2000;
-  constexpr std::size_t kMaxRemembered = 4096;
   if (auto found = remembered_.find(start); found != remembered_.end()) return found->second;
   std::vector<Completion> terms;
   std::size_t read = 0;
@@ -476,18 +492,25 @@ const std::vector<CompletionCache::Completion>& CompletionCache::get(const Xapia
       continue;
     terms.emplace_back(t.get_termfreq(), term);
   }
-  const std::size_t keep = std::min<std::size_t>(terms.size(), kMaxPrefixExpansion);
-  std::partial_sort(terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(keep), terms.end(),
+  const std::size_t most = std::min<std::size_t>(terms.size(), kMaxPrefixExpansion);
+  std::partial_sort(terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(most), terms.end(),
                     [](const Completion& a, const Completion& b) {
                       return a.first != b.first ? a.first > b.first : a.second < b.second;
                     });
-  terms.resize(keep);
-  if (read < kWorthRemembering) {
-    last_ = std::move(terms);
-    return last_;
-  }
-  if (remembered_.size() >= kMaxRemembered) remembered_.clear();
-  return remembered_[start] = std::move(terms);
+  terms.resize(most);
+  return keep(remembered_, last_, start, std::move(terms), read);
+}
+
+const std::set<std::string>& CompletionCache::folded_continuations(const Xapian::Database& db,
+                                                                   const std::string& exact) {
+  if (auto found = remembered_continuations_.find(exact); found != remembered_continuations_.end())
+    return found->second;
+  const std::string start = std::string(prefix::kExact) + exact;
+  std::set<std::string> words;
+  std::size_t read = 0;
+  for (auto t = db.allterms_begin(start); t != db.allterms_end(start); ++t, ++read)
+    words.insert(fold_diacritics(std::string_view(*t).substr(prefix::kExact.size())));
+  return keep(remembered_continuations_, last_continuations_, exact, std::move(words), read);
 }
 
 Xapian::Query accent_boosts(std::string_view reading, Analyzer& analyzer) {

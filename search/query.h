@@ -4,6 +4,7 @@
 #include <xapian.h>
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -58,11 +59,21 @@ class CompletionCache {
   // such as "lang-xe": their first syllable begins with it too, so they
   // find nothing it does not), most frequent first.
   const std::vector<Completion>& get(const Xapian::Database& db, const std::string& start);
-  void clear() { remembered_.clear(); }
+  // The folded forms of the words whose exact (accented) term begins with
+  // `exact` ("đ" → "da", "dam", "dang"...): the words a syllable typed with
+  // marks may be the start of.
+  const std::set<std::string>& folded_continuations(const Xapian::Database& db,
+                                                    const std::string& exact);
+  void clear() {
+    remembered_.clear();
+    remembered_continuations_.clear();
+  }
 
  private:
   std::unordered_map<std::string, std::vector<Completion>> remembered_;
   std::vector<Completion> last_;  // for a prefix not remembered
+  std::unordered_map<std::string, std::set<std::string>> remembered_continuations_;
+  std::set<std::string> last_continuations_;
 };
 
 struct QueryOptions {
