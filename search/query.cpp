@@ -265,11 +265,15 @@ class Builder {
     }
     const Xapian::doccount own = freq;
     if (!pairs.empty()) {
-      const std::set<std::string> marked = marked_completions(syl[i]);
+      // For a word typed with marks ("chỉ"), only the words whose written
+      // form continues it ("chinh" for chỉnh, not for chính).
+      const std::set<std::string>* marked =
+          syl[i].has_marks ? &cache().folded_continuations(*options_.expand_from, syl[i].exact)
+                           : nullptr;
       const std::size_t second = typed_pair.size() - folded.size() + prefix::kBigram.size();
       for (const std::string& pair : likelier(pairs, pair_frequency(typed_pair))) {
         std::string word = pair.substr(second);
-        if (!syl[i].has_marks || marked.count(word)) {
+        if (!marked || marked->count(word)) {
           t.pairs.push_back(pair.substr(prefix::kBigram.size()));
           t.words.push_back(std::move(word));
         }
@@ -300,27 +304,18 @@ class Builder {
     return out;
   }
 
-  // For a word typed with marks ("chỉ"), the folded words whose written
-  // form continues it ("chinh" for chỉnh, not for chính): the only
-  // completions boosted.
-  std::set<std::string> marked_completions(const Syllable& s) const {
-    if (!s.has_marks) return {};
-    if (options_.completion_cache)
-      return options_.completion_cache->folded_continuations(*options_.expand_from, s.exact);
-    CompletionCache once;
-    return once.folded_continuations(*options_.expand_from, s.exact);
-  }
-
   Xapian::doccount pair_frequency(const std::string& pair) const {
     return options_.expand_from->get_termfreq(std::string(prefix::kBigram) + pair);
   }
 
   // See CompletionCache::get.
   std::vector<Completion> completions(const std::string& start) const {
-    if (options_.completion_cache)
-      return options_.completion_cache->get(*options_.expand_from, start);
-    CompletionCache once;
-    return once.get(*options_.expand_from, start);
+    return cache().get(*options_.expand_from, start);
+  }
+
+  // The caller's, kept between queries, or this query's own.
+  CompletionCache& cache() const {
+    return options_.completion_cache ? *options_.completion_cache : own_cache_;
   }
 
   static Q synonym(std::vector<Completion> terms, Xapian::doccount& freq) {
@@ -426,6 +421,7 @@ class Builder {
   const QueryOptions& options_;
   ParsedQuery& out_;
   std::vector<Q> boosters_;
+  mutable CompletionCache own_cache_;
 };
 
 Q combine_or(const std::vector<Q>& qs) {
