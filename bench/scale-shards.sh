@@ -56,13 +56,14 @@ measure() {  # measure LABEL SERVER-ARGS...
 printf '%-34s  %9s  %8s  %9s  %8s  %9s  %8s\n' "$n articles" "8c req/s" "8c p99" \
   "${cores}c req/s" "${cores}c p99" "1c req/s" "1c p99"
 measure "one index" --db "$work/index-$n"
+names=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["shards"]))' "$db/shards.json")
 local_args=()
-for s in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["shards"]))' "$db/shards.json"); do
+for s in $names; do
   local_args+=(--db "$db/$s")
 done
 measure "$shards shards, local multi-database" "${local_args[@]}"
 remote_args=()
-for s in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["shards"]))' "$db/shards.json"); do
+for s in $names; do
   port=$(free_port)
   xapian-tcpsrv --port "$port" --interface 127.0.0.1 "$db/$s" >/dev/null 2>&1 &
   pids+=($!)
