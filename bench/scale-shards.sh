@@ -65,7 +65,8 @@ measure "$shards shards, local multi-database" "${local_args[@]}"
 remote_args=()
 for s in $names; do
   port=$(free_port)
-  xapian-tcpsrv --port "$port" --interface 127.0.0.1 "$db/$s" >/dev/null 2>&1 &
+  # Its own session: a stopped xapian-tcpsrv signals its whole process group.
+  setsid xapian-tcpsrv --port "$port" --interface 127.0.0.1 "$db/$s" >/dev/null 2>&1 &
   pids+=($!)
   remote_args+=(--db "tcp://127.0.0.1:$port")
 done
