@@ -5,6 +5,7 @@
 
 #include <xapian.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -27,6 +28,23 @@ struct BadRequest : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// How long a request may take, and how to tell that its client has left.
+// A query that runs out stops matching and answers with the best matches it
+// found (SearchResult::timed_out).
+// An export that could not be completed (it ran out of time, or the index
+// was rebuilt under it): the lines already sent are not the whole answer.
+struct ExportInterrupted : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct QueryBudget {
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::function<bool()> client_gone;  // polled every few ms while matching; may be empty
+  bool limited() const {
+    return deadline != std::chrono::steady_clock::time_point::max() || client_gone != nullptr;
+  }
+};
+
 struct SearchRequest {
   enum class Sort { kRelevance, kDate };
   std::string q;
@@ -38,6 +56,7 @@ struct SearchRequest {
   bool strict_accents = false;  // exact (accented) terms only
   bool exact_total = false;     // count every match (costs a full pass)
   bool all_words = false;       // require every word (default: all preferred)
+  QueryBudget budget;           // none by default
 };
 
 struct Hit {
@@ -50,6 +69,7 @@ struct SearchResult {
   std::string query;
   std::size_t total = 0;
   bool total_exact = false;
+  bool timed_out = false;  // the budget ran out: the best matches found in it
   double took_ms = 0;
   std::vector<Hit> hits;
   std::map<std::string, std::size_t> category_facets, year_facets;
@@ -59,7 +79,8 @@ struct SearchResult {
 
 namespace detail_search {
 class CompletionCache;
-}
+struct BudgetState;
+}  // namespace detail_search
 
 struct Suggestion {
   std::string text;   // as written in titles: "Hà Nội"
@@ -86,10 +107,15 @@ class Searcher {
   Xapian::doccount document_count();
 
   SearchResult search(const SearchRequest& request);
-  // Calls `sink` for every match in order (no cap); stops early when it returns false.
-  // Returns the number of matches passed to `sink`.
-  std::size_t export_matches(const SearchRequest& request,
-                             const std::function<bool(const Article&, double score)>& sink);
+  // The matches of search() with the same request, all of them (as many
+  // as its exact total), for reading one by one: the query runs once, here.
+  // Throws BadRequest, Xapian::Error, ExportInterrupted (out of time).
+  class Export;
+  Export start_export(const SearchRequest& request);
+  // Reads a little of every table a search reads (postings, positions,
+  // terms, values, stored articles); throws Xapian::Error when the index
+  // cannot be read.
+  void probe();
   std::optional<Article> article(const std::string& id);
   // "Tin khác": nullopt if the id is unknown.
   std::optional<std::vector<Hit>> related(const std::string& id, std::size_t limit);
@@ -106,6 +132,15 @@ class Searcher {
     double score;
     Article article;
   };
+  struct Prepared;
+  Prepared prepare(const SearchRequest& request);
+  Xapian::Query limited(const Xapian::Query& query, const Prepared& p) const;
+  Xapian::MSet match(const Prepared& p, Xapian::doccount first, Xapian::doccount count,
+                     Xapian::doccount check_at_least,
+                     const std::vector<Xapian::MatchSpy*>& spies = {});
+  std::vector<RankedArticle> read_page(const Xapian::MSet& mset, bool first_page);
+  std::optional<std::string> reread(const SearchRequest& r, const Prepared& p,
+                                    std::vector<RankedArticle>& ranked);
   void rerank_as_reading(const Xapian::Query& boosts, std::vector<RankedArticle>& ranked);
 
   // The search box's trailing-word expansions, for this database version.
@@ -116,6 +151,26 @@ class Searcher {
   Analyzer analyzer_;
   std::unique_ptr<detail_search::CompletionCache> completions_;
   std::uint64_t completions_version_ = 0;
+};
+
+// The matches of an export (Searcher::start_export), read in order. It
+// reads through its Searcher, which must outlive it and serve nothing else
+// meanwhile. When the writer commits during the export, the rest is read
+// from the new revision (an article deleted meanwhile is skipped); a
+// rebuild that switched generations ends it with ExportInterrupted.
+class Searcher::Export {
+ public:
+  Xapian::doccount size() const { return mset_.size(); }
+  // The next match; false at the end.
+  bool next(Article* article, double* score);
+
+ private:
+  friend class Searcher;
+  Export(Xapian::Database& db, Xapian::MSet mset)
+      : db_(&db), mset_(std::move(mset)), it_(mset_.begin()) {}
+  Xapian::Database* db_;
+  Xapian::MSet mset_;
+  Xapian::MSetIterator it_;
 };
 
 // Internals exposed for unit tests.

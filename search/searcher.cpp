@@ -3,6 +3,7 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "budget.h"
 #include "query.h"
 #include "retry.h"
 #include "search.h"
@@ -80,6 +81,14 @@ Q with_filters(Q query, const SearchRequest& r, const ParsedQuery& parsed) {
   return query;
 }
 
+std::map<std::string, std::size_t> facet_counts(const Xapian::ValueCountMatchSpy& spy) {
+  std::map<std::string, std::size_t> counts;
+  for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
+    if (!(*it).empty()) counts[*it] = it.get_termfreq();
+  }
+  return counts;
+}
+
 std::string snippet_source(const Article& a) {
   std::string text = a.lead;
   if (!a.body.empty()) text += (text.empty() ? "" : "\n") + a.body;
@@ -116,91 +125,126 @@ Xapian::doccount Searcher::document_count() {
   return with_retry([&] { return db_.get_doccount(); });
 }
 
+// One query path for every endpoint that matches articles (/search,
+// /export): the request read as a Xapian query with its filters, and the
+// decision whether a conjunction of common words is relaxed.
+struct Searcher::Prepared {
+  std::optional<std::string> typed;  // the keystroke reading, when the query was one
+  ParsedQuery parsed;
+  Q query;  // with filters and the budget
+  bool by_date = false;
+  std::shared_ptr<detail_search::BudgetState> budget;
+};
+
+Searcher::Prepared Searcher::prepare(const SearchRequest& r) {
+  Prepared p;
+  // Keys typed with the input method off are read as the Vietnamese they spell.
+  p.typed = detail_search::read_keystrokes(r.q, db_);
+  detail_search::QueryOptions options;
+  options.strict_accents = r.strict_accents;
+  options.all_words = r.all_words;
+  options.expand_from = &db_;
+  options.completion_cache = &completions();
+  p.parsed = detail_search::parse_query(p.typed ? *p.typed : r.q, analyzer_, options);
+  p.by_date = r.sort == SearchRequest::Sort::kDate || p.parsed.match_all;
+  p.budget = std::make_shared<detail_search::BudgetState>(r.budget);
+  p.query = limited(with_filters(p.parsed.query, r, p.parsed), p);
+  // Every word was common and few articles hold them all: every word
+  // optional after all. Decided on an exact count (below
+  // kEnoughForConjunction matches are all counted), so every page and the
+  // export of a query decide alike.
+  if (!p.parsed.relaxed.empty() &&
+      match(p, 0, 0, kEnoughForConjunction).get_matches_lower_bound() < kEnoughForConjunction &&
+      !p.budget->expired) {
+    p.query = limited(with_filters(p.parsed.relaxed, r, p.parsed), p);
+  }
+  return p;
+}
+
+Xapian::Query Searcher::limited(const Xapian::Query& q, const Prepared& p) const {
+  return detail_search::within_budget(q, p.budget, shards_.all_local());
+}
+
+Xapian::MSet Searcher::match(const Prepared& p, Xapian::doccount first, Xapian::doccount count,
+                             Xapian::doccount check_at_least,
+                             const std::vector<Xapian::MatchSpy*>& spies) {
+  Xapian::Enquire enquire(db_);
+  enquire.set_query(p.query);
+  enquire.set_weighting_scheme(detail_search::ranking());
+  if (p.by_date) enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
+  for (Xapian::MatchSpy* spy : spies) enquire.add_matchspy(spy);
+  return enquire.get_mset(first, count, check_at_least);
+}
+
 SearchResult Searcher::search(const SearchRequest& r) {
   const auto start = std::chrono::steady_clock::now();
   SearchResult result = with_retry([&] {
     SearchResult res;
     res.query = r.q;
-    // Keys typed with the input method off are read as the Vietnamese they spell.
-    const std::optional<std::string> typed = detail_search::read_keystrokes(r.q, db_);
-    const std::string& q = typed ? *typed : r.q;
-    const detail_search::QueryOptions options{r.strict_accents, r.all_words, true, &db_,
-                                              &completions()};
-    ParsedQuery parsed = detail_search::parse_query(q, analyzer_, options);
-    res.date_range = parsed.date_range;
+    Prepared p = prepare(r);
+    res.date_range = p.parsed.date_range;
     // A trailing word that is already a whole word is not highlighted as a prefix.
-    if (!parsed.highlight_prefix.empty() && db_.term_exists(parsed.highlight_prefix))
-      parsed.highlight_prefix.clear();
-    const bool by_date = r.sort == SearchRequest::Sort::kDate || parsed.match_all;
-    const bool restoring = !typed && !r.strict_accents && detail_search::restorable(r.q);
+    if (!p.parsed.highlight_prefix.empty() && db_.term_exists(p.parsed.highlight_prefix))
+      p.parsed.highlight_prefix.clear();
     const auto first = static_cast<Xapian::doccount>(r.offset);
-    const auto count = static_cast<Xapian::doccount>(r.limit);
-    std::optional<Xapian::ValueCountMatchSpy> categories, years;  // fresh for each match
-    auto match = [&](const Xapian::Query& query) {
-      Xapian::Enquire enquire(db_);
-      enquire.set_query(with_filters(query, r, parsed));
-      enquire.set_weighting_scheme(detail_search::ranking());
-      if (by_date) enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
-      categories.emplace(slot::kCategory);
-      years.emplace(slot::kYear);
-      enquire.add_matchspy(&*categories);
-      enquire.add_matchspy(&*years);
-      // Facets and totals see at least this many matches; exact=1 sees all.
-      Xapian::doccount check = r.exact_total
-                                   ? db_.get_doccount()
-                                   : std::max<Xapian::doccount>(kFacetSample, first + count);
-      return enquire.get_mset(first, count, check);
-    };
-    Xapian::MSet mset = match(parsed.query);
-    // Every word was common and few articles hold them all: every word
-    // optional after all. Decided on an exact count (below kFacetSample
-    // matches are all counted), so every page of a query decides alike.
-    if (!parsed.relaxed.empty() && mset.get_matches_lower_bound() < kEnoughForConjunction)
-      mset = match(parsed.relaxed);
+    Xapian::ValueCountMatchSpy categories(slot::kCategory), years(slot::kYear);
+    // Facets and totals see at least kFacetSample matches; exact=1 sees all.
+    const Xapian::doccount check = r.exact_total
+                                       ? db_.get_doccount()
+                                       : std::max<Xapian::doccount>(kFacetSample, first + r.limit);
+    Xapian::MSet mset =
+        match(p, first, static_cast<Xapian::doccount>(r.limit), check, {&categories, &years});
+    res.timed_out = p.budget->expired;
     res.total = mset.get_matches_estimated();
-    res.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-    for (auto it = categories->values_begin(); it != categories->values_end(); ++it) {
-      if (!(*it).empty()) res.category_facets[*it] = it.get_termfreq();
-    }
-    for (auto it = years->values_begin(); it != years->values_end(); ++it) {
-      if (!(*it).empty()) res.year_facets[*it] = it.get_termfreq();
-    }
-    if (first == 0) mset.fetch();  // see the MSet::fetch() note above
-    std::vector<RankedArticle> ranked;
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-      ranked.push_back({*it, it.get_weight(), article_from_data(it.get_document().get_data())});
-    }
-    // A query typed without marks: its top hits vote on the accents
-    // (restore_diacritics), and the page is ranked as that reading
-    // (rerank_as_reading). Each page is reordered within itself, so pages
-    // never share or lose a hit.
-    if (restoring) {
-      std::vector<Article> top;
-      for (std::size_t i = 0; i < ranked.size() && i < kRestoreFrom; ++i)
-        top.push_back(ranked[i].article);
-      res.suggestion = detail_search::restore_diacritics(analyzer_, r.q, top);
-      if (res.suggestion && !by_date)
-        rerank_as_reading(detail_search::accent_boosts(*res.suggestion, analyzer_), ranked);
-    }
+    res.total_exact =
+        !res.timed_out && mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    res.category_facets = facet_counts(categories);
+    res.year_facets = facet_counts(years);
+    std::vector<RankedArticle> ranked = read_page(mset, first == 0);
+    res.suggestion = reread(r, p, ranked);
     for (const RankedArticle& hit : ranked) {
       Hit h = detail_search::hit_of(hit.article, hit.score);
       h.snippet = detail_search::make_snippet(analyzer_, snippet_source(hit.article),
-                                              parsed.highlight, parsed.highlight_prefix);
+                                              p.parsed.highlight, p.parsed.highlight_prefix);
       res.hits.push_back(std::move(h));
-    }
-    if (typed) {
-      res.suggestion = typed;
-    } else if (r.offset > 0) {
-      res.suggestion.reset();  // suggestions belong to the first page
-    } else if (!res.suggestion) {
-      // Only for words that find nothing: a correct query is never second-guessed.
-      res.suggestion = detail_search::correct_spelling(r.q, db_);
     }
     return res;
   });
   result.took_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return result;
+}
+
+std::vector<Searcher::RankedArticle> Searcher::read_page(const Xapian::MSet& mset,
+                                                         bool first_page) {
+  if (first_page) mset.fetch();  // see the MSet::fetch() note above
+  std::vector<RankedArticle> ranked;
+  for (auto it = mset.begin(); it != mset.end(); ++it)
+    ranked.push_back({*it, it.get_weight(), article_from_data(it.get_document().get_data())});
+  return ranked;
+}
+
+// The suggestion shown with a page: the keystroke reading, else for a query
+// typed without marks the accented reading its top hits vote for (and the
+// page is reranked as that reading: rerank_as_reading; each page within
+// itself, so pages never share or lose a hit), else a spelling correction
+// for words that find nothing. Only on the first page.
+std::optional<std::string> Searcher::reread(const SearchRequest& r, const Prepared& p,
+                                            std::vector<RankedArticle>& ranked) {
+  if (p.typed) return p.typed;
+  std::optional<std::string> suggestion;
+  if (!r.strict_accents && detail_search::restorable(r.q)) {
+    std::vector<Article> top;
+    for (std::size_t i = 0; i < ranked.size() && i < kRestoreFrom; ++i)
+      top.push_back(ranked[i].article);
+    suggestion = detail_search::restore_diacritics(analyzer_, r.q, top);
+    if (suggestion && !p.by_date)
+      rerank_as_reading(detail_search::accent_boosts(*suggestion, analyzer_), ranked);
+  }
+  if (r.offset > 0) return std::nullopt;
+  // A correct query is never second-guessed.
+  if (!suggestion) suggestion = detail_search::correct_spelling(r.q, db_);
+  return suggestion;
 }
 
 // The plain query's best matches, reordered after adding what the accented
@@ -230,37 +274,63 @@ void Searcher::rerank_as_reading(const Xapian::Query& boosts, std::vector<Ranked
       [](const RankedArticle& x, const RankedArticle& y) { return x.score > y.score; });
 }
 
-std::size_t Searcher::export_matches(const SearchRequest& r,
-                                     const std::function<bool(const Article&, double)>& sink) {
-  ParsedQuery parsed =
-      detail_search::parse_query(r.q, analyzer_, {r.strict_accents, r.all_words, false});
-  Q query = with_filters(parsed.query, r, parsed);
-  // Pages of matches; each page is fetched with retry. A commit between pages
-  // can shift later pages (documented in docs/api.md).
-  constexpr Xapian::doccount kPage = 1000;
-  std::size_t sent = 0;
-  for (Xapian::doccount first = 0;; first += kPage) {
-    std::vector<std::pair<Article, double>> page = with_retry([&] {
-      Xapian::Enquire enquire(db_);
-      enquire.set_query(query);
-      enquire.set_weighting_scheme(detail_search::ranking());
-      if (r.sort == SearchRequest::Sort::kDate || parsed.match_all) {
-        enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
+// The query runs once; its MSet holds every match (~80 bytes each).
+Searcher::Export Searcher::start_export(const SearchRequest& r) {
+  Xapian::MSet all = with_retry([&] {
+    Prepared p = prepare(r);
+    Xapian::MSet mset = match(p, 0, db_.get_doccount(), db_.get_doccount());
+    if (p.budget->expired) throw ExportInterrupted("the export's query ran out of time");
+    return mset;
+  });
+  return Export(db_, std::move(all));
+}
+
+bool Searcher::Export::next(Article* article, double* score) {
+  for (; it_ != mset_.end(); ++it_) {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        *article = article_from_data(db_->get_document(*it_).get_data());
+        *score = it_.get_weight();
+        ++it_;
+        return true;
+      } catch (const Xapian::DocNotFoundError&) {
+        break;  // deleted since the match
+      } catch (const Xapian::DatabaseModifiedError&) {
+        if (attempt >= 2) throw;
+        db_->reopen();  // the same generation's newer revision: the same document numbers
+      } catch (const Xapian::DatabaseOpeningError& e) {
+        throw ExportInterrupted("the index was rebuilt during the export: " + e.get_msg());
       }
-      Xapian::MSet mset = enquire.get_mset(first, kPage);
-      if (first == 0) mset.fetch();  // see the MSet::fetch() note above
-      std::vector<std::pair<Article, double>> out;
-      for (auto it = mset.begin(); it != mset.end(); ++it) {
-        out.emplace_back(article_from_data(it.get_document().get_data()), it.get_weight());
-      }
-      return out;
-    });
-    for (const auto& [a, score] : page) {
-      if (!sink(a, score)) return sent;
-      ++sent;
     }
-    if (page.size() < kPage) return sent;
   }
+  return false;
+}
+
+void Searcher::probe() {
+  with_retry([&] {
+    if (db_.get_doccount() == 0) return;
+    // The first document: its data, terms with their postings and positions, values.
+    const Xapian::docid first = *db_.postlist_begin("");
+    Xapian::Document doc = db_.get_document(first);
+    article_from_data(doc.get_data());
+    for (auto v = doc.values_begin(); v != doc.values_end(); ++v) (void)*v;
+    int terms = 0;
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end() && terms < 20; ++t, ++terms) {
+      int postings = 0;
+      for (auto p = db_.postlist_begin(*t); p != db_.postlist_end(*t) && postings < 50;
+           ++p, ++postings)
+        (void)p.get_wdf();
+      for (auto pos = db_.positionlist_begin(first, *t); pos != db_.positionlist_end(first, *t);
+           ++pos)
+        (void)*pos;
+    }
+    // The last document, where the newest commits wrote.
+    const Xapian::docid last = db_.get_lastdocid();
+    try {
+      article_from_data(db_.get_document(last).get_data());
+    } catch (const Xapian::DocNotFoundError&) {
+    }  // deleted: the first document's reads covered the tables
+  });
 }
 
 std::optional<Article> Searcher::article(const std::string& id) {

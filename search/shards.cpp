@@ -194,6 +194,13 @@ void ShardSet::reopen_local() {
   combine();
 }
 
+bool ShardSet::all_local() const {
+  for (const Shard& s : shards_) {
+    if (!s.location) return false;
+  }
+  return true;
+}
+
 std::vector<std::string> ShardSet::missing() const {
   std::vector<std::string> out;
   for (const Shard& s : shards_) {

@@ -56,6 +56,8 @@ class ShardSet {
   // Names of the shards left out, empty when all answer.
   std::vector<std::string> missing() const;
   std::size_t size() const { return shards_.size(); }
+  // True when every shard is a local folder (no xapian-tcpsrv shard).
+  bool all_local() const;
   // Changes whenever database() may read something new (a commit, a
   // switch, a shard left out or back): what was read from it before is stale.
   std::uint64_t version() const { return version_; }

@@ -20,18 +20,23 @@ class SearcherPool {
     created_ = 1;
   }
 
-  // A Searcher for the duration of one request; returned to the pool on destruction.
+  // A Searcher for the duration of one request (or one streamed response);
+  // returned to the pool on destruction.
   class Lease {
    public:
-    Lease(SearcherPool& pool, std::unique_ptr<Searcher> s) : pool_(pool), searcher_(std::move(s)) {}
+    Lease(SearcherPool& pool, std::unique_ptr<Searcher> s)
+        : pool_(&pool), searcher_(std::move(s)) {}
+    Lease(Lease&& other) noexcept = default;
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
-    ~Lease() { pool_.give_back(std::move(searcher_)); }
+    ~Lease() {
+      if (searcher_) pool_->give_back(std::move(searcher_));
+    }
     Searcher& operator*() { return *searcher_; }
     Searcher* operator->() { return searcher_.get(); }
 
    private:
-    SearcherPool& pool_;
+    SearcherPool* pool_;
     std::unique_ptr<Searcher> searcher_;
   };
 

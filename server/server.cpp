@@ -2,14 +2,15 @@
 #include "server.h"
 
 #include <httplib.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "http_server.h"
 #include "metrics.h"
 #include "search.h"
 #include "searcher_pool.h"
@@ -26,7 +27,6 @@ using json = nlohmann::json;
 constexpr std::size_t kMaxQueryBytes = 1000;
 constexpr std::size_t kMaxLimit = 100;
 constexpr std::size_t kMaxOffset = 100000;  // deeper pages: use /export
-constexpr std::size_t kMaxPayload = 64 * 1024;
 
 // A parameter error: 400 with this message.
 struct ParamError : std::invalid_argument {
@@ -130,25 +130,35 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+// An index read failed within this long: /health says so.
+constexpr std::chrono::seconds kIndexErrorMemory{60};
+// However loaded the server, a search gets at least this long.
+constexpr std::chrono::milliseconds kMinQueryBudget{50};
+
 class Api {
  public:
-  Api(const ServerOptions& options)
+  Api(const ServerOptions& options, HttpServer& http)
       : options_(options),
-        pool_(expand_shard_specs(options.databases), options.shard_options, options.threads) {}
+        http_(http),
+        pool_(expand_shard_specs(options.databases), options.shard_options,
+              options.threads + options.max_exports) {
+    // Start-up reads the index once: a damaged one is reported now, not
+    // by the first reader's request.
+    auto searcher = pool_.acquire();
+    try {
+      searcher->probe();
+    } catch (const Xapian::Error& e) {
+      throw std::runtime_error("the index cannot be read (" + e.get_description() +
+                               "); check it with xapian-check, or rebuild it");
+    }
+  }
 
   void install(httplib::Server& server) {
     server.Get("/", [&](const auto& req, auto& res) { page(req, res); });
     server.Get("/health", [&](const auto& req, auto& res) {
       timed("health", req, res, [&] { health(res); });
     });
-    server.Get("/metrics", [&](const auto&, auto& res) {
-      std::size_t documents = 0;
-      try {
-        documents = pool_.acquire()->document_count();
-      } catch (const std::exception&) {
-      }
-      res.set_content(metrics_.render(documents), "text/plain; version=0.0.4");
-    });
+    server.Get("/metrics", [&](const auto&, auto& res) { metrics(res); });
     server.Get("/search", [&](const auto& req, auto& res) {
       timed("search", req, res, [&] { search(req, res); });
     });
@@ -158,12 +168,7 @@ class Api {
     server.Get("/suggest", [&](const auto& req, auto& res) {
       timed("suggest", req, res, [&] { suggest(req, res); });
     });
-    server.Get(R"(/articles/(.+)/related)", [&](const auto& req, auto& res) {
-      timed("related", req, res, [&] { related(req, res); });
-    });
-    server.Get(R"(/articles/(.+))", [&](const auto& req, auto& res) {
-      timed("article", req, res, [&] { article(req, res); });
-    });
+    server.Get(R"(/articles/.+)", [&](const auto& req, auto& res) { articles(req, res); });
     server.Options(R"(.*)", [&](const auto&, auto& res) { res.status = 204; });
     server.set_post_routing_handler([&](const auto&, auto& res) {
       if (!options_.cors_origin.empty()) {
@@ -193,8 +198,11 @@ class Api {
     } catch (const BadRequest& e) {
       send_error(res, 400, e.what());
     } catch (const Xapian::Error& e) {
-      std::cerr << "tracuu-server: " << endpoint << ": " << e.get_description() << "\n";
+      index_failed(endpoint, e);
       send_error(res, 503, "the index is not available right now");
+    } catch (const ExportInterrupted& e) {
+      send_error(res, 503, e.what());
+      res.set_header("Retry-After", "5");
     } catch (const std::exception& e) {
       std::cerr << "tracuu-server: " << endpoint << ": " << e.what() << "\n";
       send_error(res, 500, "internal error");
@@ -212,14 +220,83 @@ class Api {
         "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline' 'self'");
   }
 
-  // "ok", or "degraded" while some shards do not answer (still serving).
+  // "ok"; "degraded" while some shards do not answer (still serving);
+  // "error" (503) when the index cannot be read, or could not be read by a
+  // request in the last minute: a load balancer takes this server out.
   void health(httplib::Response& res) {
     auto searcher = pool_.acquire();
     json body = {{"status", "ok"}, {"documents", searcher->document_count()}};
     if (searcher->shard_count() > 1) body["shards"] = searcher->shard_count();
     mark_partial(body, searcher->missing_shards());
     if (body.contains("partial")) body["status"] = "degraded";
+    try {
+      searcher->probe();
+    } catch (const Xapian::Error& e) {
+      index_failed("health", e);
+    }
+    if (auto error = recent_index_error()) {
+      body["status"] = "error";
+      body["error"] = *error;
+      return send_json(res, 503, body);
+    }
     send_json(res, 200, body);
+  }
+
+  void metrics(httplib::Response& res) {
+    std::size_t documents = 0;
+    bool readable = true;
+    try {
+      documents = pool_.acquire()->document_count();
+    } catch (const Xapian::Error& e) {
+      index_failed("metrics", e);
+      readable = false;
+    }
+    const HttpServer::Stats load = http_.stats();
+    std::string text = metrics_.render(documents);
+    text += "# HELP tracuu_index_readable 1 when the index could be read.\n";
+    text += "# TYPE tracuu_index_readable gauge\ntracuu_index_readable " +
+            std::string(readable && !recent_index_error() ? "1" : "0") + "\n";
+    text += "# HELP tracuu_connections Open client connections.\n";
+    text += "# TYPE tracuu_connections gauge\ntracuu_connections " +
+            std::to_string(load.connections) + "\n";
+    text += "# HELP tracuu_requests_queued Requests waiting for a worker.\n";
+    text += "# TYPE tracuu_requests_queued gauge\ntracuu_requests_queued " +
+            std::to_string(load.queued) + "\n";
+    res.set_content(text, "text/plain; version=0.0.4");
+  }
+
+  // An index read failed: logged, and /health reports it for a while.
+  void index_failed(const std::string& endpoint, const Xapian::Error& e) {
+    std::cerr << "tracuu-server: " << endpoint << ": " << e.get_description() << "\n";
+    std::lock_guard lock(error_mu_);
+    last_index_error_ = e.get_description();
+    last_index_error_at_ = std::chrono::steady_clock::now();
+  }
+  std::optional<std::string> recent_index_error() {
+    std::lock_guard lock(error_mu_);
+    if (last_index_error_.empty() ||
+        std::chrono::steady_clock::now() - last_index_error_at_ > kIndexErrorMemory)
+      return std::nullopt;
+    return last_index_error_;
+  }
+
+  // The time a query of this request may take: its share of the budget
+  // when more requests are running or waiting than there are workers (the
+  // slowest queries answer partly instead of everyone waiting behind them).
+  QueryBudget budget(unsigned budget_ms) const {
+    QueryBudget b;
+    const auto base = std::chrono::milliseconds(budget_ms);
+    const RequestContext* context = HttpServer::current_request();
+    if (!context) {
+      b.deadline = std::chrono::steady_clock::now() + base;
+      return b;
+    }
+    const auto share =
+        std::chrono::milliseconds(base.count() * static_cast<long>(context->workers) /
+                                  static_cast<long>(std::max(context->workers, context->load)));
+    b.deadline = context->started + std::max(share, std::min(base, kMinQueryBudget));
+    b.client_gone = context->gone;
+    return b;
   }
 
   // An answer without some shards says so: "partial" and which are missing.
@@ -231,6 +308,7 @@ class Api {
 
   void search(const httplib::Request& req, httplib::Response& res) {
     SearchRequest r = search_request(req);
+    r.budget = budget(options_.query_budget_ms);
     auto searcher = pool_.acquire();
     SearchResult result = searcher->search(r);
     json hits = json::array();
@@ -245,45 +323,67 @@ class Api {
     if (result.date_range)
       body["date_range"] = {{"from", result.date_range->from}, {"to", result.date_range->to}};
     mark_partial(body, searcher->missing_shards());
+    if (result.timed_out) {
+      body["partial"] = true;
+      body["timed_out"] = true;
+    }
     send_json(res, 200, body);
   }
 
+  // The query runs here, before the status line: a bad or too slow query is
+  // a 4xx/503. The lines are then streamed with the Searcher kept for the
+  // whole transfer; a failure midway ends the chunked response without its
+  // last chunk, so the client knows the file is incomplete.
   void exporter(const httplib::Request& req, httplib::Response& res) {
     SearchRequest r = search_request(req);
     std::string format = param(req, "format", "jsonl");
     if (format != "jsonl" && format != "csv") throw ParamError("format must be jsonl or csv");
-    bool csv = format == "csv";
+    const bool csv = format == "csv";
+    r.budget = budget(options_.export_budget_ms);
+    auto lease = std::make_shared<SearcherPool::Lease>(pool_.acquire());
+    auto matches = std::make_shared<Searcher::Export>((*lease)->start_export(r));
     res.set_header("Content-Disposition", csv ? "attachment; filename=\"tracuu.csv\""
                                               : "attachment; filename=\"tracuu.jsonl\"");
-    // Streamed in chunks: the whole result set is never held in memory.
+    res.set_header("X-Total-Count", std::to_string(matches->size()));
     res.set_chunked_content_provider(
         csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
-        [this, r, csv](std::size_t, httplib::DataSink& sink) {
-          if (csv) {
-            std::string header = "id,title,published,category,author,url,score\n";
-            sink.write(header.data(), header.size());
-          }
-          try {
-            auto lease = pool_.acquire();
-            lease->export_matches(r, [&](const Article& a, double score) {
-              std::string line;
-              if (csv) {
-                line = csv_field(a.id) + "," + csv_field(a.title) + "," + csv_field(a.published) +
-                       "," + csv_field(a.category) + "," + csv_field(a.author) + "," +
-                       csv_field(a.url) + "," + std::to_string(score) + "\n";
-              } else {
-                json j = article_json(a);
-                j["score"] = score;
-                line = j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-              }
-              return sink.write(line.data(), line.size());
-            });
-          } catch (const std::exception& e) {
-            std::cerr << "tracuu-server: export: " << e.what() << "\n";
-          }
-          sink.done();
-          return true;
+        [this, lease, matches, csv](std::size_t offset, httplib::DataSink& sink) {
+          return stream_export(*matches, csv, offset == 0, sink);
         });
+  }
+
+  bool stream_export(Searcher::Export& matches, bool csv, bool first, httplib::DataSink& sink) {
+    std::string chunk;
+    if (first && csv) chunk = "id,title,published,category,author,url,score\n";
+    try {
+      Article a;
+      double score = 0;
+      // About 64 KB per chunk; returns to cpp-httplib between chunks.
+      while (chunk.size() < 64 * 1024 && matches.next(&a, &score))
+        chunk += export_line(a, score, csv);
+    } catch (const Xapian::Error& e) {
+      index_failed("export", e);
+      return false;
+    } catch (const std::exception& e) {
+      std::cerr << "tracuu-server: export: " << e.what() << "\n";
+      return false;
+    }
+    if (chunk.empty()) {
+      sink.done();
+      return true;
+    }
+    return sink.write(chunk.data(), chunk.size());
+  }
+
+  static std::string export_line(const Article& a, double score, bool csv) {
+    if (csv) {
+      return csv_field(a.id) + "," + csv_field(a.title) + "," + csv_field(a.published) + "," +
+             csv_field(a.category) + "," + csv_field(a.author) + "," + csv_field(a.url) + "," +
+             std::to_string(score) + "\n";
+    }
+    json j = article_json(a);
+    j["score"] = score;
+    return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   }
 
   void suggest(const httplib::Request& req, httplib::Response& res) {
@@ -301,16 +401,34 @@ class Api {
     send_json(res, 200, body);
   }
 
-  void article(const httplib::Request& req, httplib::Response& res) {
-    std::string id = req.matches[1];
+  // /articles/ID and /articles/ID/related, read from the path as sent:
+  // "X%2Frelated" is the article "X/related", not X's related list. An id
+  // holding "/" is sent as %2F; the path of a text page ("pages/a.txt")
+  // also works unencoded.
+  void articles(const httplib::Request& req, httplib::Response& res) {
+    std::string raw = req.target.substr(0, req.target.find('?'));
+    raw = raw.substr(std::string_view("/articles/").size());
+    constexpr std::string_view kRelated = "/related";
+    const bool related_list =
+        raw.size() > kRelated.size() &&
+        raw.compare(raw.size() - kRelated.size(), kRelated.size(), kRelated) == 0;
+    if (related_list) raw.resize(raw.size() - kRelated.size());
+    const std::string id = httplib::detail::decode_url(raw, false);
+    if (related_list) {
+      timed("related", req, res, [&] { related(id, req, res); });
+    } else {
+      timed("article", req, res, [&] { article(id, res); });
+    }
+  }
+
+  void article(const std::string& id, httplib::Response& res) {
     auto searcher = pool_.acquire();
     auto a = id.size() <= 200 ? searcher->article(id) : std::nullopt;
     if (!a) return not_found(res, id, searcher->missing_shards());
     send_json(res, 200, article_json(*a));
   }
 
-  void related(const httplib::Request& req, httplib::Response& res) {
-    std::string id = req.matches[1];
+  void related(const std::string& id, const httplib::Request& req, httplib::Response& res) {
     std::size_t limit = number_param(req, "limit", 5, 20);
     auto searcher = pool_.acquire();
     auto hits = id.size() <= 200 ? searcher->related(id, limit) : std::nullopt;
@@ -335,48 +453,41 @@ class Api {
   }
 
   const ServerOptions& options_;
+  HttpServer& http_;
   SearcherPool pool_;
   Metrics metrics_;
+  std::mutex error_mu_;
+  std::string last_index_error_;
+  std::chrono::steady_clock::time_point last_index_error_at_;
 };
 
 }  // namespace
 
 std::size_t default_threads() {
-  return std::max<std::size_t>(4, 2 * std::thread::hardware_concurrency());
+  return std::max<std::size_t>(8, 2 * std::thread::hardware_concurrency());
 }
 
 void run_server(const ServerOptions& options) {
-  Api api(options);
-  httplib::Server server;
-  // cpp-httplib owns the task queue it is given (its API takes a raw pointer).
-  const std::size_t threads = options.threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server.set_payload_max_length(kMaxPayload);
-  server.set_read_timeout(5, 0);
-  server.set_write_timeout(10, 0);
-  server.set_keep_alive_timeout(5);
-  server.set_keep_alive_max_count(1000);
-  server.set_tcp_nodelay(true);  // otherwise Nagle + delayed ACK add 40 ms to each response
-  api.install(server);
-  // cpp-httplib 0.11 listens with a backlog of 5, compiled in: a burst of
-  // connections would be refused. Keep the socket it creates and raise the
-  // backlog (Linux lets listen() be called again on a listening socket).
-  int listen_fd = -1;
-  server.set_socket_options([&listen_fd](int fd) {
-    int yes = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    listen_fd = fd;
-  });
-  if (!server.bind_to_port(options.host, options.port)) {
-    throw std::runtime_error("cannot listen on " + options.host + ":" +
-                             std::to_string(options.port));
-  }
-  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
+  ConnectionLimits limits;
+  limits.max_connections = options.max_connections;
+  limits.max_connections_per_client = options.max_connections_per_client;
+  limits.drain = std::chrono::milliseconds(options.drain_ms);
+  limits.head_timeout = std::chrono::milliseconds(options.header_timeout_ms);
+  limits.body_timeout = std::chrono::milliseconds(options.body_timeout_ms);
+  WorkerOptions workers;
+  workers.workers = options.threads;
+  workers.stream_workers = options.max_exports;
+  workers.stream_paths = {"/export"};
+  HttpServer http(limits, workers);
+  Api api(options, http);
+  api.install(http);
+  http.bind(options.host, options.port);
   std::string dbs;
   for (const std::string& d : options.databases) dbs += (dbs.empty() ? "" : " + ") + d;
   std::cerr << "tracuu-server: serving " << dbs << " on http://" << options.host << ":"
-            << options.port << " with " << threads << " threads\n";
-  server.listen_after_bind();
+            << options.port << " with " << options.threads << " threads\n";
+  http.serve();
+  std::cerr << "tracuu-server: stopped\n";
 }
 
 }  // namespace tracuu

@@ -10,7 +10,8 @@
 
 namespace tracuu {
 
-// Two workers per core (some wait on slow clients), at least four.
+// Two workers per core, at least eight: requests that ran out of their
+// budget share the cores with the others instead of making them queue.
 std::size_t default_threads();
 
 struct ServerOptions {
@@ -20,12 +21,23 @@ struct ServerOptions {
   ShardOptions shard_options;
   std::string host = "127.0.0.1";  // loopback unless told otherwise
   int port = 8080;
-  std::size_t threads = default_threads();  // 2 x cores, at least 4
+  std::size_t threads = default_threads();  // workers answering requests
+  std::size_t max_exports = 4;              // streamed exports at once (2 per client)
   std::string cors_origin;                  // Access-Control-Allow-Origin; empty = no CORS header
+  // A search's time (less under load): past it, the best matches found so
+  // far, marked partial (docs/operations.md).
+  unsigned query_budget_ms = 500;
+  unsigned export_budget_ms = 30000;  // an export's query (not its transfer)
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_client = 256;
+  unsigned drain_ms = 10000;          // after SIGTERM, for the requests in flight
+  unsigned header_timeout_ms = 5000;  // a request head, from its first byte
+  unsigned body_timeout_ms = 10000;   // a request body, from the end of its head
 };
 
-// Serves until the process is stopped. Throws std::runtime_error when the
-// index cannot be opened or the address cannot be bound.
+// Serves until SIGTERM or SIGINT, then finishes the requests in flight
+// (within drain_ms) and returns. Throws std::runtime_error when the index
+// cannot be opened or read, or the address cannot be bound.
 void run_server(const ServerOptions& options);
 
 }  // namespace tracuu

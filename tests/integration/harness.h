@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -153,8 +155,22 @@ class Server {
     throw std::runtime_error("tracuu-server did not start: " + slurp(logs_.path("err")));
   }
   ~Server() {
+    if (pid_ > 0) stop();
+  }
+  // SIGTERM, then waits: the exit status.
+  int stop() {
     kill(pid_, SIGTERM);
-    wait_exit(pid_);
+    int status = wait_exit(pid_);
+    pid_ = 0;
+    return status;
+  }
+  pid_t pid() const { return pid_; }
+  // Resident memory now, in KiB (VmRSS), or peak (VmHWM).
+  long memory_kib(const char* field = "VmRSS:") const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::strlen(field)));
+    return -1;
   }
   httplib::Client client() const {
     httplib::Client c("127.0.0.1", port_);
@@ -176,6 +192,66 @@ class Server {
   TempDir logs_;
   int port_;
   pid_t pid_ = 0;
+};
+
+// A raw TCP connection to 127.0.0.1, for clients no HTTP library would
+// imitate: slow, idle, pipelining, garbage. Every wait is bounded.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) close(fd_);
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+  bool ok() const { return fd_ >= 0; }
+  bool send_all(const std::string& bytes) {
+    std::size_t sent = 0;
+    while (sent < bytes.size()) {
+      ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      sent += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+  // What arrives until the server closes, `until` is seen, or `seconds` pass.
+  std::string receive(double seconds, const std::string& until = "") {
+    std::string got;
+    auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    closed_ = false;
+    while (std::chrono::steady_clock::now() < end) {
+      if (!until.empty() && got.find(until) != std::string::npos) break;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          end - std::chrono::steady_clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0) continue;
+      char buf[65536];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        closed_ = true;
+        break;
+      }
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+    return got;
+  }
+  // Whether the last receive() ended because the server closed the connection.
+  bool closed() const { return closed_; }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+  bool closed_ = false;
 };
 
 inline std::string url_encode(const std::string& s) {

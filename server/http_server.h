@@ -1,0 +1,96 @@
+// Internal to server/: the connection layer under cpp-httplib's routing.
+//
+// cpp-httplib serves each connection on one worker thread for the
+// connection's whole life, reading with a timeout that restarts on every
+// byte: four clients sending a byte a second, or four idle keep-alive
+// connections, held all four workers and nobody else was answered (issue
+// 14, docs/operations.md). Here one event-loop thread (epoll) owns every
+// connection: it reads requests as bytes arrive (RequestReader, with size
+// limits and deadlines for the whole head and the whole body), and only a complete
+// request goes to a worker, which runs cpp-httplib's routing and handlers
+// on it (Server::process_request). A response the client does not take at
+// once is finished by the event loop, so a slow reader holds a buffer, not
+// a worker. Streamed responses (exports) run on a lane of their own, a few
+// at a time, so they never take the workers that answer searches.
+//
+// Signals: SIGTERM and SIGINT drain (stop accepting, finish what is in
+// flight within `drain`, then return from serve()); SIGHUP calls on_reload.
+//
+// Thread-safety: configure (routes, limits) before serve(); serve() runs on
+// one thread. Handlers run on worker threads; current_request() is the
+// calling worker's request.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "request_reader.h"
+
+namespace tracuu {
+
+struct ConnectionLimits {
+  HttpLimits request;
+  std::size_t max_connections = 1024;                  // all clients
+  std::size_t max_connections_per_client = 256;        // one IP address
+  std::chrono::milliseconds head_timeout{5000};        // a request's head, from its first byte
+  std::chrono::milliseconds body_timeout{10000};       // its body, once the head is in
+  std::chrono::milliseconds keep_alive_timeout{5000};  // idle between requests
+  std::chrono::milliseconds send_timeout{10000};       // a write that makes no progress
+  std::chrono::milliseconds flush_timeout{60000};      // a response the loop finishes sending
+  std::size_t keep_alive_requests = 1000;              // then the connection is closed
+  std::size_t max_buffered_output = 64 << 20;          // all responses waiting on slow readers
+  std::chrono::milliseconds drain{10000};              // after SIGTERM
+};
+
+struct WorkerOptions {
+  std::size_t workers = 8;             // answer ordinary requests
+  std::size_t stream_workers = 4;      // answer streamed requests, at most this many at once
+  std::size_t streams_per_client = 2;  // one IP address's streams at once
+  std::set<std::string> stream_paths;  // paths answered by streaming ("/export")
+};
+
+// The request a worker is answering (thread-local).
+struct RequestContext {
+  std::chrono::steady_clock::time_point started;
+  // Requests running or waiting for a worker when this one started,
+  // itself included: a measure of load.
+  std::size_t load = 1;
+  std::size_t workers = 1;
+  // True once the client has closed its end (it will not read the answer),
+  // or the server is being stopped. Costs a poll(): call it every few ms at most.
+  std::function<bool()> gone;
+};
+
+class HttpServer : public httplib::Server {
+ public:
+  HttpServer(ConnectionLimits limits, WorkerOptions workers);
+  ~HttpServer() override;
+
+  // Throws std::runtime_error when the address cannot be bound.
+  void bind(const std::string& host, int port);
+  // Serves until SIGTERM or SIGINT, then drains and returns.
+  void serve();
+  std::function<void()> on_reload;  // SIGHUP; runs on the event-loop thread
+
+  struct Stats {
+    std::size_t connections = 0, queued = 0, busy = 0, streams = 0;
+  };
+  Stats stats() const;
+
+  // The request the calling worker thread is answering; null elsewhere.
+  static const RequestContext* current_request();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  friend struct Impl;
+};
+
+}  // namespace tracuu
