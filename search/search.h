@@ -135,9 +135,9 @@ class Searcher {
   struct Prepared;
   Prepared prepare(const SearchRequest& request);
   Xapian::Query limited(const Xapian::Query& query, const Prepared& p) const;
-  Xapian::MSet match(const Prepared& p, Xapian::doccount first, Xapian::doccount count,
-                     Xapian::doccount check_at_least,
-                     const std::vector<Xapian::MatchSpy*>& spies = {});
+  struct Facets;
+  Xapian::MSet match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
+                     Xapian::doccount check_at_least, Facets* facets = nullptr);
   std::vector<RankedArticle> read_page(const Xapian::MSet& mset, bool first_page);
   std::optional<std::string> reread(const SearchRequest& r, const Prepared& p,
                                     std::vector<RankedArticle>& ranked);

@@ -48,7 +48,6 @@ constexpr Xapian::doccount kFacetSample = 200;
 // A query of common words requiring them all must find this many articles,
 // or it is run with every word optional (ParsedQuery::relaxed).
 constexpr Xapian::doccount kEnoughForConjunction = 50;
-static_assert(kEnoughForConjunction <= kFacetSample, "the count it is compared with is exact");
 
 // How many top hits vote on the accents of a query typed without them.
 constexpr std::size_t kRestoreFrom = 5;
@@ -128,10 +127,15 @@ Xapian::doccount Searcher::document_count() {
 // One query path for every endpoint that matches articles (/search,
 // /export): the request read as a Xapian query with its filters, and the
 // decision whether a conjunction of common words is relaxed.
+struct Searcher::Facets {
+  std::optional<Xapian::ValueCountMatchSpy> categories, years;
+};
+
 struct Searcher::Prepared {
   std::optional<std::string> typed;  // the keystroke reading, when the query was one
   ParsedQuery parsed;
-  Q query;  // with filters and the budget
+  Q query;    // with filters and the budget
+  Q relaxed;  // the same for parsed.relaxed; empty when there is none
   bool by_date = false;
   std::shared_ptr<detail_search::BudgetState> budget;
 };
@@ -149,15 +153,8 @@ Searcher::Prepared Searcher::prepare(const SearchRequest& r) {
   p.by_date = r.sort == SearchRequest::Sort::kDate || p.parsed.match_all;
   p.budget = std::make_shared<detail_search::BudgetState>(r.budget);
   p.query = limited(with_filters(p.parsed.query, r, p.parsed), p);
-  // Every word was common and few articles hold them all: every word
-  // optional after all. Decided on an exact count (below
-  // kEnoughForConjunction matches are all counted), so every page and the
-  // export of a query decide alike.
-  if (!p.parsed.relaxed.empty() &&
-      match(p, 0, 0, kEnoughForConjunction).get_matches_lower_bound() < kEnoughForConjunction &&
-      !p.budget->expired) {
-    p.query = limited(with_filters(p.parsed.relaxed, r, p.parsed), p);
-  }
+  if (!p.parsed.relaxed.empty())
+    p.relaxed = limited(with_filters(p.parsed.relaxed, r, p.parsed), p);
   return p;
 }
 
@@ -165,15 +162,34 @@ Xapian::Query Searcher::limited(const Xapian::Query& q, const Prepared& p) const
   return detail_search::within_budget(q, p.budget, shards_.all_local());
 }
 
-Xapian::MSet Searcher::match(const Prepared& p, Xapian::doccount first, Xapian::doccount count,
-                             Xapian::doccount check_at_least,
-                             const std::vector<Xapian::MatchSpy*>& spies) {
-  Xapian::Enquire enquire(db_);
-  enquire.set_query(p.query);
-  enquire.set_weighting_scheme(detail_search::ranking());
-  if (p.by_date) enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
-  for (Xapian::MatchSpy* spy : spies) enquire.add_matchspy(spy);
-  return enquire.get_mset(first, count, check_at_least);
+// `check_at_least` is at least kEnoughForConjunction, so the decision to
+// relax is made on an exact count: every page and the export of a query
+// decide alike.
+Xapian::MSet Searcher::match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
+                             Xapian::doccount check_at_least, Facets* facets) {
+  auto run = [&] {
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(p.query);
+    enquire.set_weighting_scheme(detail_search::ranking());
+    if (p.by_date) enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
+    if (facets) {  // fresh for each match
+      facets->categories.emplace(slot::kCategory);
+      facets->years.emplace(slot::kYear);
+      enquire.add_matchspy(&*facets->categories);
+      enquire.add_matchspy(&*facets->years);
+    }
+    return enquire.get_mset(first, count, std::max(check_at_least, kEnoughForConjunction));
+  };
+  Xapian::MSet mset = run();
+  // Every word was common and few articles hold them all: every word
+  // optional after all.
+  if (!p.relaxed.empty() && mset.get_matches_lower_bound() < kEnoughForConjunction &&
+      !p.budget->expired) {
+    p.query = p.relaxed;
+    p.relaxed = Q();
+    mset = run();
+  }
+  return mset;
 }
 
 SearchResult Searcher::search(const SearchRequest& r) {
@@ -187,19 +203,18 @@ SearchResult Searcher::search(const SearchRequest& r) {
     if (!p.parsed.highlight_prefix.empty() && db_.term_exists(p.parsed.highlight_prefix))
       p.parsed.highlight_prefix.clear();
     const auto first = static_cast<Xapian::doccount>(r.offset);
-    Xapian::ValueCountMatchSpy categories(slot::kCategory), years(slot::kYear);
+    Facets facets;
     // Facets and totals see at least kFacetSample matches; exact=1 sees all.
     const Xapian::doccount check = r.exact_total
                                        ? db_.get_doccount()
                                        : std::max<Xapian::doccount>(kFacetSample, first + r.limit);
-    Xapian::MSet mset =
-        match(p, first, static_cast<Xapian::doccount>(r.limit), check, {&categories, &years});
+    Xapian::MSet mset = match(p, first, static_cast<Xapian::doccount>(r.limit), check, &facets);
     res.timed_out = p.budget->expired;
     res.total = mset.get_matches_estimated();
     res.total_exact =
         !res.timed_out && mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-    res.category_facets = facet_counts(categories);
-    res.year_facets = facet_counts(years);
+    res.category_facets = facet_counts(*facets.categories);
+    res.year_facets = facet_counts(*facets.years);
     std::vector<RankedArticle> ranked = read_page(mset, first == 0);
     res.suggestion = reread(r, p, ranked);
     for (const RankedArticle& hit : ranked) {

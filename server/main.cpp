@@ -19,7 +19,7 @@ constexpr const char* kUsage =
     "  --db DB      an index folder (as tracuu-index --db), a sharded index folder, a Xapian\n"
     "               stub file, or a remote shard tcp://host:port (xapian-tcpsrv); repeat it\n"
     "               to search several shards as one index\n"
-    "  --threads N  worker threads (default: 2 per core, at least 8)\n"
+    "  --threads N  worker threads (default: one per core, at least 2)\n"
     "  --shard-timeout MS  how long a remote shard may take to answer (default 2000)\n"
     "  --query-budget-ms MS  a search's time, less under load; past it the best matches\n"
     "               found so far, marked partial (default 500)\n"

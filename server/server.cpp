@@ -464,7 +464,7 @@ class Api {
 }  // namespace
 
 std::size_t default_threads() {
-  return std::max<std::size_t>(8, 2 * std::thread::hardware_concurrency());
+  return std::max<std::size_t>(2, std::thread::hardware_concurrency());
 }
 
 void run_server(const ServerOptions& options) {

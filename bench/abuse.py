@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Attacks on a running tracuu-server (docs/operations.md), each for a few
+seconds, while a fresh client searches every 200 ms. Prints, per attack, the
+fresh client's worst and median /search time and the server's peak RSS
+during the attack. Only 127.0.0.1; every loop is bounded in time.
+
+    python3 bench/abuse.py PORT SERVER_PID [SECONDS_PER_ATTACK]
+"""
+import socket
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+
+PORT = int(sys.argv[1])
+PID = int(sys.argv[2])
+SECONDS = float(sys.argv[3]) if len(sys.argv) > 3 else 8.0
+
+COMMON = ["của", "và", "là", "có", "được", "cho", "người", "này", "với", "các", "những",
+          "trong", "một", "đã", "không", "khi", "từ", "đến", "năm", "để", "về", "theo"]
+EXPENSIVE = " OR ".join(f'"{a} {b}"' for a, b in zip(COMMON, COMMON[1:]))
+
+
+def rss_kib():
+    with open(f"/proc/{PID}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def connect(timeout=5.0, rcvbuf=None):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(timeout)
+    s.connect(("127.0.0.1", PORT))
+    return s
+
+
+def request(path, extra=""):
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode()
+
+
+def fresh_search(q="giá xăng"):
+    """One new connection, one search: seconds until the whole answer (99 on failure)."""
+    start = time.monotonic()
+    try:
+        s = connect(timeout=30)
+        s.sendall(request("/search?q=" + urllib.parse.quote(q), "Connection: close\r\n"))
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        if not data.startswith(b"HTTP/1.1 200"):
+            return 99.0
+    except OSError:
+        return 99.0
+    return time.monotonic() - start
+
+
+class Attack:
+    """Runs `body(stop)` on `threads` threads while probing; returns figures."""
+
+    def __init__(self, name, body, threads=1):
+        self.name, self.body, self.threads = name, body, threads
+
+    def run(self):
+        stop = threading.Event()
+        workers = [threading.Thread(target=self.body, args=(stop, i), daemon=True)
+                   for i in range(self.threads)]
+        base = rss_kib()
+        for w in workers:
+            w.start()
+        time.sleep(min(1.0, SECONDS / 4))
+        probes, peak = [], base
+        end = time.monotonic() + SECONDS
+        while time.monotonic() < end:
+            probes.append(fresh_search())
+            peak = max(peak, rss_kib())
+            time.sleep(0.2)
+        stop.set()
+        for w in workers:
+            w.join(timeout=10)
+        peak = max(peak, rss_kib())
+        ok = [p for p in probes if p < 99]
+        print(f"{self.name:<44} fresh /search worst {max(probes) * 1000:8.1f} ms  "
+              f"median {statistics.median(probes) * 1000:7.1f} ms  failed {len(probes) - len(ok):2d}"
+              f"  peak RSS {peak / 1024:7.1f} MiB", flush=True)
+
+
+def hold(sockets, stop):
+    stop.wait(SECONDS + 5)
+    for s in sockets:
+        s.close()
+
+
+def idle_connections(n):
+    def body(stop, _):
+        socks = []
+        for _ in range(n):
+            try:
+                socks.append(connect())
+            except OSError:
+                pass
+        hold(socks, stop)
+    return body
+
+
+def drip(stop, _):
+    """A header byte a second, reconnecting when dropped."""
+    line = request("/search?q=binh+tan")
+    s, sent = None, 0
+    while not stop.is_set():
+        try:
+            if s is None:
+                s, sent = connect(), 0
+            s.send(line[sent % (len(line) - 4):][:1])
+            sent += 1
+        except OSError:
+            s = None
+        stop.wait(1.0)
+
+
+def keep_alive(stop, _):
+    """A request every 4 s on one connection, reconnecting when closed."""
+    s = None
+    while not stop.is_set():
+        try:
+            if s is None:
+                s = connect()
+            s.sendall(request("/health"))
+            s.recv(65536)
+        except OSError:
+            s = None
+        stop.wait(4.0)
+
+
+def slow_export(stop, _):
+    """Reads an export at 2 KB/s."""
+    try:
+        s = connect(rcvbuf=4096)
+        s.sendall(request("/export?q=" + urllib.parse.quote("thành phố")))
+        while not stop.is_set():
+            if not s.recv(2048):
+                break
+            stop.wait(1.0)
+        s.close()
+    except OSError:
+        pass
+
+
+def big_headers(stop, _):
+    """Headers of 8 KB, as many as the server takes (the attack sent 2.9 GB)."""
+    header = b"X-Pad: " + b"p" * 8000 + b"\r\n"
+    while not stop.is_set():
+        try:
+            s = connect()
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: a\r\n")
+            for _ in range(10000):
+                if stop.is_set():
+                    break
+                s.sendall(header)
+        except OSError:
+            pass
+
+
+def chunked_body(stop, _):
+    """A 1 GB chunked POST."""
+    chunk = b"10000\r\n" + b"b" * 0x10000 + b"\r\n"
+    while not stop.is_set():
+        try:
+            s = connect()
+            s.sendall(b"POST /health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
+            for _ in range(16000):
+                if stop.is_set():
+                    break
+                s.sendall(chunk)
+        except OSError:
+            pass
+
+
+def many_ranges(stop, _):
+    """Range: bytes=0-,0-,... (2,600 ranges) on the search page."""
+    ranges = "bytes=0-" + ",0-" * 2600
+    while not stop.is_set():
+        try:
+            s = connect()
+            s.sendall(request("/", f"Range: {ranges}\r\nConnection: close\r\n"))
+            while s.recv(1 << 20):
+                pass
+            s.close()
+        except OSError:
+            pass
+
+
+def expensive_search(stop, _):
+    path = "/search?q=" + urllib.parse.quote(EXPENSIVE)
+    while not stop.is_set():
+        try:
+            s = connect(timeout=30)
+            s.sendall(request(path, "Connection: close\r\n"))
+            while s.recv(65536):
+                pass
+            s.close()
+        except OSError:
+            pass
+
+
+def expensive_export(stop, _):
+    path = "/export?q=" + urllib.parse.quote(EXPENSIVE)
+    while not stop.is_set():
+        try:
+            s = connect(timeout=60)
+            s.sendall(request(path, "Connection: close\r\n"))
+            while s.recv(1 << 20):
+                pass
+            s.close()
+        except OSError:
+            pass
+
+
+def main():
+    print(f"fresh client alone: {min(fresh_search() for _ in range(5)) * 1000:.1f} ms; "
+          f"RSS {rss_kib() / 1024:.1f} MiB; {SECONDS:g} s per attack")
+    for attack in [
+        Attack("200 idle connections", idle_connections(200)),
+        Attack("20 drip-feeding clients (1 header byte/s)", drip, 20),
+        Attack("8 keep-alive clients (a request every 4 s)", keep_alive, 8),
+        Attack("4 slow export readers (2 KB/s)", slow_export, 4),
+        Attack("4 x 10,000 headers of 8 KB", big_headers, 4),
+        Attack("4 x 1 GB chunked POST", chunked_body, 4),
+        Attack("8 x Range with 2,600 ranges", many_ranges, 8),
+        Attack("16 expensive searches at once", expensive_search, 16),
+        Attack("16 exports of an expensive query", expensive_export, 16),
+    ]:
+        attack.run()
+    time.sleep(1)
+    print(f"after the attacks: fresh /search {fresh_search() * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
