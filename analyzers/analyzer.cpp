@@ -458,4 +458,27 @@ bool is_valid_utf8(std::string_view bytes) {
   return true;
 }
 
+std::string replace_invalid_utf8(std::string_view bytes, char32_t replacement,
+                                 std::size_t* replaced) {
+  const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
+  const int32_t size = static_cast<int32_t>(bytes.size());
+  std::string out;
+  out.reserve(bytes.size() + 8);
+  std::size_t count = 0;
+  int32_t i = 0;
+  while (i < size) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, size, c);
+    if (c >= 0) {
+      out.append(bytes.data() + start, static_cast<std::size_t>(i - start));
+    } else {
+      detail::append_utf8(out, replacement);
+      ++count;
+    }
+  }
+  if (replaced) *replaced = count;
+  return out;
+}
+
 }  // namespace tracuu

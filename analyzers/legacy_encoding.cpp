@@ -1,10 +1,14 @@
-// decode_vietnamese_text: UTF-8 as is; otherwise TCVN3, VNI-Windows or
-// Windows-1258, whichever reads most like Vietnamese.
+// read_vietnamese_text: UTF-8 as is; otherwise TCVN3, VNI-Windows or
+// Windows-1258, whichever reads most like Vietnamese, if it reads clearly
+// better than UTF-8 with its bad bytes replaced.
 //
 // Old archives (before TCVN 6909:2001 made Unicode the rule) are full of
 // 8-bit text. Each candidate decoding is scored by the share of its words
 // with non-ASCII letters that parse as Vietnamese syllables: the right
-// encoding gives "Việt", the wrong ones give "Vieät" or "Viªt".
+// encoding gives "Việt", the wrong ones give "Vieät" or "Viªt". A UTF-8
+// export with a few damaged bytes is scored the same way: its words still
+// read as Vietnamese, so it stays UTF-8 rather than being re-read as VNI,
+// which also makes syllables of the pieces ("Tiếng" → "Tiáº¿ng": "tiá").
 #include <unicode/normalizer2.h>
 #include <unicode/ucnv.h>
 #include <unicode/unistr.h>
@@ -147,12 +151,28 @@ Score score(std::string_view utf8) {
 // and there are enough of them to tell.
 constexpr double kMinShare = 0.8;
 constexpr std::size_t kMinWords = 2;
+// A legacy reading must find at least this many times as many Vietnamese
+// syllables as the UTF-8 reading to be believed over it. Real legacy text
+// read as UTF-8 has almost none (its letters are invalid sequences); UTF-8
+// with a stray byte read as legacy has about as many as read as UTF-8.
+constexpr std::size_t kClearlyBetter = 2;
+
+bool reads_as_vietnamese(const Score& s) {
+  return s.invalid == 0 && s.words >= kMinWords && s.share() >= kMinShare;
+}
+
+bool clearly_better(const Score& legacy, const Score& utf8) {
+  return legacy.vietnamese >= kClearlyBetter * utf8.vietnamese &&
+         legacy.vietnamese > utf8.vietnamese;
+}
 
 }  // namespace
 
-std::optional<DecodedText> decode_vietnamese_text(std::string_view bytes) {
-  if (is_valid_utf8(bytes)) return DecodedText{std::string(bytes), "utf-8"};
-  std::optional<DecodedText> best;
+DecodedText read_vietnamese_text(std::string_view bytes) {
+  if (is_valid_utf8(bytes)) return DecodedText{std::string(bytes), "utf-8", 0};
+  DecodedText best{{}, "utf-8", 0};
+  best.utf8 = replace_invalid_utf8(bytes, U'\uFFFD', &best.invalid_sequences);
+  const Score utf8 = score(best.utf8);
   double best_share = 0;
   const std::pair<const char*, std::string> candidates[] = {
       {"tcvn3", decode_with(tcvn3(), bytes)},
@@ -161,13 +181,19 @@ std::optional<DecodedText> decode_vietnamese_text(std::string_view bytes) {
   };
   for (const auto& [name, text] : candidates) {
     Score s = score(text);
-    if (s.invalid > 0 || s.words < kMinWords || s.share() < kMinShare) continue;
-    if (!best || s.share() > best_share) {
-      best = DecodedText{text, name};
+    if (!reads_as_vietnamese(s) || !clearly_better(s, utf8)) continue;
+    if (best.encoding == "utf-8" || s.share() > best_share) {
+      best = DecodedText{text, name, 0};
       best_share = s.share();
     }
   }
   return best;
+}
+
+std::optional<DecodedText> decode_vietnamese_text(std::string_view bytes) {
+  DecodedText text = read_vietnamese_text(bytes);
+  if (text.invalid_sequences > 0) return std::nullopt;
+  return text;
 }
 
 }  // namespace tracuu

@@ -185,14 +185,29 @@ void index_field(const Analysis& analysis, const FieldSpec& spec, Xapian::Docume
 struct DecodedText {
   std::string utf8;
   std::string encoding;
+  // Sequences that are not UTF-8, each replaced by U+FFFD (encoding "utf-8"
+  // only: a legacy reading explains every byte).
+  std::size_t invalid_sequences = 0;
 };
-// Decodes article bytes: valid UTF-8 is returned as is (encoding "utf-8");
-// otherwise tries the legacy Vietnamese encodings and picks the one whose
-// result has the largest share of valid Vietnamese syllables; returns
-// std::nullopt when none reaches a clear threshold (binary or unknown text).
+// Reads article bytes the way that explains them best. Valid UTF-8 is
+// returned as is. Otherwise each legacy Vietnamese encoding is tried, and one
+// wins only when it explains all the bytes (no undecodable byte), reads as
+// Vietnamese, and reads clearly better than UTF-8 does: UTF-8 with its
+// invalid sequences replaced is scored the same way, so a valid UTF-8 line
+// with two stray bytes stays UTF-8 instead of being re-read whole as VNI
+// ("Tiếng" would become "Tiáº¿ng"). When no legacy encoding wins, the result
+// is that UTF-8 reading, with `invalid_sequences` > 0.
+DecodedText read_vietnamese_text(std::string_view bytes);
+// read_vietnamese_text when it explains every byte: valid UTF-8 or a legacy
+// encoding; std::nullopt for binary, unknown text or UTF-8 with invalid bytes.
 std::optional<DecodedText> decode_vietnamese_text(std::string_view bytes);
 
 // True when `bytes` is well-formed UTF-8.
 bool is_valid_utf8(std::string_view bytes);
+// `bytes` with every sequence that is not UTF-8 replaced by `replacement`
+// (one per maximal invalid subpart, as ICU and the WHATWG decoder count
+// them); `*replaced`, if given, counts them.
+std::string replace_invalid_utf8(std::string_view bytes, char32_t replacement = U'\uFFFD',
+                                 std::size_t* replaced = nullptr);
 
 }  // namespace tracuu

@@ -54,6 +54,8 @@ struct Article {
   std::string category;
   std::vector<std::string> tags;
   std::string encoding = "utf-8";  // what the source was written in (not stored)
+  // Fields in which bytes that were not UTF-8 became U+FFFD (not stored).
+  std::vector<std::string> invalid_utf8_fields;
 };
 
 std::string article_to_json(const Article& a);       // one JSONL record (exports)
@@ -75,12 +77,32 @@ Article parse_json_record(std::string_view line);
 // author, page chrome. `default_id` is used unless the page has an "ID:" line.
 Article parse_text_page(std::string_view text, std::string default_id);
 
+// What load_sources reports as it reads, on the calling thread.
+struct SourceEvents {
+  std::function<void(Article&&)> article;  // each good record
+  // Each bad record: where (line 0: the whole file) and why.
+  std::function<void(const std::string& file, std::size_t line, const std::string& reason)>
+      rejected;
+  // A file or folder that could not be read to its end (cannot be opened or
+  // listed, not a regular file, a truncated gzip, an I/O error, a last line
+  // cut short): its articles after `line` are missing, so the sources are
+  // not the whole collection and nothing may be pruned by them.
+  std::function<void(const std::string& file, std::size_t line, const std::string& reason)>
+      unreadable;
+  // Optional: (bytes_read, bytes_total) of the sources (compressed bytes
+  // for .gz files).
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
+  // Optional: checked before each record; true stops the reading at once.
+  std::function<bool()> cancelled;
+};
+
 // Walks SOURCE paths (.jsonl, .jsonl.gz, .txt, folders of them, recursive,
-// in sorted order) and calls `on_article` for each good record and
-// `on_error(file, line, reason)` for each bad one (line 0: the whole file).
-// Throws std::runtime_error for a SOURCE that does not exist.
-// `on_progress(bytes_read, bytes_total)`, if given, follows the source bytes
-// consumed (compressed bytes for .gz files).
+// in sorted order) and reports each record to `events`. Throws
+// std::runtime_error for a SOURCE that does not exist or is neither a
+// regular file nor a folder.
+void load_sources(const std::vector<std::string>& sources, const SourceEvents& events);
+// The same with unreadable files reported as rejected ones (line 0: the
+// whole file).
 void load_sources(const std::vector<std::string>& sources,
                   const std::function<void(Article&&)>& on_article,
                   const std::function<void(const std::string& file, std::size_t line,
@@ -113,7 +135,10 @@ class IndexLocation {
 struct IndexOptions {
   std::string db_dir;
   std::vector<std::string> sources;
-  bool prune = false;             // delete articles no longer in the sources
+  bool prune = false;  // delete articles no longer in the sources
+  // Let --prune (or --rebuild) delete more than half of the indexed
+  // articles; without it such a run deletes nothing and fails.
+  bool prune_allow_shrink = false;
   bool rebuild = false;           // build a fresh generation, compact it, switch readers
   std::size_t batch_size = 2000;  // documents per commit (a build splits it among its writers)
   bool progress_bar = false;      // a bar on a terminal, else periodic lines
@@ -123,9 +148,17 @@ struct IndexOptions {
 };
 
 struct IndexReport {
+  // `rejected` counts bad records and sources not read to their end.
   std::size_t added = 0, updated = 0, unchanged = 0, deleted = 0, rejected = 0;
   double seconds = 0;
-  std::string to_json() const;
+  std::string to_json() const;  // the summary line; the fields below are not in it
+
+  std::size_t pruned = 0;               // deleted because the sources lack them
+  std::vector<std::string> pruned_ids;  // the first of them in sorted order, for the log
+  // Why --prune deleted nothing although asked to (a source not read to its
+  // end, or far fewer articles than the index): the rest of the run is
+  // committed, but someone must look; tracuu-index exits 1.
+  std::string prune_refused;
 };
 
 // A fatal problem: the job stopped, the last commit stays readable.
@@ -151,19 +184,13 @@ class ShardRule {
 
 // Runs the reindex job. Progress and rejected records go to `log` (stderr).
 // Throws IndexError (or a Xapian::Error) on a fatal error, e.g. another
-// writer holding the lock or an index built by another analyzer version.
+// writer holding the lock, an index built by another analyzer version, a
+// write that failed (the message names the database), or a --rebuild that
+// could not read every source or would drop most of the index. Takes DIR's
+// lock before it writes anything, and first removes what killed or failed
+// runs left in DIR.
 // A sharded index (options.shard_by, or DIR/shards.json present) runs the job
 // once per shard: see indexer/shards.cpp.
 IndexReport run_index_job(const IndexOptions& options, std::ostream& log);
-
-namespace detail_index {
-// The job on one unsharded index folder (what run_index_job does without shards).
-IndexReport run_unsharded_job(const IndexOptions& options, std::ostream& log);
-// Writes `text` to `path` atomically: a temporary file, synced, renamed
-// over it (readers see the old content or the new, never half). Throws IndexError.
-void replace_file(const std::string& path, const std::string& text);
-// The shard map of a sharded index folder: DIR/shards.json.
-std::string shard_map_path(const std::string& dir);
-}  // namespace detail_index
 
 }  // namespace tracuu

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
@@ -24,7 +25,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "indexer.h"
+#include "job_internal.h"
 
 namespace tracuu {
 namespace {
@@ -50,11 +51,11 @@ class WorkQueue {
     items_.push_back(std::move(w));
     not_empty_.notify_one();
   }
-  // False when the stream is finished.
+  // False when the stream is finished or cancelled.
   bool pop(Work* w) {
     std::unique_lock lock(mu_);
-    not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
-    if (items_.empty()) return false;
+    not_empty_.wait(lock, [&] { return !items_.empty() || closed_ || cancelled_; });
+    if (items_.empty() || cancelled_) return false;
     *w = std::move(items_.front());
     items_.pop_front();
     not_full_.notify_one();
@@ -65,10 +66,16 @@ class WorkQueue {
     closed_ = true;
     not_empty_.notify_all();
   }
+  // Stops both sides at once: a failed writer's work is thrown away.
   void cancel() {
     std::lock_guard lock(mu_);
     cancelled_ = true;
     not_full_.notify_all();
+    not_empty_.notify_all();
+  }
+  bool cancelled() {
+    std::lock_guard lock(mu_);
+    return cancelled_;
   }
 
  private:
@@ -98,16 +105,11 @@ unsigned next_generation(const std::string& dir) {
 
 // Atomically points readers at `generation` (a folder name inside dir).
 void write_stub(const IndexLocation& loc, const std::string& generation) {
-  detail_index::replace_file(loc.stub_path(), "auto " + generation + "\n");
+  job::replace_file(loc.stub_path(), "auto " + generation + "\n");
 }
 
 Xapian::WritableDatabase open_writer(const std::string& path, int flags) {
-  try {
-    return Xapian::WritableDatabase(path, flags);
-  } catch (const Xapian::DatabaseLockError&) {
-    throw IndexError("another tracuu-index is writing to " + path +
-                     " (Xapian's write lock is held); try again when it has finished");
-  }
+  return job::writing(path, [&] { return Xapian::WritableDatabase(path, flags); });
 }
 
 // id → content hash of every document in `db`.
@@ -209,7 +211,7 @@ void write_all(WorkQueue& queue, Xapian::WritableDatabase& db, std::size_t batch
       in_batch = 0;
     }
   }
-  db.commit();
+  if (!queue.cancelled()) db.commit();
 }
 
 // A build's private shards commit at least every 250 articles each: readers
@@ -225,9 +227,274 @@ std::size_t build_writers() {
   return std::clamp<std::size_t>(cores, 1, 4);
 }
 
+// The folders a build writes beside the live generation: its shards and the
+// compacted generation. All are removed when the build is not switched in
+// (a full disk, a read error with --rebuild, any exception), so a failed
+// build leaves nothing behind; keep() spares the one that went live.
+class BuildFolders {
+ public:
+  BuildFolders() = default;
+  BuildFolders(const BuildFolders&) = delete;
+  BuildFolders& operator=(const BuildFolders&) = delete;
+  ~BuildFolders() {
+    for (const std::string& path : paths_) {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  }
+  void add(std::string path) { paths_.push_back(std::move(path)); }
+  void keep(const std::string& path) { std::erase(paths_, path); }
+
+ private:
+  std::vector<std::string> paths_;
+};
+
+// The job on one index folder. Not thread-safe: run() once, on one thread
+// (it starts and joins the loader and writer threads itself).
+class UnshardedRun {
+ public:
+  UnshardedRun(const IndexOptions& options, std::ostream& log)
+      : options_(options), log_(log), loc_(options.db_dir) {}
+
+  IndexReport run() {
+    const auto start = Clock::now();
+    job::remove_leftovers(options_.db_dir, log_);
+    open_live();
+    // A build (--rebuild, or an empty index) writes a new generation in
+    // shards that readers never see until it is complete, compacted and
+    // switched in. An incremental run writes into the live generation, batch
+    // by batch.
+    build_ = options_.rebuild || live_db_.get_doccount() == 0;
+    if (build_) start_build();
+    known_ = known_articles(live_db_);
+    load_and_write();
+    std::vector<std::string> doomed = decide_prune();
+    if (build_) {
+      install_build();
+    } else {
+      finish_incremental(doomed);
+    }
+    report_.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return report_;
+  }
+
+ private:
+  // The live generation, opened for writing (its Xapian lock also keeps out
+  // writers that are not tracuu-index); a new index gets an empty, readable
+  // one to start from.
+  void open_live() {
+    live_ = loc_.live_generation();
+    if (live_.empty()) {
+      const std::string gen = generation_name(next_generation(options_.db_dir));
+      live_ = (fs::path(options_.db_dir) / gen).string();
+      job::writing(live_, [&] {
+        Xapian::WritableDatabase created(live_, Xapian::DB_CREATE_OR_OPEN);
+        created.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+        created.commit();
+      });
+      write_stub(loc_, gen);
+    }
+    live_db_ = open_writer(live_, Xapian::DB_OPEN);
+    if (!options_.rebuild) check_analyzer_version(live_db_, live_);
+  }
+
+  void start_build() {
+    final_gen_ = generation_name(next_generation(options_.db_dir));
+    build_folders_.add(final_path());
+    for (std::size_t k = 0; k < build_writers(); ++k) {
+      shard_paths_.push_back(
+          (fs::path(options_.db_dir) / (final_gen_ + ".build-" + std::to_string(k))).string());
+      build_folders_.add(shard_paths_.back());
+      // Private until merged: their commits bound memory, they need no fsync.
+      shards_.push_back(
+          open_writer(shard_paths_.back(), Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC));
+    }
+  }
+
+  std::string final_path() const { return (fs::path(options_.db_dir) / final_gen_).string(); }
+
+  // One loader thread reads the sources into documents, one writer thread
+  // per target database writes them. A writer that fails stops the loader
+  // and the other writers at once (their work is lost anyway); a loader
+  // that fails lets the writers commit what it sent.
+  void load_and_write() {
+    const std::size_t writers = build_ ? shards_.size() : 1;
+    std::mutex report_mu;  // report counters, `seen_` and `unreadable_` are shared
+    Progress progress(log_, options_.progress_bar);
+    std::vector<std::unique_ptr<WorkQueue>> queues;
+    for (std::size_t k = 0; k < writers; ++k) queues.push_back(std::make_unique<WorkQueue>(256));
+    std::atomic<bool> cancelled = false;
+    auto cancel_all = [&] {
+      cancelled = true;
+      for (auto& q : queues) q->cancel();
+    };
+
+    SourceEvents events;
+    Analyzer analyzer;  // the loader thread's only
+    events.article = [&](Article&& a) {
+      progress.article();
+      bool is_new;
+      if (!count_article(a, report_mu, &is_new)) return;  // unchanged
+      log_reading_notes(a, report_mu);
+      // The same id always goes to the same shard, so a repeated id replaces.
+      std::size_t shard = writers == 1 ? 0 : std::hash<std::string>{}(a.id) % writers;
+      queues[shard]->push({a.id, build_document(a, analyzer), is_new});
+    };
+    events.rejected = [&](const std::string& file, std::size_t line, const std::string& reason) {
+      std::lock_guard lock(report_mu);
+      ++report_.rejected;
+      log_ << file << ":" << line << ": " << reason << "\n";
+    };
+    events.unreadable = [&](const std::string& file, std::size_t line, const std::string& reason) {
+      events.rejected(file, line, reason);
+      std::lock_guard lock(report_mu);
+      unreadable_.push_back(file + ":" + std::to_string(line) + ": " + reason);
+    };
+    events.progress = [&](std::uint64_t done, std::uint64_t total) { progress.bytes(done, total); };
+    events.cancelled = [&] { return cancelled.load(); };
+
+    std::exception_ptr loader_error;
+    std::thread loader([&] {
+      try {
+        load_sources(options_.sources, events);
+      } catch (...) {
+        loader_error = std::current_exception();
+      }
+      for (auto& q : queues) q->close();
+    });
+    std::vector<std::exception_ptr> writer_errors(writers);
+    std::vector<std::thread> writer_threads;
+    for (std::size_t k = 0; k < writers; ++k) {
+      writer_threads.emplace_back([&, k] {
+        try {
+          const std::string& path = build_ ? shard_paths_[k] : live_;
+          job::writing(path, [&] {
+            write_all(
+                *queues[k], build_ ? shards_[k] : live_db_,
+                build_ ? std::clamp<std::size_t>(options_.batch_size / writers, 1, kMaxShardBatch)
+                       : options_.batch_size);
+          });
+        } catch (...) {
+          writer_errors[k] = std::current_exception();
+          cancel_all();
+        }
+      });
+    }
+    for (auto& t : writer_threads) t.join();
+    loader.join();
+    progress.done();
+    // Nothing after the last commit is lost; a build leaves the live index as it was.
+    for (auto& e : writer_errors) {
+      if (e) std::rethrow_exception(e);
+    }
+    if (loader_error) std::rethrow_exception(loader_error);
+  }
+
+  // Counts an article in the report; false when it is unchanged and need
+  // not be written. Called on the loader thread.
+  bool count_article(const Article& a, std::mutex& mu, bool* is_new) {
+    auto old = known_.find(a.id);
+    const std::string hash = content_hash(a);
+    std::lock_guard lock(mu);
+    bool first_time_seen = seen_.insert(a.id).second;
+    *is_new = first_time_seen && (build_ || old == known_.end());
+    bool same = old != known_.end() && old->second == hash;
+    if (same && !build_ && first_time_seen) {
+      ++report_.unchanged;
+      return false;
+    }
+    if (old == known_.end() && first_time_seen) {
+      ++report_.added;
+    } else if (same && first_time_seen) {
+      ++report_.unchanged;  // --rebuild rewrites it, but nothing changed
+    } else {
+      ++report_.updated;
+    }
+    return true;
+  }
+
+  void log_reading_notes(const Article& a, std::mutex& mu) {
+    if (a.encoding == "utf-8" && a.invalid_utf8_fields.empty()) return;
+    std::lock_guard lock(mu);
+    job::log_reading_notes(a, log_);
+  }
+
+  // The ids --prune (or --rebuild) deletes, sorted; none when the prune is
+  // refused. A refused --rebuild throws: its build is discarded.
+  std::vector<std::string> decide_prune() {
+    if (!options_.prune && !options_.rebuild) return {};
+    std::vector<std::string> doomed;
+    for (const auto& [id, hash] : known_) {
+      if (!seen_.count(id)) doomed.push_back(id);
+    }
+    std::string refusal =
+        job::prune_refusal(options_, known_.size(), doomed.size(), seen_.size(), unreadable_);
+    if (!refusal.empty() && options_.rebuild)
+      throw IndexError("--rebuild stopped, the live index is unchanged: " + refusal);
+    if (!refusal.empty()) {
+      report_.prune_refused = refusal;
+      return {};
+    }
+    std::sort(doomed.begin(), doomed.end());
+    report_.deleted = report_.pruned = doomed.size();
+    report_.pruned_ids.assign(
+        doomed.begin(),
+        doomed.begin() + static_cast<std::ptrdiff_t>(std::min(doomed.size(), job::kListedPrunes)));
+    return doomed;
+  }
+
+  void finish_incremental(const std::vector<std::string>& doomed) {
+    job::writing(live_, [&] {
+      for (const std::string& id : doomed) live_db_.delete_document(std::string(prefix::kId) + id);
+      live_db_.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+      live_db_.commit();
+    });
+  }
+
+  // Merges the shards by compaction into the new generation, stamps it,
+  // switches readers with one rename, and only then deletes the old
+  // generation.
+  void install_build() {
+    for (std::size_t k = 0; k < shards_.size(); ++k)
+      job::writing(shard_paths_[k], [&] { shards_[k].close(); });
+    Xapian::Database merged;
+    for (const std::string& path : shard_paths_) merged.add_database(Xapian::Database(path));
+    const std::string target = final_path();
+    const auto compact_start = Clock::now();
+    job::writing(target, [&] {
+      merged.compact(target);
+      Xapian::WritableDatabase stamped(target, Xapian::DB_OPEN);
+      stamped.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+      stamped.commit();
+    });
+    log_ << "tracuu-index: merged " << shards_.size() << " shards in "
+         << std::chrono::duration<double>(Clock::now() - compact_start).count() << " s\n";
+    write_stub(loc_, final_gen_);
+    build_folders_.keep(target);  // live now; the shards go when build_folders_ does
+    live_db_.close();
+    std::error_code ec;
+    fs::remove_all(live_, ec);
+  }
+
+  const IndexOptions& options_;
+  std::ostream& log_;
+  const IndexLocation loc_;
+  std::string live_;
+  Xapian::WritableDatabase live_db_;
+  bool build_ = false;
+  std::string final_gen_;
+  std::vector<std::string> shard_paths_;
+  BuildFolders build_folders_;  // declared before shards_: removed after they are closed
+  std::vector<Xapian::WritableDatabase> shards_;
+  std::unordered_map<std::string, std::string> known_;  // id → content hash in the live index
+  std::unordered_set<std::string> seen_;                // ids in the sources
+  std::vector<std::string> unreadable_;                 // sources not read to their end
+  IndexReport report_;
+};
+
 }  // namespace
 
-void detail_index::replace_file(const std::string& path, const std::string& text) {
+void job::replace_file(const std::string& path, const std::string& text) {
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
@@ -239,172 +506,44 @@ void detail_index::replace_file(const std::string& path, const std::string& text
     ::fsync(fileno(f));
     std::fclose(f);
   }
-  fs::rename(tmp, path);
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw IndexError("cannot rename " + tmp + " to " + path + ": " + ec.message());
 }
 
-IndexReport detail_index::run_unsharded_job(const IndexOptions& options, std::ostream& log) {
-  const auto start = Clock::now();
-  IndexLocation loc(options.db_dir);
-  std::error_code ec;
-  fs::create_directories(options.db_dir, ec);
-  if (ec) throw IndexError("cannot create " + options.db_dir + ": " + ec.message());
-
-  std::string live = loc.live_generation();
-  if (live.empty()) {  // a new index: an empty, readable generation to start from
-    std::string gen = generation_name(next_generation(options.db_dir));
-    live = (fs::path(options.db_dir) / gen).string();
-    Xapian::WritableDatabase created = open_writer(live, Xapian::DB_CREATE_OR_OPEN);
-    created.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
-    created.commit();
-    created.close();
-    write_stub(loc, gen);
+void job::log_reading_notes(const Article& a, std::ostream& log) {
+  if (a.encoding != "utf-8")
+    log << "tracuu-index: " << a.id << ": converted from " << a.encoding << "\n";
+  if (!a.invalid_utf8_fields.empty()) {
+    log << "tracuu-index: " << a.id << ": invalid UTF-8 in ";
+    for (std::size_t i = 0; i < a.invalid_utf8_fields.size(); ++i)
+      log << (i ? ", " : "") << a.invalid_utf8_fields[i];
+    log << " replaced by U+FFFD\n";
   }
-  // Holding the live generation's write lock for the whole run keeps a second
-  // writer out, in every mode.
-  Xapian::WritableDatabase live_db = open_writer(live, Xapian::DB_OPEN);
-  if (!options.rebuild) check_analyzer_version(live_db, live);
+}
 
-  // A build (--rebuild, or an empty index) writes a new generation in shards
-  // that readers never see until it is complete, compacted and switched in.
-  // An incremental run writes into the live generation, batch by batch.
-  const bool build = options.rebuild || live_db.get_doccount() == 0;
-  const bool rebuild = options.rebuild;
-  std::string final_gen;
-  std::vector<std::string> shard_paths;
-  std::vector<Xapian::WritableDatabase> shards;
-  if (build) {
-    for (const auto& entry :
-         fs::directory_iterator(options.db_dir)) {  // a killed build's leftovers
-      if (entry.path().filename().string().find(".build") != std::string::npos)
-        fs::remove_all(entry.path());
-    }
-    final_gen = generation_name(next_generation(options.db_dir));
-    for (std::size_t k = 0; k < build_writers(); ++k) {
-      shard_paths.push_back(
-          (fs::path(options.db_dir) / (final_gen + ".build-" + std::to_string(k))).string());
-      // Private until merged: their commits bound memory, they need no fsync.
-      shards.push_back(
-          open_writer(shard_paths.back(), Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC));
-    }
+std::string job::prune_refusal(const IndexOptions& options, std::size_t indexed, std::size_t doomed,
+                               std::size_t in_sources, const std::vector<std::string>& unreadable) {
+  if (!unreadable.empty()) {
+    // The sources are not the whole collection: what they lack may only
+    // be missing from this copy of them.
+    std::string why = unreadable.size() == 1
+                          ? "a source could not be read to its end ("
+                          : std::to_string(unreadable.size()) +
+                                " sources could not be read to their end (first: ";
+    return why + unreadable.front() + ")";
   }
-  const std::size_t writers = build ? shards.size() : 1;
-
-  const auto known = known_articles(live_db);
-  IndexReport report;
-  std::unordered_set<std::string> seen;
-  std::mutex report_mu;  // report counters and `seen` are shared by the threads
-  Progress progress(log, options.progress_bar);
-  std::vector<std::unique_ptr<WorkQueue>> queues;
-  for (std::size_t k = 0; k < writers; ++k) queues.push_back(std::make_unique<WorkQueue>(256));
-  auto cancel_all = [&] {
-    for (auto& q : queues) q->cancel();
-  };
-  std::exception_ptr loader_error;
-
-  std::thread loader([&] {
-    try {
-      Analyzer analyzer;
-      load_sources(
-          options.sources,
-          [&](Article&& a) {
-            progress.article();
-            auto old = known.find(a.id);
-            const std::string hash = content_hash(a);
-            bool is_new;
-            {
-              std::lock_guard lock(report_mu);
-              bool first_time_seen = seen.insert(a.id).second;
-              is_new = first_time_seen && (build || old == known.end());
-              bool same = old != known.end() && old->second == hash;
-              if (same && !build && first_time_seen) {
-                ++report.unchanged;
-                return;
-              }
-              if (old == known.end() && first_time_seen) {
-                ++report.added;
-              } else if (same && first_time_seen) {
-                ++report.unchanged;  // --rebuild rewrites it, but nothing changed
-              } else {
-                ++report.updated;
-              }
-            }
-            if (a.encoding != "utf-8")
-              log << "tracuu-index: " << a.id << ": converted from " << a.encoding << "\n";
-            // The same id always goes to the same shard, so a repeated id replaces.
-            std::size_t shard = writers == 1 ? 0 : std::hash<std::string>{}(a.id) % writers;
-            queues[shard]->push({a.id, build_document(a, analyzer), is_new});
-          },
-          [&](const std::string& file, std::size_t line, const std::string& reason) {
-            std::lock_guard lock(report_mu);
-            ++report.rejected;
-            log << file << ":" << line << ": " << reason << "\n";
-          },
-          [&](std::uint64_t done, std::uint64_t total) { progress.bytes(done, total); });
-    } catch (...) {
-      loader_error = std::current_exception();
-    }
-    for (auto& q : queues) q->close();
-  });
-
-  std::vector<std::exception_ptr> writer_errors(writers);
-  std::vector<std::thread> writer_threads;
-  for (std::size_t k = 0; k < writers; ++k) {
-    writer_threads.emplace_back([&, k] {
-      try {
-        write_all(*queues[k], build ? shards[k] : live_db,
-                  build ? std::clamp<std::size_t>(options.batch_size / writers, 1, kMaxShardBatch)
-                        : options.batch_size);
-      } catch (...) {
-        writer_errors[k] = std::current_exception();
-        cancel_all();
-      }
-    });
+  // An export that came out empty or half-written must not empty the index.
+  if (doomed * 2 > indexed && !options.prune_allow_shrink) {
+    return "it would delete " + std::to_string(doomed) + " of the " + std::to_string(indexed) +
+           " indexed articles (the sources hold " + std::to_string(in_sources) +
+           "); check the sources, or run again with --prune-allow-shrink to delete them";
   }
-  for (auto& t : writer_threads) t.join();
-  if (std::any_of(writer_errors.begin(), writer_errors.end(), [](auto& e) { return e != nullptr; }))
-    cancel_all();
-  loader.join();
-  // Nothing after the last commit is lost; a build leaves the live index as it was.
-  if (loader_error) std::rethrow_exception(loader_error);
-  for (auto& e : writer_errors) {
-    if (e) std::rethrow_exception(e);
-  }
+  return {};
+}
 
-  if (options.prune || rebuild) {
-    for (const auto& [id, hash] : known) {
-      if (seen.count(id)) continue;
-      if (!build) live_db.delete_document(std::string(prefix::kId) + id);
-      ++report.deleted;
-    }
-  }
-  progress.done();
-
-  if (!build) {
-    live_db.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
-    live_db.commit();
-  } else {
-    // Merge the shards by compaction into the new generation, stamp it, switch
-    // readers with one rename, and only then delete the old generation.
-    Xapian::Database merged;
-    for (auto& shard : shards) shard.close();
-    for (const std::string& path : shard_paths) merged.add_database(Xapian::Database(path));
-    const std::string final_path = (fs::path(options.db_dir) / final_gen).string();
-    const auto compact_start = Clock::now();
-    merged.compact(final_path);
-    log << "tracuu-index: merged " << shards.size() << " shards in "
-        << std::chrono::duration<double>(Clock::now() - compact_start).count() << " s\n";
-    {
-      Xapian::WritableDatabase stamped(final_path, Xapian::DB_OPEN);
-      stamped.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
-      stamped.commit();
-    }
-    for (const std::string& path : shard_paths) fs::remove_all(path, ec);
-    write_stub(loc, final_gen);
-    live_db.close();
-    fs::remove_all(live, ec);
-  }
-  report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return report;
+IndexReport job::run_unsharded_job(const IndexOptions& options, std::ostream& log) {
+  return UnshardedRun(options, log).run();
 }
 
 }  // namespace tracuu

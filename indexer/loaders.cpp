@@ -2,6 +2,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -94,17 +95,10 @@ Article checked(Article a) {
 
 }  // namespace
 
-Article parse_json_record(std::string_view line) {
-  if (line.size() > kMaxLineBytes)
-    throw RecordError("record too long (" + std::to_string(line.size()) + " bytes)");
-  std::string text(line);
-  std::string encoding = "utf-8";
-  if (!is_valid_utf8(text)) {
-    auto decoded = decode_vietnamese_text(text);
-    if (!decoded) throw RecordError("invalid UTF-8 and not a known Vietnamese legacy encoding");
-    text = std::move(decoded->utf8);
-    encoding = decoded->encoding;
-  }
+namespace {
+
+// The fields of a JSON record (already valid UTF-8), checked.
+Article article_from_json(const std::string& text) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
@@ -113,7 +107,6 @@ Article parse_json_record(std::string_view line) {
   }
   if (!j.is_object()) throw RecordError("bad JSON: a record must be an object");
   Article a;
-  a.encoding = encoding;
   const auto limit = [](const char* name) {
     return *std::find_if(std::begin(kLimits), std::end(kLimits),
                          [&](const FieldLimit& l) { return std::string_view(l.name) == name; });
@@ -139,6 +132,49 @@ Article parse_json_record(std::string_view line) {
     }
   }
   return checked(std::move(a));
+}
+
+// The fields in which two readings of one record differ.
+std::vector<std::string> differing_fields(const Article& x, const Article& y) {
+  std::vector<std::string> names;
+  const std::pair<const char*, std::string Article::*> fields[] = {
+      {"title", &Article::title},   {"lead", &Article::lead},
+      {"body", &Article::body},     {"caption", &Article::caption},
+      {"author", &Article::author}, {"published", &Article::published},
+      {"url", &Article::url},       {"category", &Article::category}};
+  for (const auto& [name, field] : fields) {
+    if (x.*field != y.*field) names.push_back(name);
+  }
+  if (x.tags != y.tags) names.push_back("tags");
+  return names;
+}
+
+}  // namespace
+
+Article parse_json_record(std::string_view line) {
+  if (line.size() > kMaxLineBytes)
+    throw RecordError("record too long (" + std::to_string(line.size()) + " bytes)");
+  DecodedText text = read_vietnamese_text(line);
+  if (text.invalid_sequences == 0) {
+    Article a = article_from_json(text.utf8);
+    a.encoding = text.encoding;
+    return a;
+  }
+  // UTF-8 reads the line best, but some bytes are not UTF-8 (a damaged
+  // export, a field cut inside a letter). A second reading with another
+  // replacement character differs exactly in the fields that hold them.
+  Article a;
+  try {
+    a = article_from_json(text.utf8);
+  } catch (const RecordError& e) {
+    throw RecordError(std::string("invalid UTF-8, and ") + e.what());
+  }
+  const Article marked = article_from_json(replace_invalid_utf8(line, U'\uFFFC'));
+  // The id is the key of the article: a guessed one would replace or keep
+  // the wrong document.
+  if (a.id != marked.id) throw RecordError("id: invalid UTF-8");
+  a.invalid_utf8_fields = differing_fields(a, marked);
+  return a;
 }
 
 Article parse_text_page(std::string_view text, std::string default_id) {
@@ -187,86 +223,139 @@ Article parse_text_page(std::string_view text, std::string default_id) {
   return checked(std::move(a));
 }
 
-void load_sources(
-    const std::vector<std::string>& sources, const std::function<void(Article&&)>& on_article,
-    const std::function<void(const std::string&, std::size_t, const std::string&)>& on_error,
-    const std::function<void(std::uint64_t, std::uint64_t)>& on_progress) {
-  struct Input {
-    fs::path path;
-    std::string page_id;  // path relative to the SOURCE folder
-  };
-  std::vector<Input> inputs;
-  auto wanted = [](const fs::path& p) {
-    std::string name = p.filename().string();
-    auto ends = [&](std::string_view suffix) {
-      return name.size() >= suffix.size() &&
-             name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-    };
-    return ends(".jsonl") || ends(".jsonl.gz") || ends(".txt");
-  };
-  for (const std::string& source : sources) {
-    fs::path root(source);
-    std::error_code ec;
-    if (fs::is_directory(root, ec)) {
-      std::vector<Input> found;
-      for (auto it = fs::recursive_directory_iterator(root, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file() && wanted(it->path())) {
-          found.push_back({it->path(), fs::relative(it->path(), root).generic_string()});
-        }
+namespace {
+
+struct Input {
+  fs::path path;
+  std::string page_id;  // path relative to the SOURCE folder
+};
+
+bool name_ends_with(const fs::path& p, std::string_view suffix) {
+  std::string name = p.filename().string();
+  return name.size() >= suffix.size() &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool wanted(const fs::path& p) {
+  return name_ends_with(p, ".jsonl") || name_ends_with(p, ".jsonl.gz") || name_ends_with(p, ".txt");
+}
+
+bool is_text_page(const fs::path& p) {
+  return name_ends_with(p, ".txt");
+}
+
+// Reads the inputs of load_sources in order and reports what it finds.
+class SourceReader {
+ public:
+  explicit SourceReader(const SourceEvents& events) : events_(events) {}
+
+  // Every input file under the SOURCEs, in order. A folder or an entry that
+  // cannot be listed or read as a file is reported as unreadable (its
+  // articles would be missing); a SOURCE that is neither a file nor a folder
+  // is an error of the command line: std::runtime_error.
+  std::vector<Input> list(const std::vector<std::string>& sources) {
+    std::vector<Input> inputs;
+    for (const std::string& source : sources) {
+      fs::path root(source);
+      std::error_code ec;
+      fs::file_status status = fs::status(root, ec);
+      if (fs::is_directory(status)) {
+        std::vector<Input> found;
+        list_folder(root, root, found);
+        std::sort(found.begin(), found.end(),
+                  [](const Input& x, const Input& y) { return x.path < y.path; });
+        inputs.insert(inputs.end(), found.begin(), found.end());
+      } else if (fs::is_regular_file(status)) {
+        inputs.push_back({root, root.filename().generic_string()});
+      } else if (fs::exists(status)) {
+        throw std::runtime_error(source + ": not a regular file or folder");
+      } else {
+        throw std::runtime_error(source + ": no such file or folder");
       }
-      if (ec) throw std::runtime_error(source + ": " + ec.message());
-      std::sort(found.begin(), found.end(),
-                [](const Input& x, const Input& y) { return x.path < y.path; });
-      inputs.insert(inputs.end(), found.begin(), found.end());
-    } else if (fs::is_regular_file(root, ec)) {
-      inputs.push_back({root, root.filename().generic_string()});
-    } else {
-      throw std::runtime_error(source + ": no such file or folder");
     }
+    return inputs;
   }
 
-  std::uint64_t total_bytes = 0, done_bytes = 0;
-  for (const Input& input : inputs) {
-    std::error_code size_error;
-    total_bytes += fs::file_size(input.path, size_error);
-  }
-  auto report = [&](std::uint64_t bytes) {
-    if (on_progress) on_progress(done_bytes + bytes, total_bytes);
-  };
-  for (const Input& input : inputs) {
-    const std::string file = input.path.string();
-    std::error_code size_error;
-    const std::uint64_t file_bytes = fs::file_size(input.path, size_error);
-    std::string name = input.path.filename().string();
-    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".txt") == 0) {
-      std::ifstream in(input.path, std::ios::binary);
-      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (!in && !in.eof()) {
-        on_error(file, 0, "cannot read the file");
-        continue;
-      }
-      auto decoded = decode_vietnamese_text(bytes);
-      if (!decoded) {
-        on_error(file, 0, "not UTF-8 and not a known Vietnamese legacy encoding");
-        continue;
-      }
-      try {
-        Article a = parse_text_page(decoded->utf8, input.page_id);
-        a.encoding = decoded->encoding;
-        on_article(std::move(a));
-      } catch (const RecordError& e) {
-        on_error(file, 0, e.what());
-      }
-      done_bytes += file_bytes;
-      report(0);
-      continue;
+  // Reads every input; false when cancelled.
+  bool read(const std::vector<Input>& inputs) {
+    for (const Input& input : inputs) {
+      std::error_code ec;
+      total_bytes_ += fs::file_size(input.path, ec);
     }
-    // JSONL, plain or gzip: zlib reads both.
+    for (const Input& input : inputs) {
+      if (cancelled()) return false;
+      bool finished = is_text_page(input.path) ? read_page(input) : read_jsonl(input);
+      if (!finished) return false;
+      std::error_code ec;
+      done_bytes_ += fs::file_size(input.path, ec);
+      progress(0);
+    }
+    return true;
+  }
+
+ private:
+  // Walks a folder itself (not recursive_directory_iterator) so that one
+  // entry it cannot read is reported and skipped, not the end of the walk.
+  // Symbolic links to folders are not followed, links to files are.
+  void list_folder(const fs::path& root, const fs::path& folder, std::vector<Input>& found) {
+    std::error_code ec;
+    fs::directory_iterator it(folder, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      const fs::path& path = it->path();
+      std::error_code link_ec;
+      if (it->is_directory(link_ec) && !it->is_symlink(link_ec)) {
+        list_folder(root, path, found);
+        continue;
+      }
+      if (!wanted(path)) continue;
+      std::error_code status_ec;
+      fs::file_status status = fs::status(path, status_ec);
+      if (status_ec) {
+        unreadable(path.string(), 0, "cannot read: " + status_ec.message());
+      } else if (!fs::is_regular_file(status)) {
+        // A FIFO would block the run until something writes to it.
+        unreadable(path.string(), 0, "not a regular file (a FIFO, socket or device): skipped");
+      } else {
+        found.push_back({path, fs::relative(path, root).generic_string()});
+      }
+    }
+    if (ec) unreadable(folder.string(), 0, "cannot list the folder: " + ec.message());
+  }
+
+  bool read_page(const Input& input) {
+    const std::string file = input.path.string();
+    std::ifstream in(input.path, std::ios::binary);
+    if (!in.is_open()) {
+      unreadable(file, 0, std::string("cannot open: ") + std::strerror(errno));
+      return true;
+    }
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+      unreadable(file, 0, "read error");
+      return true;
+    }
+    auto decoded = decode_vietnamese_text(bytes);
+    if (!decoded) {
+      reject(file, 0, "not UTF-8 and not a known Vietnamese legacy encoding");
+      return true;
+    }
+    try {
+      Article a = parse_text_page(decoded->utf8, input.page_id);
+      a.encoding = decoded->encoding;
+      events_.article(std::move(a));
+    } catch (const RecordError& e) {
+      reject(file, 0, e.what());
+    }
+    return true;
+  }
+
+  // JSONL, plain or gzip: zlib reads both. False when cancelled.
+  bool read_jsonl(const Input& input) {
+    const std::string file = input.path.string();
     std::unique_ptr<gzFile_s, decltype(&gzclose)> gz(gzopen(file.c_str(), "rb"), &gzclose);
     if (!gz) {
-      on_error(file, 0, "cannot open the file");
-      continue;
+      unreadable(file, 0, std::string("cannot open: ") + std::strerror(errno));
+      return true;
     }
     gzbuffer(gz.get(), 1 << 18);
     // Split on '\n' ourselves (gzgets would cut lines at a NUL byte).
@@ -278,13 +367,12 @@ void load_sources(
       ++line_no;
       if (!text.empty() && text.back() == '\r') text.pop_back();
       if (too_long) {
-        on_error(file, line_no,
-                 "record too long (over " + std::to_string(kMaxLineBytes) + " bytes)");
+        reject(file, line_no, "record too long (over " + std::to_string(kMaxLineBytes) + " bytes)");
       } else if (!trim(text).empty()) {
         try {
-          on_article(parse_json_record(text));
+          events_.article(parse_json_record(text));
         } catch (const RecordError& e) {
-          on_error(file, line_no, e.what());
+          reject(file, line_no, e.what());
         }
       }
       text.clear();
@@ -305,19 +393,64 @@ void load_sources(
           pending.append(p, stop);
         }
         if (!nl) break;
+        if (cancelled()) return false;
         handle_line(pending);
         p = nl + 1;
       }
-      report(static_cast<std::uint64_t>(gzoffset(gz.get())));
+      progress(static_cast<std::uint64_t>(gzoffset(gz.get())));
     }
-    if (!pending.empty() || too_long) handle_line(pending);
     int errnum = 0;
     const char* message = gzerror(gz.get(), &errnum);
-    if (errnum != Z_OK && errnum != Z_STREAM_END)
-      on_error(file, line_no + 1, std::string("read error: ") + message);
-    done_bytes += file_bytes;
-    report(0);
+    if (errnum != Z_OK && errnum != Z_STREAM_END) {
+      // A truncated gzip ends here: what was read counts, the cut line does not.
+      unreadable(file, line_no + 1, std::string("read error: ") + message);
+      return true;
+    }
+    if (!pending.empty() || too_long) {
+      // A last line without its line end that is not a record is the sign
+      // of a copy cut short: the file was not read to its real end.
+      const std::size_t rejected_before = rejected_;
+      handle_line(pending);
+      if (rejected_ > rejected_before)
+        unreadable(file, line_no, "the last line has no line end: the file may be cut short");
+    }
+    return true;
   }
+
+  void reject(const std::string& file, std::size_t line, const std::string& reason) {
+    ++rejected_;
+    events_.rejected(file, line, reason);
+  }
+  void unreadable(const std::string& file, std::size_t line, const std::string& reason) {
+    events_.unreadable(file, line, reason);
+  }
+  bool cancelled() const { return events_.cancelled && events_.cancelled(); }
+  void progress(std::uint64_t bytes_in_file) {
+    if (events_.progress) events_.progress(done_bytes_ + bytes_in_file, total_bytes_);
+  }
+
+  const SourceEvents& events_;
+  std::uint64_t total_bytes_ = 0, done_bytes_ = 0;
+  std::size_t rejected_ = 0;
+};
+
+}  // namespace
+
+void load_sources(const std::vector<std::string>& sources, const SourceEvents& events) {
+  SourceReader reader(events);
+  reader.read(reader.list(sources));
+}
+
+void load_sources(
+    const std::vector<std::string>& sources, const std::function<void(Article&&)>& on_article,
+    const std::function<void(const std::string&, std::size_t, const std::string&)>& on_error,
+    const std::function<void(std::uint64_t, std::uint64_t)>& on_progress) {
+  SourceEvents events;
+  events.article = on_article;
+  events.rejected = on_error;
+  events.unreadable = on_error;
+  events.progress = on_progress;
+  load_sources(sources, events);
 }
 
 }  // namespace tracuu

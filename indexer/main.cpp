@@ -10,17 +10,22 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: tracuu-index --db DIR [--prune] [--rebuild] [--batch N] [--shard-by RULE] SOURCE...\n"
+    "usage: tracuu-index --db DIR [--prune [--prune-allow-shrink]] [--rebuild] [--batch N]\n"
+    "                    [--shard-by RULE] SOURCE...\n"
     "  SOURCE: a .jsonl or .jsonl.gz file, a .txt page, or a folder of them\n"
-    "  --prune    delete articles that are no longer in the SOURCEs\n"
+    "  --prune    delete articles that are no longer in the SOURCEs; only when every\n"
+    "             SOURCE was read to its end, and at most half of the index\n"
+    "  --prune-allow-shrink  let --prune (or --rebuild) delete more than half of it\n"
     "  --rebuild  build a fresh index beside the live one, compact it, switch\n"
-    "             readers atomically (needed after an analyzer version change)\n"
+    "             readers atomically (needed after an analyzer version change);\n"
+    "             it drops what the SOURCEs lack, under the same conditions as --prune\n"
     "  --batch N  articles per commit (default 2000)\n"
     "  --shard-by year|hash:N  split DIR into shards (one per year, or N by id);\n"
     "             the rule is kept in DIR/shards.json and used by later runs\n"
     "Last line on stdout: "
     "{\"added\":N,\"updated\":N,\"unchanged\":N,\"deleted\":N,\"rejected\":N,\"seconds\":S}\n"
-    "Exit status: 0 all indexed, 2 some records rejected (the rest committed), 1 fatal error.\n";
+    "Exit status: 0 all indexed, 2 some records rejected (the rest committed), 1 fatal\n"
+    "error, or pruning skipped (a SOURCE not read to its end, or too few articles).\n";
 
 int fail_usage(const std::string& message) {
   std::cerr << "tracuu-index: " << message << "\n" << kUsage;
@@ -37,6 +42,8 @@ int main(int argc, char** argv) {
       options.db_dir = argv[++i];
     } else if (arg == "--prune") {
       options.prune = true;
+    } else if (arg == "--prune-allow-shrink") {
+      options.prune_allow_shrink = true;
     } else if (arg == "--rebuild") {
       options.rebuild = true;
     } else if (arg == "--batch" && i + 1 < argc) {
@@ -61,6 +68,7 @@ int main(int argc, char** argv) {
   try {
     tracuu::IndexReport report = tracuu::run_index_job(options, std::cerr);
     std::cout << report.to_json() << std::endl;
+    if (!report.prune_refused.empty()) return 1;  // an alert: nothing was pruned
     return report.rejected > 0 ? 2 : 0;
   } catch (const Xapian::Error& e) {
     std::cerr << "tracuu-index: fatal: " << e.get_description() << "\n";

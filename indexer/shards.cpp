@@ -10,11 +10,10 @@
 // articles to a JSONL file, then runs the ordinary job (job.cpp) on each
 // shard with its spool as the source: every guarantee of the unsharded job
 // (batches, crash safety, --prune, --rebuild, the write lock) holds per shard.
+// Whether --prune may delete is decided once for the whole index (a year
+// whose articles all left the sources is not half the index).
 // The cost of sharding is one extra parse of the sources.
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -25,7 +24,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "indexer.h"
+#include "job_internal.h"
 
 namespace tracuu {
 namespace {
@@ -50,7 +49,7 @@ struct ShardMap {
 };
 
 std::optional<ShardMap> read_shard_map(const std::string& dir) {
-  std::ifstream in(detail_index::shard_map_path(dir));
+  std::ifstream in(job::shard_map_path(dir));
   if (!in) return std::nullopt;
   try {
     nlohmann::json j = nlohmann::json::parse(in);
@@ -59,7 +58,7 @@ std::optional<ShardMap> read_shard_map(const std::string& dir) {
     for (const auto& s : j.at("shards")) map.shards.insert(s.get<std::string>());
     return map;
   } catch (const nlohmann::json::exception& e) {
-    throw IndexError(detail_index::shard_map_path(dir) + ": not a shard map: " + e.what());
+    throw IndexError(job::shard_map_path(dir) + ": not a shard map: " + e.what());
   }
 }
 
@@ -67,48 +66,59 @@ std::optional<ShardMap> read_shard_map(const std::string& dir) {
 // only ever see shards that exist.
 void write_shard_map(const std::string& dir, const ShardMap& map) {
   nlohmann::json j = {{"rule", map.rule}, {"shards", map.shards}};
-  detail_index::replace_file(detail_index::shard_map_path(dir), j.dump(2) + "\n");
+  job::replace_file(job::shard_map_path(dir), j.dump(2) + "\n");
   std::string stub;
   for (const std::string& s : map.shards) stub += "auto " + s + "\n";
-  detail_index::replace_file((fs::path(dir) / "XAPIANDB").string(), stub);
+  job::replace_file((fs::path(dir) / "XAPIANDB").string(), stub);
 }
-
-// Keeps a second sharded run out while the first routes and spools (each
-// shard's own Xapian lock covers the writing).
-class DirLock {
- public:
-  explicit DirLock(const std::string& dir) {
-    std::string path = (fs::path(dir) / ".tracuu-index.lock").string();
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw IndexError("cannot open " + path);
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      throw IndexError("another tracuu-index is writing to " + dir +
-                       " (its lock is held); try again when it has finished");
-    }
-  }
-  DirLock(const DirLock&) = delete;
-  DirLock& operator=(const DirLock&) = delete;
-  ~DirLock() { ::close(fd_); }  // closing releases the lock
-
- private:
-  int fd_ = -1;
-};
 
 void add_counts(IndexReport& total, const IndexReport& shard) {
   total.added += shard.added;
   total.updated += shard.updated;
   total.unchanged += shard.unchanged;
   total.deleted += shard.deleted;
+  total.pruned += shard.pruned;
+  total.pruned_ids.insert(total.pruned_ids.end(), shard.pruned_ids.begin(), shard.pruned_ids.end());
+  std::sort(total.pruned_ids.begin(), total.pruned_ids.end());
+  if (total.pruned_ids.size() > job::kListedPrunes) total.pruned_ids.resize(job::kListedPrunes);
 }
 
+std::string shard_path(const std::string& dir, const std::string& shard) {
+  return (fs::path(dir) / shard).string();
+}
+
+// What a prune over every shard would delete (the ids no source holds; an
+// article that moved shards is not among them) and whether it may.
+std::string prune_refusal(const IndexOptions& options, const ShardMap& map,
+                          const std::unordered_map<std::string, std::string>& shard_of_id,
+                          const std::vector<std::string>& unreadable) {
+  std::size_t indexed = 0, doomed = 0;
+  for (const std::string& shard : map.shards) {
+    const std::string path = shard_path(options.db_dir, shard);
+    if (IndexLocation(path).live_generation().empty()) continue;  // not built yet
+    Xapian::Database db(path);
+    indexed += db.get_doccount();
+    for (auto id = db.valuestream_begin(slot::kId); id != db.valuestream_end(slot::kId); ++id) {
+      if (!shard_of_id.count(*id)) ++doomed;
+    }
+  }
+  return job::prune_refusal(options, indexed, doomed, shard_of_id.size(), unreadable);
+}
+
+// Removes the spool folder when the run ends, however it ends.
+struct SpoolFolder {
+  fs::path path;
+  ~SpoolFolder() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// The job on a sharded index folder. The caller holds DIR's lock.
 IndexReport run_sharded_job(const IndexOptions& options, std::ostream& log) {
   const auto start = Clock::now();
   const std::string& dir = options.db_dir;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw IndexError("cannot create " + dir + ": " + ec.message());
-  DirLock lock(dir);
+  job::remove_leftovers(dir, log);
 
   std::optional<ShardMap> map = read_shard_map(dir);
   if (!map) {
@@ -125,29 +135,39 @@ IndexReport run_sharded_job(const IndexOptions& options, std::ostream& log) {
     if (entry.is_directory() && fs::exists(entry.path() / "XAPIANDB"))
       map->shards.insert(entry.path().filename().string());
   }
+  // Every shard's leftovers, also of the shards this run will not touch.
+  for (const std::string& shard : map->shards) {
+    job::DirLock shard_lock(shard_path(dir, shard));
+    job::remove_leftovers(shard_path(dir, shard), log);
+  }
 
   // Route: every record read and checked once; each shard's articles spooled.
   IndexReport report;
-  const fs::path spool_dir = fs::path(dir) / ".spool";
-  fs::remove_all(spool_dir, ec);  // a killed run's leftovers
-  fs::create_directories(spool_dir);
+  const SpoolFolder spool{fs::path(dir) / ".spool"};
+  std::error_code ec;
+  fs::remove_all(spool.path, ec);  // a killed run's leftovers
+  fs::create_directories(spool.path);
   std::map<std::string, std::unique_ptr<std::ofstream>> spools;
   std::unordered_map<std::string, std::string> shard_of_id;
-  load_sources(
-      options.sources,
-      [&](Article&& a) {
-        if (a.encoding != "utf-8")
-          log << "tracuu-index: " << a.id << ": converted from " << a.encoding << "\n";
-        std::string shard = rule.shard_of(a);
-        auto& out = spools[shard];
-        if (!out) out = std::make_unique<std::ofstream>(spool_dir / (shard + ".jsonl"));
-        *out << article_to_json(a) << '\n';
-        shard_of_id[a.id] = std::move(shard);
-      },
-      [&](const std::string& file, std::size_t line, const std::string& reason) {
-        ++report.rejected;
-        log << file << ":" << line << ": " << reason << "\n";
-      });
+  std::vector<std::string> unreadable;
+  SourceEvents events;
+  events.article = [&](Article&& a) {
+    job::log_reading_notes(a, log);
+    std::string shard = rule.shard_of(a);
+    auto& out = spools[shard];
+    if (!out) out = std::make_unique<std::ofstream>(spool.path / (shard + ".jsonl"));
+    *out << article_to_json(a) << '\n';
+    shard_of_id[a.id] = std::move(shard);
+  };
+  events.rejected = [&](const std::string& file, std::size_t line, const std::string& reason) {
+    ++report.rejected;
+    log << file << ":" << line << ": " << reason << "\n";
+  };
+  events.unreadable = [&](const std::string& file, std::size_t line, const std::string& reason) {
+    events.rejected(file, line, reason);
+    unreadable.push_back(file + ":" + std::to_string(line) + ": " + reason);
+  };
+  load_sources(options.sources, events);
   for (auto& [shard, out] : spools) {
     out->close();
     if (!*out) throw IndexError("cannot write the spool of shard " + shard);
@@ -156,19 +176,33 @@ IndexReport run_sharded_job(const IndexOptions& options, std::ostream& log) {
   log << "tracuu-index: routed " << shard_of_id.size() << " articles to " << spools.size()
       << " shards (" << map->rule << ")\n";
 
+  bool prune = options.prune;
+  if (options.prune || options.rebuild) {
+    std::string refusal = prune_refusal(options, *map, shard_of_id, unreadable);
+    if (!refusal.empty() && options.rebuild)
+      throw IndexError("--rebuild stopped, the live index is unchanged: " + refusal);
+    if (!refusal.empty()) {
+      report.prune_refused = refusal;
+      prune = false;
+    }
+  }
+
   // Index each shard from its spool. A shard with nothing in the sources is
   // left alone unless --prune or --rebuild asks to make it match them.
   for (const std::string& shard : map->shards) {
-    fs::path spool = spool_dir / (shard + ".jsonl");
+    fs::path spool_file = spool.path / (shard + ".jsonl");
     if (!spools.count(shard)) {
-      if (!options.prune && !options.rebuild) continue;
-      std::ofstream(spool).flush();  // empty: prune everything in it
+      if (!prune && !options.rebuild) continue;
+      std::ofstream(spool_file).flush();  // empty: prune everything in it
     }
     IndexOptions one = options;
-    one.db_dir = (fs::path(dir) / shard).string();
-    one.sources = {spool.string()};
+    one.db_dir = shard_path(dir, shard);
+    one.sources = {spool_file.string()};
     one.shard_by.clear();
-    IndexReport r = detail_index::run_unsharded_job(one, log);
+    one.prune = prune;
+    one.prune_allow_shrink = true;  // decided above, for the whole index
+    job::DirLock shard_lock(one.db_dir);
+    IndexReport r = job::run_unsharded_job(one, log);
     log << "tracuu-index: shard " << shard << ": " << r.to_json() << "\n";
     add_counts(report, r);
     write_shard_map(dir, *map);  // readers see the shard once it has its first commit
@@ -177,7 +211,7 @@ IndexReport run_sharded_job(const IndexOptions& options, std::ostream& log) {
   // An article whose shard changed (its date was corrected) is now in its
   // new shard: delete it from the old one (a move counts as added + deleted).
   for (const std::string& shard : map->shards) {
-    const std::string path = (fs::path(dir) / shard).string();
+    const std::string path = shard_path(dir, shard);
     std::vector<std::string> moved;
     {
       Xapian::Database db(path);
@@ -187,20 +221,38 @@ IndexReport run_sharded_job(const IndexOptions& options, std::ostream& log) {
       }
     }
     if (moved.empty()) continue;  // the usual case: no writer, no commit
-    Xapian::WritableDatabase db(path, Xapian::DB_OPEN);
-    for (const std::string& id : moved) db.delete_document(std::string(prefix::kId) + id);
-    db.commit();
+    job::DirLock shard_lock(path);
+    const std::string live = IndexLocation(path).live_generation();
+    job::writing(live, [&] {
+      Xapian::WritableDatabase db(live, Xapian::DB_OPEN);
+      for (const std::string& id : moved) db.delete_document(std::string(prefix::kId) + id);
+      db.commit();
+    });
     report.deleted += moved.size();
   }
   write_shard_map(dir, *map);
-  fs::remove_all(spool_dir, ec);
   report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return report;
 }
 
+// The log lines that say what --prune did or why it did nothing.
+void log_prune_outcome(const IndexReport& report, std::ostream& log) {
+  if (report.pruned > 0) {
+    log << "tracuu-index: pruned " << report.pruned
+        << (report.pruned == 1 ? " article" : " articles") << " no longer in the sources: ";
+    for (std::size_t i = 0; i < report.pruned_ids.size(); ++i)
+      log << (i ? ", " : "") << report.pruned_ids[i];
+    if (report.pruned > report.pruned_ids.size())
+      log << " and " << report.pruned - report.pruned_ids.size() << " more";
+    log << "\n";
+  }
+  if (!report.prune_refused.empty())
+    log << "tracuu-index: pruning skipped, nothing deleted: " << report.prune_refused << "\n";
+}
+
 }  // namespace
 
-std::string detail_index::shard_map_path(const std::string& dir) {
+std::string job::shard_map_path(const std::string& dir) {
   return (fs::path(dir) / "shards.json").string();
 }
 
@@ -227,10 +279,15 @@ std::string ShardRule::shard_of(const Article& a) const {
 }
 
 IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
+  // Before anything is written in DIR: two first runs on an empty folder
+  // would otherwise both create and build generations over each other.
+  job::DirLock lock(options.db_dir);
   std::error_code ec;
-  bool sharded =
-      !options.shard_by.empty() || fs::exists(detail_index::shard_map_path(options.db_dir), ec);
-  return sharded ? run_sharded_job(options, log) : detail_index::run_unsharded_job(options, log);
+  bool sharded = !options.shard_by.empty() || fs::exists(job::shard_map_path(options.db_dir), ec);
+  IndexReport report =
+      sharded ? run_sharded_job(options, log) : job::run_unsharded_job(options, log);
+  log_prune_outcome(report, log);
+  return report;
 }
 
 }  // namespace tracuu

@@ -1,0 +1,104 @@
+// An index folder's write lock and the removal of what killed runs leave in it.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iomanip>
+#include <ostream>
+
+#include "job_internal.h"
+
+namespace tracuu::job {
+
+namespace fs = std::filesystem;
+
+DirLock::DirLock(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw IndexError("cannot create " + dir + ": " + ec.message());
+  const std::string path = (fs::path(dir) / kFileName).string();
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw IndexError("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd_);
+    throw IndexError("another tracuu-index is writing to " + dir + " (" + path +
+                     " is locked); try again when it has finished");
+  }
+}
+
+DirLock::~DirLock() {
+  ::close(fd_);
+}
+
+namespace {
+
+std::uintmax_t bytes_under(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_directory(fs::symlink_status(path, ec))) {
+    std::uintmax_t size = fs::file_size(path, ec);
+    return ec ? 0 : size;
+  }
+  std::uintmax_t total = 0;
+  for (auto it = fs::recursive_directory_iterator(path, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) total += it->file_size(size_ec);
+  }
+  return total;
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Whether `entry` in `dir` is left over: see remove_leftovers.
+bool is_leftover(const fs::directory_entry& entry, const fs::path& live, bool live_is_known) {
+  const std::string name = entry.path().filename().string();
+  std::error_code ec;
+  if (entry.is_directory(ec) && !entry.is_symlink(ec)) {
+    if (name.rfind("gen-", 0) != 0) return false;
+    if (name.find(".build") != std::string::npos) return true;
+    return live_is_known && name != live.filename().string();
+  }
+  return entry.is_regular_file(ec) && ends_with(name, ".tmp");
+}
+
+}  // namespace
+
+void remove_leftovers(const std::string& dir, std::ostream& log) {
+  const std::string live = IndexLocation(dir).live_generation();
+  std::error_code ec;
+  if (!live.empty() && fs::equivalent(live, dir, ec)) return;  // a plain Xapian database
+  const fs::path live_path(live);
+  const bool live_is_known = !live.empty() && fs::exists(live_path / "iamglass", ec) &&
+                             fs::equivalent(live_path.parent_path(), dir, ec);
+  std::vector<fs::path> leftovers;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    if (is_leftover(*it, live_path, live_is_known)) leftovers.push_back(it->path());
+  }
+  if (leftovers.empty()) return;
+  std::sort(leftovers.begin(), leftovers.end());
+  std::uintmax_t freed = 0;
+  std::string names;
+  for (const fs::path& path : leftovers) {
+    const std::uintmax_t bytes = bytes_under(path);
+    std::error_code remove_ec;
+    fs::remove_all(path, remove_ec);
+    if (remove_ec) {
+      log << "tracuu-index: cannot remove " << path.string() << ": " << remove_ec.message() << "\n";
+      continue;
+    }
+    freed += bytes;
+    names += (names.empty() ? "" : ", ") + path.filename().string();
+  }
+  if (names.empty()) return;
+  log << "tracuu-index: removed what earlier runs left in " << dir << ": " << names << " ("
+      << std::fixed << std::setprecision(1) << static_cast<double>(freed) / 1e6 << " MB freed)\n";
+}
+
+}  // namespace tracuu::job
