@@ -1,25 +1,129 @@
 #!/usr/bin/env bash
-# Relevance benchmark (docs/relevance.md): 1000 known-item queries from the
-# shared corpus's titles, with and without diacritics, run through tracuu,
-# stock Xapian, SQLite FTS5 and Lucene 8; then the table, the diacritic
-# restoration rate and the "Tin khác" quality figures; then the same queries
-# caught mid-word (typing_queries.py: search as you type) through tracuu and
-# stock Xapian.
-#   bash bench/relevance.sh [N=1000] [SEED=7]
+# The relevance suite (docs/relevance.md): several search intents drawn from
+# baomoi-2017, laws-vi-55 and bench/relevance/data/tin-chuyen-muc.jsonl,
+# indexed together as one collection by every system (tracuu, stock Xapian,
+# SQLite FTS5, Lucene 8); one table per intent, the "Tin khác" table and a
+# summary, printed and written to $BENCH_DIR/relevance.md (or
+# relevance-quick.md).
+#
+#   bash bench/relevance.sh            # full: about 3,500 queries, 455 seeds
+#   bash bench/relevance.sh --quick    # the first 50 queries of each intent, 50 seeds a group
+#   bash bench/relevance.sh --reindex  # rebuild tracuu's index first (after an indexer change)
+#
+# Only tracuu's queries run every time. Kept in $BENCH_DIR between runs,
+# keyed by the content of what made them: the queries (queries-KEY/), the
+# other systems' results (peers-KEY/), the stock and tracuu indexes (rebuilt
+# when a corpus file changes; tracuu's also when the analyzer version or a
+# file under analyzers/ or indexer/ does, or with --reindex).
+#
+# Environment: BUILD_DIR (default build), BENCH_DIR (default
+# /tmp/tracuu-bench-relevance), CORPUS_DIR (default ../shared/corpus), QUICK=1,
+# REINDEX=1, and the sizes: TITLE_QUERIES=1000 SEED=7 PASSAGES=300
+# IDENTIFIERS=200 NAMES=200 RELATED_SEEDS=200,200,55 (categorized, news,
+# laws) QUICK_N=50.
 set -euo pipefail
+export PYTHONDONTWRITEBYTECODE=1  # no __pycache__ next to the scripts
 cd "$(dirname "$0")/.."
-corpus=../shared/corpus/baomoi-2017.jsonl.gz
-[[ -f $corpus ]] || { echo "bench/relevance: skipped, $corpus not found"; exit 0; }
+quick=${QUICK:-0}
+reindex=${REINDEX:-0}
+for arg in "$@"; do
+  case $arg in
+    --quick) quick=1 ;;
+    --reindex) reindex=1 ;;
+    *) echo "usage: bash bench/relevance.sh [--quick] [--reindex]" >&2; exit 2 ;;
+  esac
+done
+corpus_dir=${CORPUS_DIR:-../shared/corpus}
+news=$corpus_dir/baomoi-2017.jsonl.gz
+laws=$corpus_dir/laws-vi-55.jsonl.gz
+categorized=bench/relevance/data/tin-chuyen-muc.jsonl
+for f in "$news" "$laws"; do
+  [[ -f $f ]] || { echo "bench/relevance: skipped, $f not found"; exit 0; }
+done
+corpora=("$news" "$laws" "$categorized")
+build=${BUILD_DIR:-build}
 work=${BENCH_DIR:-/tmp/tracuu-bench-relevance}
+title_n=${TITLE_QUERIES:-1000} seed=${SEED:-7} passages=${PASSAGES:-300}
+identifiers=${IDENTIFIERS:-200} names=${NAMES:-200} related=${RELATED_SEEDS:-200,200,55}
+quick_n=${QUICK_N:-50}
 mkdir -p "$work"
-bash scripts/build.sh >/dev/null
-python3 bench/relevance/make_queries.py "$corpus" "${1:-1000}" "${2:-7}" >"$work/queries.tsv"
-build/bench/bench-relevance "$corpus" "$work/queries.tsv" "$work" >"$work/tracuu.tsv"
-python3 bench/relevance/fts5_eval.py "$corpus" "$work/queries.tsv" >"$work/fts5.tsv"
-bash bench/relevance/lucene.sh "$corpus" "$work/queries.tsv" >"$work/lucene.tsv"
-python3 bench/relevance/summarize.py "$work/tracuu.tsv" "$work/fts5.tsv" "$work/lucene.tsv"
-python3 bench/relevance/typing_queries.py "$work/queries.tsv" >"$work/typing.tsv"
-build/bench/bench-relevance "$corpus" "$work/typing.tsv" "$work" | grep -v '^#' >"$work/typing-results.tsv"
-echo
-echo "As typed, the last word cut to half its letters ($(wc -l <"$work/typing.tsv") queries):"
-python3 bench/relevance/summarize.py "$work/typing-results.tsv"
+start=$SECONDS
+step() { echo "bench/relevance: $* ($((SECONDS - start)) s)" >&2; }
+# A short hash of files' contents and of words (the parameters).
+key() { { cat "${@:2}"; echo "$1"; } | sha256sum | cut -c1-16; }
+# Runs a command into a file that appears only if the command succeeds.
+into() { local out=$1; shift; "$@" >"$out.part" && mv "$out.part" "$out"; }
+
+step "building $build/bench/bench-relevance"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j "$(nproc)" --target bench-relevance >/dev/null
+
+# 1. The queries and the "Tin khác" seeds (fixed seeds: the same every run).
+r=bench/relevance
+qdir=$work/queries-$(key "$title_n $seed $passages $identifiers $names $related" \
+  "${corpora[@]}" $r/make_queries.py $r/typing_queries.py $r/intent_queries.py $r/corpus.py \
+  analyzers/data/stopwords.txt)
+if [[ ! -f $qdir/queries.tsv ]]; then
+  step "drawing the queries into $qdir (about 2 minutes)"
+  mkdir -p "$qdir"
+  python3 $r/make_queries.py "$news" "$title_n" "$seed" >"$qdir/title.tsv"
+  python3 $r/typing_queries.py "$qdir/title.tsv" >"$qdir/typing.tsv"
+  into "$qdir/intents.tsv" python3 $r/intent_queries.py --news "$news" --laws "$laws" \
+    --categorized "$categorized" --passage "$passages" --identifiers "$identifiers" \
+    --names "$names" --related-seeds "$related" --seed "$seed" --seeds-out "$qdir/seeds.tsv"
+  { sed 's/^/title\t/' "$qdir/title.tsv"; sed 's/^/typing\t/' "$qdir/typing.tsv"
+    cat "$qdir/intents.tsv"; } >"$qdir/queries.tsv.part"
+  mv "$qdir/queries.tsv.part" "$qdir/queries.tsv"
+fi
+queries=$qdir/queries.tsv seeds=$qdir/seeds.tsv mode=full
+if [[ $quick == 1 ]]; then
+  # Each intent's lines are in random order: its first lines are a fair sample.
+  awk -F'\t' -v n="$quick_n" '{split($1, i, ":"); if (seen[i[1]]++ < n) print}' \
+    "$qdir/queries.tsv" >"$qdir/quick-queries.tsv"
+  awk -F'\t' -v n="$quick_n" 'seen[$1]++ < n' "$qdir/seeds.tsv" >"$qdir/quick-seeds.tsv"
+  queries=$qdir/quick-queries.tsv seeds=$qdir/quick-seeds.tsv mode=quick
+fi
+
+# 2. The other systems, once per query set.
+pdir=$work/peers-$(key "" "$queries" "$seeds" "${corpora[@]}" $r/fts5_eval.py $r/lucene.sh \
+  $r/lucene/LuceneEval.java bench/relevance_bench.cpp bench/stock_reference.h)
+mkdir -p "$pdir"
+corpus_args=()
+for f in "${corpora[@]}"; do corpus_args+=(--corpus "$f"); done
+if [[ ! -f $pdir/stock.tsv ]]; then
+  step "stock Xapian"
+  into "$pdir/stock.tsv" "$build/bench/bench-relevance" --system stock --work "$work" \
+    "${corpus_args[@]}" --queries "$queries" --seeds "$seeds"
+fi
+if [[ ! -f $pdir/lucene.tsv ]]; then
+  step "Lucene 8"
+  into "$pdir/lucene.tsv" bash $r/lucene.sh "$queries" --related "$seeds" "${corpora[@]}"
+fi
+if [[ ! -f $pdir/fts5.tsv ]]; then
+  step "SQLite FTS5"
+  into "$pdir/fts5.tsv" python3 $r/fts5_eval.py "$queries" "${corpora[@]}"
+fi
+
+# 3. tracuu, every run.
+step "tracuu"
+reindex_arg=()
+[[ $reindex == 1 ]] && reindex_arg=(--reindex)
+# The index follows the code that builds it: a change under analyzers/ or
+# indexer/ (or of the analyzer version) rebuilds it, a change of search/ does not.
+index_key=$(key "" $(git ls-files analyzers indexer 2>/dev/null || find analyzers indexer -type f))
+into "$work/tracuu-$mode.tsv" "$build/bench/bench-relevance" --system tracuu --work "$work" \
+  "${corpus_args[@]}" --queries "$queries" --seeds "$seeds" --index-key "$index_key" \
+  "${reindex_arg[@]}"
+
+# 4. The tables.
+step "judging"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- analyzers indexer search 2>/dev/null || commit="$commit + local changes"
+note="Run: \`bash bench/relevance.sh$([[ $mode == quick ]] && echo ' --quick')\` ($mode mode),
+$(date +%Y-%m-%d), $(nproc) cores, tracuu at $commit. Queries: $(wc -l <"$queries") \
+($(cut -f1 "$queries" | cut -d: -f1 | uniq -c | awk '{printf "%s%s %s", sep, $1, $2; sep=", "}')),
+seed $seed, title queries $title_n; \"Tin khác\" seeds: $(wc -l <"$seeds")."
+python3 $r/report.py --queries "$queries" --seeds "$seeds" "${corpus_args[@]}" \
+  --markdown "$work/relevance$([[ $mode == quick ]] && echo -quick).md" --note "$note" \
+  "$work/tracuu-$mode.tsv" "$pdir/stock.tsv" "$pdir/lucene.tsv" "$pdir/fts5.tsv"
+step "done; the tables are in $work/relevance$([[ $mode == quick ]] && echo -quick).md"

@@ -1,17 +1,27 @@
-// bench-relevance: known-item evaluation of tracuu and of stock Xapian on the
-// same queries (bench/relevance/make_queries.py), plus the diacritic
-// restoration rate and the "Tin khác" quality figures. Writes result lines
-// for bench/relevance/summarize.py on stdout:
-//   SYSTEM FORM QID RANK MS       (RANK: 1-10, 0 when not in the top 10)
-//   #restore QID EQUAL SUGGESTION
-//   #related SEED ON_TOPIC SHOWN DUPLICATE_PAIRS
+// bench-relevance: runs the relevance suite's queries (bench/relevance/) through
+// tracuu, in process through tracuu::Searcher (the code the server runs), or
+// through the stock-Xapian reference (bench/stock_reference.h: TermGenerator,
+// QueryParser, BM25), over one index of all the corpus files. It prints what
+// each system returned; bench/relevance/report.py judges it.
 //
-//   bench-relevance CORPUS.jsonl.gz QUERIES.tsv WORK_DIR
-// Indexes are built in WORK_DIR once and reused.
+//   bench-relevance --system tracuu|stock --work DIR --corpus FILE [--corpus FILE ...]
+//                   [--queries QUERIES.tsv] [--seeds SEEDS.tsv] [--index-key KEY] [--reindex]
+//
+// QUERIES.tsv: INTENT TAB TARGETS TAB ACCENTED TAB PLAIN (intent_queries.py);
+// SEEDS.tsv: GROUP TAB ID TAB ... (the articles whose "Tin khác" is asked).
+// Output, one line per query and form, per seed:
+//   SYSTEM TAB FORM TAB QID TAB MS TAB ID,ID,...   (the top 10, best first)
+//   #restore TAB QID TAB EQUAL TAB SUGGESTION       (tracuu, plain form)
+//   #related TAB SYSTEM TAB SEED TAB MS TAB ID,...  (the top 5 related)
+// MS is the time of the search alone. QID is the 0-based line of QUERIES.tsv.
+//
+// The index of each system is built in DIR once and kept while the corpus
+// files (names, sizes, times) and, for tracuu, the analyzer version and
+// --index-key (bench/relevance.sh passes a hash of analyzers/ and indexer/)
+// stay the same; --reindex rebuilds it anyway.
 #include <unicode/unistr.h>
 #include <xapian.h>
 
-#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -19,9 +29,9 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <random>
 #include <sstream>
-#include <unordered_set>
+#include <string>
+#include <vector>
 
 #include "indexer.h"
 #include "search.h"
@@ -32,19 +42,64 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct Query {
-  std::string target, accented, plain;
+struct Options {
+  std::string system, work, queries, seeds;
+  std::string index_key;  // names the code that builds the index (a hash of its sources)
+  std::vector<std::string> corpus;
+  bool reindex = false;
 };
+
+struct Query {
+  std::string accented, plain;
+};
+
+std::optional<Options> parse_options(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (arg == "--system") {
+      o.system = value();
+    } else if (arg == "--work") {
+      o.work = value();
+    } else if (arg == "--corpus") {
+      o.corpus.push_back(value());
+    } else if (arg == "--queries") {
+      o.queries = value();
+    } else if (arg == "--seeds") {
+      o.seeds = value();
+    } else if (arg == "--index-key") {
+      o.index_key = value();
+    } else if (arg == "--reindex") {
+      o.reindex = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if ((o.system != "tracuu" && o.system != "stock") || o.work.empty() || o.corpus.empty())
+    return std::nullopt;
+  return o;
+}
+
+// The columns of a TSV file, one vector per line.
+std::vector<std::vector<std::string>> read_tsv(const std::string& path) {
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> fields;
+    std::istringstream split(line);
+    for (std::string f; std::getline(split, f, '\t');) fields.push_back(f);
+    rows.push_back(std::move(fields));
+  }
+  return rows;
+}
 
 std::vector<Query> read_queries(const std::string& path) {
   std::vector<Query> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream fields(line);
-    Query q;
-    if (std::getline(fields, q.target, '\t') && std::getline(fields, q.accented, '\t') &&
-        std::getline(fields, q.plain, '\t'))
-      out.push_back(q);
+  for (auto& row : read_tsv(path)) {
+    if (row.size() != 4) throw std::runtime_error(path + ": a line without 4 columns");
+    out.push_back({row[2], row[3]});
   }
   return out;
 }
@@ -59,155 +114,217 @@ std::string lower(const std::string& s) {
   return out;
 }
 
-// The reference: Xapian's stock TermGenerator (bench/stock_reference.h) and
-// QueryParser, no Vietnamese analysis.
-void build_stock(const std::string& corpus, const std::string& path) {
-  if (!fs::exists(fs::path(path) / "iamglass"))
-    bench::index_stock(corpus, path, Xapian::DB_NO_SYNC);
+std::string joined(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) out += (out.empty() ? "" : ",") + id;
+  return out;
 }
 
-int stock_rank(const Xapian::Database& db, const std::string& q, const std::string& target) {
+// The corpus as one source: a folder of links to the files, in the order
+// given ("1-baomoi-2017.jsonl.gz", ...), which both indexers read in order.
+std::string corpus_folder(const Options& o, const fs::path& dir) {
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (std::size_t i = 0; i < o.corpus.size(); ++i) {
+    fs::path file = fs::absolute(o.corpus[i]);
+    fs::create_symlink(file, dir / (std::to_string(i + 1) + "-" + file.filename().string()));
+  }
+  return dir.string();
+}
+
+// What an index was built from: the files (name, size, time) and the
+// version of what analyzed them. A different stamp means a rebuild.
+std::string index_stamp(const Options& o, const std::string& analyzer) {
+  std::string stamp = analyzer + "\n";
+  for (const std::string& f : o.corpus) {
+    auto time = fs::last_write_time(f).time_since_epoch().count();
+    stamp += fs::absolute(f).string() + " " + std::to_string(fs::file_size(f)) + " " +
+             std::to_string(time) + "\n";
+  }
+  return stamp;
+}
+
+// Builds the index at `dir` with `build` unless the stamp file next to it
+// says it was built from the same files by the same analyzer.
+template <typename Build>
+void ensure_index(const Options& o, const std::string& dir, const std::string& analyzer,
+                  Build build) {
+  const std::string stamp = index_stamp(o, analyzer), stamp_file = dir + ".stamp";
+  std::ifstream in(stamp_file);
+  std::string old((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!o.reindex && old == stamp && fs::exists(dir)) {
+    std::cerr << "bench-relevance: " << dir << " is up to date\n";
+    return;
+  }
+  auto start = Clock::now();
+  fs::remove_all(dir);
+  fs::remove(stamp_file);
+  build(corpus_folder(o, dir + ".corpus"), dir);
+  std::ofstream(stamp_file) << stamp;
+  std::cerr << "bench-relevance: built " << dir << " in " << ms_since(start) / 1000 << " s\n";
+}
+
+void print_result(const char* system, const char* form, std::size_t qid, double ms,
+                  const std::vector<std::string>& ids) {
+  std::printf("%s\t%s\t%zu\t%.3f\t%s\n", system, form, qid, ms, joined(ids).c_str());
+}
+
+void print_related(const char* system, const std::string& seed, double ms,
+                   const std::vector<std::string>& ids) {
+  std::printf("#related\t%s\t%s\t%.3f\t%s\n", system, seed.c_str(), ms, joined(ids).c_str());
+}
+
+std::vector<std::string> seed_ids(const std::string& path) {
+  std::vector<std::string> ids;
+  if (path.empty()) return ids;
+  for (auto& row : read_tsv(path))
+    if (row.size() >= 2) ids.push_back(row[1]);
+  return ids;
+}
+
+// tracuu: every query in both forms, the restored reading of the plain
+// form, and "Tin khác" of every seed.
+void run_tracuu(const Options& o, const std::vector<Query>& queries) {
+  const std::string dir = o.work + "/tracuu";
+  ensure_index(o, dir,
+               "tracuu analyzer " + std::to_string(tracuu::kAnalyzerVersion) + " " + o.index_key,
+               [](const std::string& source, const std::string& db) {
+                 tracuu::IndexOptions options;
+                 options.db_dir = db;
+                 options.sources = {source};
+                 tracuu::run_index_job(options, std::cerr);
+               });
+  tracuu::Searcher searcher{tracuu::IndexLocation(dir)};
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    for (const auto& [form, text] :
+         {std::pair{"accented", queries[i].accented}, {"plain", queries[i].plain}}) {
+      tracuu::SearchRequest r;
+      r.q = text;
+      r.limit = 10;
+      auto start = Clock::now();
+      tracuu::SearchResult res = searcher.search(r);
+      double ms = ms_since(start);
+      std::vector<std::string> ids;
+      for (const tracuu::Hit& h : res.hits) ids.push_back(h.id);
+      print_result("tracuu", form, i, ms, ids);
+      if (form[0] == 'p') {
+        // No suggestion means "keep the query as typed".
+        std::string restored = res.suggestion.value_or(text);
+        bool equal = lower(restored) == lower(queries[i].accented);
+        std::printf("#restore\t%zu\t%d\t%s\n", i, equal ? 1 : 0, restored.c_str());
+      }
+    }
+  }
+  for (const std::string& seed : seed_ids(o.seeds)) {
+    auto start = Clock::now();
+    auto hits = searcher.related(seed, 5);
+    double ms = ms_since(start);
+    std::vector<std::string> ids;
+    if (hits)
+      for (const tracuu::Hit& h : *hits) ids.push_back(h.id);
+    print_related("tracuu", seed, ms, ids);
+  }
+}
+
+std::string stock_id(const Xapian::Document& doc) {
+  return tracuu::article_from_data(doc.get_data()).id;
+}
+
+std::vector<std::string> stock_search(const Xapian::Database& db, const std::string& text) {
   Xapian::QueryParser qp;
   qp.set_database(db);
   qp.set_default_op(Xapian::Query::OP_OR);
   Xapian::Enquire enquire(db);
-  enquire.set_query(qp.parse_query(q, Xapian::QueryParser::FLAG_DEFAULT));
-  Xapian::MSet mset = enquire.get_mset(0, 10);
-  int rank = 0;
-  for (auto it = mset.begin(); it != mset.end(); ++it) {
-    ++rank;
-    if (tracuu::article_from_data(it.get_document().get_data()).id == target) return rank;
-  }
-  return 0;
-}
-
-int tracuu_rank(tracuu::Searcher& s, const std::string& q, const std::string& target,
-                std::optional<std::string>* suggestion) {
-  tracuu::SearchRequest r;
-  r.q = q;
-  r.limit = 10;
-  tracuu::SearchResult res = s.search(r);
-  if (suggestion) *suggestion = res.suggestion;
-  for (std::size_t i = 0; i < res.hits.size(); ++i) {
-    if (res.hits[i].id == target) return static_cast<int>(i + 1);
-  }
-  return 0;
-}
-
-// "Tin khác" quality. An article's story is named by the rare word pairs of
-// its title (title bigrams in at most kRarePairDocs articles: names of
-// people, places, events). A related article is on-topic when it shares at
-// least one of them: its folded title, lead or body has the two words side
-// by side (read from the text, not from the index's bigram terms, which the
-// indexer makes only near the start of each field). Two shown articles are
-// duplicates when their titles fold to the same text.
-constexpr Xapian::doccount kRarePairDocs = 30;
-
-// The article's folded words, one space between them and around them.
-std::string folded_words(const tracuu::Article& a) {
-  std::string folded = tracuu::fold_diacritics(a.title + "\n" + a.lead + "\n" + a.body);
-  std::string out = " ";
-  for (char c : folded) {
-    bool letter =
-        std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
-    if (letter) {
-      out.push_back(c);
-    } else if (out.back() != ' ') {
-      out.push_back(' ');
-    }
-  }
-  if (out.back() != ' ') out.push_back(' ');
-  return out;
-}
-
-void related_quality(tracuu::Searcher& s, const Xapian::Database& db, std::size_t samples) {
-  std::mt19937_64 rng(7);
   std::vector<std::string> ids;
-  for (auto v = db.valuestream_begin(tracuu::slot::kId); v != db.valuestream_end(tracuu::slot::kId);
-       ++v)
-    ids.push_back(*v);
-  std::shuffle(ids.begin(), ids.end(), rng);
-  const std::string title_bigram(tracuu::prefix::kTitleBigram);
-  std::size_t done = 0;
-  for (const std::string& id : ids) {
-    if (done >= samples) break;
-    Xapian::docid did = *db.postlist_begin("Q" + id);
-    std::vector<std::string> rare;
-    for (auto t = db.termlist_begin(did); t != db.termlist_end(did); ++t) {
-      const std::string& term = *t;
-      if (term.rfind(title_bigram, 0) == 0 && t.get_termfreq() >= 2 &&
-          t.get_termfreq() <= kRarePairDocs) {
-        std::string pair = term.substr(title_bigram.size());
-        std::replace(pair.begin(), pair.end(), '_', ' ');
-        rare.push_back(" " + pair + " ");
-      }
+  try {
+    enquire.set_query(qp.parse_query(text, Xapian::QueryParser::FLAG_DEFAULT));
+  } catch (const Xapian::QueryParserError&) {
+    return ids;  // as a search page would: no results
+  }
+  Xapian::MSet mset = enquire.get_mset(0, 10);
+  for (auto it = mset.begin(); it != mset.end(); ++it) ids.push_back(stock_id(it.get_document()));
+  return ids;
+}
+
+// The terms Omega's MORELIKE keeps from the ESet: no prefixed terms, no
+// numbers shorter than 4 characters (omega/query.cc, ExpandDeciderOmega;
+// its English stopword list does not apply to Vietnamese text).
+class OmegaMoreLike : public Xapian::ExpandDecider {
+ public:
+  bool operator()(const std::string& term) const override {
+    const unsigned char first = static_cast<unsigned char>(term[0]);
+    if (std::isupper(first)) return false;
+    if (term.size() < 4 && std::isdigit(first)) return false;
+    return term.find(' ') == std::string::npos;
+  }
+};
+
+// "Tin khác" as stock Xapian gives it (Omega's MORELIKE): the seed as the
+// relevance set, its 40 best ESet terms OR-ed, the seed left out, BM25.
+std::vector<std::string> stock_related(const Xapian::Database& db, const std::string& seed) {
+  std::vector<std::string> ids;
+  const std::string id_term = "Q" + seed;
+  auto p = db.postlist_begin(id_term);
+  if (p == db.postlist_end(id_term)) return ids;
+  Xapian::Enquire enquire(db);
+  Xapian::RSet rset;
+  rset.add_document(*p);
+  OmegaMoreLike decider;
+  Xapian::ESet eset = enquire.get_eset(40, rset, &decider);
+  std::vector<Xapian::Query> terms(eset.begin(), eset.end());
+  if (terms.empty()) return ids;
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_AND_NOT,
+                                  Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()),
+                                  Xapian::Query(id_term)));
+  Xapian::MSet mset = enquire.get_mset(0, 5);
+  for (auto it = mset.begin(); it != mset.end(); ++it) ids.push_back(stock_id(it.get_document()));
+  return ids;
+}
+
+void run_stock(const Options& o, const std::vector<Query>& queries) {
+  const std::string dir = o.work + "/stock";
+  ensure_index(o, dir, "stock", [](const std::string& source, const std::string& db) {
+    bench::index_stock(source, db, Xapian::DB_NO_SYNC);
+  });
+  Xapian::Database db(dir);
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    for (const auto& [form, text] :
+         {std::pair{"accented", queries[i].accented}, {"plain", queries[i].plain}}) {
+      auto start = Clock::now();
+      auto ids = stock_search(db, text);
+      print_result("xapian-stock", form, i, ms_since(start), ids);
     }
-    if (rare.empty()) continue;  // no telling pair: nothing to judge by
-    auto hits = s.related(id, 5);
-    if (!hits || hits->empty()) continue;
-    ++done;
-    std::size_t on_topic = 0, duplicate_pairs = 0;
-    std::vector<std::string> titles;
-    for (const tracuu::Hit& h : *hits) {
-      const std::optional<tracuu::Article> related = s.article(h.id);
-      const std::string words = related ? folded_words(*related) : std::string();
-      bool shares = false;
-      for (const std::string& pair : rare) shares = shares || words.find(pair) != std::string::npos;
-      on_topic += shares;
-      std::string folded = tracuu::fold_diacritics(h.title);
-      for (const std::string& other : titles) duplicate_pairs += other == folded;
-      titles.push_back(folded);
-    }
-    std::printf("#related\t%s\t%zu\t%zu\t%zu\n", id.c_str(), on_topic, hits->size(),
-                duplicate_pairs);
+  }
+  for (const std::string& seed : seed_ids(o.seeds)) {
+    auto start = Clock::now();
+    auto ids = stock_related(db, seed);
+    print_related("xapian-stock", seed, ms_since(start), ids);
   }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 4) {
-    std::cerr << "usage: bench-relevance CORPUS.jsonl.gz QUERIES.tsv WORK_DIR\n";
+  auto options = parse_options(argc, argv);
+  if (!options) {
+    std::cerr
+        << "usage: bench-relevance --system tracuu|stock --work DIR --corpus FILE "
+           "[--corpus FILE ...] [--queries QUERIES.tsv] [--seeds SEEDS.tsv] [--index-key KEY] "
+           "[--reindex]\n";
+    return 2;
+  }
+  try {
+    fs::create_directories(options->work);
+    std::vector<Query> queries;
+    if (!options->queries.empty()) queries = read_queries(options->queries);
+    if (options->system == "tracuu") {
+      run_tracuu(*options, queries);
+    } else {
+      run_stock(*options, queries);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "bench-relevance: " << e.what() << "\n";
     return 1;
   }
-  const std::string corpus = argv[1], work = argv[3];
-  const auto queries = read_queries(argv[2]);
-  fs::create_directories(work);
-
-  const std::string tracuu_db = work + "/tracuu", stock_db = work + "/stock";
-  auto start = Clock::now();
-  if (tracuu::IndexLocation(tracuu_db).live_generation().empty()) {
-    tracuu::IndexOptions options;
-    options.db_dir = tracuu_db;
-    options.sources = {corpus};
-    tracuu::run_index_job(options, std::cerr);
-  }
-  std::cerr << "bench-relevance: tracuu index ready in " << ms_since(start) / 1000 << " s\n";
-  start = Clock::now();
-  build_stock(corpus, stock_db);
-  std::cerr << "bench-relevance: stock index ready in " << ms_since(start) / 1000 << " s\n";
-
-  tracuu::Searcher searcher{tracuu::IndexLocation(tracuu_db)};
-  Xapian::Database stock(stock_db);
-  for (std::size_t i = 0; i < queries.size(); ++i) {
-    const Query& q = queries[i];
-    for (const auto& [form, text] : {std::pair{"accented", q.accented}, {"plain", q.plain}}) {
-      auto t0 = Clock::now();
-      int rank = stock_rank(stock, text, q.target);
-      std::printf("xapian-stock\t%s\t%zu\t%d\t%.3f\n", form, i, rank, ms_since(t0));
-      std::optional<std::string> suggestion;
-      t0 = Clock::now();
-      rank = tracuu_rank(searcher, text, q.target, form[0] == 'p' ? &suggestion : nullptr);
-      std::printf("tracuu\t%s\t%zu\t%d\t%.3f\n", form, i, rank, ms_since(t0));
-      if (form[0] == 'p') {
-        // No suggestion means "keep the query as typed".
-        std::string restored = suggestion ? *suggestion : text;
-        bool equal = lower(restored) == lower(q.accented);
-        std::printf("#restore\t%zu\t%d\t%s\n", i, equal ? 1 : 0, restored.c_str());
-      }
-    }
-  }
-  related_quality(searcher, Xapian::Database(tracuu::IndexLocation(tracuu_db).live_generation()),
-                  300);
   return 0;
 }

@@ -1,26 +1,27 @@
 #!/usr/bin/env python3
-"""Reference system for the known-item relevance benchmark: SQLite FTS5.
+"""Reference system of the relevance suite: SQLite FTS5.
 
-usage: fts5_eval.py CORPUS.jsonl.gz QUERIES.tsv > results.tsv
+usage: fts5_eval.py QUERIES.tsv CORPUS.jsonl[.gz] [CORPUS ...] > results.tsv
 
-Indexes the corpus into an in-memory FTS5 table
+Indexes the corpus files, as one collection, into an in-memory FTS5 table
     fts5(title, body, tokenize="unicode61 remove_diacritics 2")
-with body = lead + "\\n" + body, then runs every query of QUERIES.tsv
-(target_id TAB accented TAB plain, one a line, as make_queries.py writes it)
-in both forms. Each query word is double-quoted (embedded quotes doubled) and
-the words are joined with OR, so partial matches still rank, as in the other
-systems. Results are ranked by bm25(t, 3.0, 1.0), LIMIT 10.
+with body = lead + "\n" + body, then runs every query of QUERIES.tsv
+(INTENT TAB TARGETS TAB ACCENTED TAB PLAIN, one a line, as
+bench/relevance.sh assembles it) in both forms. Each query word is
+double-quoted (embedded quotes doubled) and the words are joined with OR,
+so partial matches still rank, as in the other systems. Results are ranked
+by bm25(t, 3.0, 1.0), LIMIT 10.
 
 Title weight: bm25(t, 3.0, 1.0) weights a title match 3x a body match, the
 same title boost (title^3) as the Lucene reference (lucene/LuceneEval.java),
 so the two references are compared on equal terms.
 
 Output on stdout, one line per query per form:
-    fts5 TAB FORM TAB QID TAB RANK TAB MS
-FORM is accented or plain, QID the 0-based query line, RANK the 1-based
-position of the target in the top 10 (0 if absent), MS the wall time of the
-search alone (query + fetching the 10 rows) in milliseconds.
-Progress and diagnostics go to stderr.
+    fts5 TAB FORM TAB QID TAB MS TAB ID,ID,...
+FORM is accented or plain, QID the 0-based query line, then the wall time of
+the search alone (query + fetching the 10 rows) in milliseconds and the ids
+returned, best first (report.py judges them). Progress and diagnostics go
+to stderr.
 
 Note: unicode61 removes diacritics but does not fold "đ" to "d" (đ is a
 letter of its own in Unicode, not d + a mark), so plain queries with "d" do
@@ -44,7 +45,8 @@ def log(*args):
 def read_corpus(path):
     """Yields (id, title, body) per well-formed line; skips malformed ones."""
     bad = 0
-    with gzip.open(path, "rb") as f:  # streaming decompression
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:  # streaming decompression
         for lineno, raw in enumerate(f, 1):
             if not raw.strip():
                 continue
@@ -77,18 +79,15 @@ def match_expr(query):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: fts5_eval.py CORPUS.jsonl.gz QUERIES.tsv")
-    corpus, queries_path = sys.argv[1], sys.argv[2]
+    if len(sys.argv) < 3:
+        sys.exit("usage: fts5_eval.py QUERIES.tsv CORPUS.jsonl[.gz] [CORPUS ...]")
+    queries_path, corpora = sys.argv[1], sys.argv[2:]
 
     queries = []
     with open(queries_path, encoding="utf-8") as f:
         for line in f:
-            line = line.rstrip("\n")
-            if not line:
-                continue
-            parts = line.split("\t")
-            if len(parts) != 3:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 4:
                 sys.exit(f"fts5: bad query line {len(queries) + 1}: {line!r}")
             queries.append(parts)
 
@@ -100,9 +99,10 @@ def main():
     ids = []
 
     def rows():
-        for doc_id, title, body in read_corpus(corpus):
-            ids.append(doc_id)
-            yield len(ids), title, body
+        for corpus in corpora:
+            for doc_id, title, body in read_corpus(corpus):
+                ids.append(doc_id)
+                yield len(ids), title, body
 
     t0 = time.perf_counter()
     with db:  # one transaction
@@ -114,9 +114,8 @@ def main():
     sql = (f"SELECT rowid FROM t WHERE t MATCH ? "
            f"ORDER BY bm25(t, {TITLE_WEIGHT}, {BODY_WEIGHT}), rowid LIMIT 10")
     out = sys.stdout
-    for form, col in (("accented", 1), ("plain", 2)):
+    for form, col in (("accented", 2), ("plain", 3)):
         for qid, q in enumerate(queries):
-            target = q[0]
             expr = match_expr(q[col])
             t = time.perf_counter()
             if expr:
@@ -128,12 +127,8 @@ def main():
             else:
                 hits = []
             ms = (time.perf_counter() - t) * 1000.0
-            rank = 0
-            for i, rowid in enumerate(hits, 1):
-                if ids[rowid - 1] == target:
-                    rank = i
-                    break
-            out.write(f"{SYSTEM}\t{form}\t{qid}\t{rank}\t{ms:.3f}\n")
+            found = ",".join(ids[rowid - 1] for rowid in hits)
+            out.write(f"{SYSTEM}\t{form}\t{qid}\t{ms:.3f}\t{found}\n")
         log(f"fts5: {form}: {len(queries)} queries done")
     out.flush()
 

@@ -1,28 +1,35 @@
-// Reference system for the known-item relevance benchmark: Lucene 8.
+// Reference system of the relevance suite: Lucene 8.
 //
 // usage (see ../lucene.sh, which compiles and runs this):
-//   java -cp BUILD:LUCENE_JARS LuceneEval CORPUS.jsonl.gz QUERIES.tsv > results.tsv
+//   java -cp BUILD:LUCENE_JARS LuceneEval QUERIES.tsv [--related SEEDS.tsv]
+//        CORPUS.jsonl[.gz] [CORPUS ...] > results.tsv
 //
-// Indexes the corpus (JSONL, gzip, read with streaming decompression) into a
-// ByteBuffersDirectory with one IndexWriter (256 MB RAM buffer) and
-// BM25Similarity (defaults k1 = 1.2, b = 0.75):
+// Indexes the corpus files as one collection (JSONL, optionally gzip, read
+// with streaming decompression) into a ByteBuffersDirectory with one
+// IndexWriter (256 MB RAM buffer) and BM25Similarity (defaults k1 = 1.2,
+// b = 0.75):
 //   id     StringField, stored
-//   title  TextField
-//   body   TextField, lead + "\n" + body
+//   title  TextField, stored (MoreLikeThis reads it back)
+//   body   TextField, stored, lead + "\n" + body
 // all analyzed by StandardTokenizer -> LowerCaseFilter -> ASCIIFoldingFilter
 // (ASCIIFoldingFilter removes Vietnamese marks and folds "đ" to "d").
 //
-// Each query of QUERIES.tsv (target_id TAB accented TAB plain, as
-// make_queries.py writes it) runs in both forms through a MultiFieldQueryParser
-// over title^3 and body, default operator OR, the text escaped with
-// QueryParser.escape; top 10. Title weight 3 is the same as bm25(t, 3.0, 1.0)
-// in the FTS5 reference (../fts5_eval.py).
+// Each query of QUERIES.tsv (INTENT TAB TARGETS TAB ACCENTED TAB PLAIN, as
+// bench/relevance.sh assembles it) runs in both forms through a
+// MultiFieldQueryParser over title^3 and body, default operator OR, the text
+// escaped with QueryParser.escape; top 10. Title weight 3 is the same as
+// bm25(t, 3.0, 1.0) in the FTS5 reference (../fts5_eval.py).
 //
-// Output on stdout, one line per query per form:
-//   lucene8 TAB FORM TAB QID TAB RANK TAB MS
-// FORM is accented or plain, QID the 0-based query line, RANK the 1-based
-// position of the target in the top 10 (0 if absent), MS the wall time of the
-// search alone (parse + search + reading the 10 stored ids) in milliseconds.
+// "Tin khác" of each seed of SEEDS.tsv (GROUP TAB ID TAB ...): Lucene's
+// MoreLikeThis with its defaults (min term freq 2, min doc freq 5, 25 query
+// terms) over title and body, the seed left out; top 5.
+//
+// Output on stdout, one line per query per form, and per seed:
+//   lucene8 TAB FORM TAB QID TAB MS TAB ID,ID,...
+//   #related TAB lucene8-mlt TAB SEED TAB MS TAB ID,ID,...
+// FORM is accented or plain, QID the 0-based query line, MS the wall time of
+// the search alone (parse + search + reading the stored ids) in
+// milliseconds, then the ids returned, best first (report.py judges them).
 // Progress and diagnostics go to stderr.
 
 import java.io.BufferedReader;
@@ -60,12 +67,17 @@ import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.queries.mlt.MoreLikeThis;
 import org.apache.lucene.queryparser.classic.MultiFieldQueryParser;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
@@ -76,6 +88,7 @@ public final class LuceneEval {
     static final float TITLE_BOOST = 3.0f; // same as bm25(t, 3.0, 1.0) in the FTS5 reference
     static final float BODY_BOOST = 1.0f;
     static final int TOP = 10;
+    static final int RELATED = 5;
 
     /** StandardTokenizer -> LowerCaseFilter -> ASCIIFoldingFilter, for indexing and queries. */
     static final class FoldingAnalyzer extends Analyzer {
@@ -93,11 +106,17 @@ public final class LuceneEval {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: LuceneEval CORPUS.jsonl.gz QUERIES.tsv");
+        List<String> corpora = new ArrayList<>();
+        String seedsPath = null;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--related") && i + 1 < args.length) seedsPath = args[++i];
+            else corpora.add(args[i]);
+        }
+        if (args.length < 2 || corpora.isEmpty()) {
+            System.err.println("usage: LuceneEval QUERIES.tsv [--related SEEDS.tsv] CORPUS [CORPUS ...]");
             System.exit(2);
         }
-        List<String[]> queries = readQueries(args[1]);
+        List<String[]> queries = readQueries(args[0]);
         Analyzer analyzer = new FoldingAnalyzer();
         BM25Similarity similarity = new BM25Similarity();
 
@@ -109,7 +128,7 @@ public final class LuceneEval {
                 .setSimilarity(similarity);
         int docs = 0;
         try (IndexWriter writer = new IndexWriter(dir, config)) {
-            docs = indexCorpus(args[0], writer);
+            for (String corpus : corpora) docs += indexCorpus(corpus, writer);
             writer.commit();
         }
         DirectoryReader reader = DirectoryReader.open(dir);
@@ -120,19 +139,25 @@ public final class LuceneEval {
 
         IndexSearcher searcher = new IndexSearcher(reader);
         searcher.setSimilarity(similarity);
+        PrintWriter out = new PrintWriter(new BufferedWriter(
+                new OutputStreamWriter(System.out, StandardCharsets.UTF_8)));
+        runQueries(queries, searcher, analyzer, out);
+        if (seedsPath != null) runRelated(readSeeds(seedsPath), reader, searcher, analyzer, out);
+        out.flush();
+        reader.close();
+        dir.close();
+    }
+
+    static void runQueries(List<String[]> queries, IndexSearcher searcher, Analyzer analyzer,
+                           PrintWriter out) throws IOException {
         Map<String, Float> boosts = new HashMap<>();
         boosts.put("title", TITLE_BOOST);
         boosts.put("body", BODY_BOOST);
-
-        PrintWriter out = new PrintWriter(new BufferedWriter(
-                new OutputStreamWriter(System.out, StandardCharsets.UTF_8)));
         String[] forms = {"accented", "plain"};
         for (int f = 0; f < forms.length; f++) {
             for (int qid = 0; qid < queries.size(); qid++) {
-                String[] q = queries.get(qid);
-                String target = q[0];
-                String text = q[f + 1];
-                String[] hits;
+                String text = queries.get(qid)[f + 2];
+                List<String> hits = new ArrayList<>();
                 long t = System.nanoTime();
                 try {
                     // A parser per query: cheap, and keeps each query's cost self-contained.
@@ -140,31 +165,48 @@ public final class LuceneEval {
                             new String[] {"title", "body"}, analyzer, boosts);
                     parser.setDefaultOperator(QueryParser.Operator.OR);
                     Query query = parser.parse(escape(text));
-                    ScoreDoc[] top = searcher.search(query, TOP).scoreDocs;
-                    hits = new String[top.length];
-                    for (int i = 0; i < top.length; i++) {
-                        hits[i] = searcher.doc(top[i].doc).get("id");
-                    }
+                    hits = ids(searcher, searcher.search(query, TOP).scoreDocs);
                 } catch (ParseException | RuntimeException e) {
                     System.err.println("lucene8: query " + qid + " (" + forms[f] + ") " + text + " failed: " + e);
-                    hits = new String[0];
                 }
                 double ms = (System.nanoTime() - t) / 1e6;
-                int rank = 0;
-                for (int i = 0; i < hits.length; i++) {
-                    if (target.equals(hits[i])) {
-                        rank = i + 1;
-                        break;
-                    }
-                }
-                out.printf(Locale.ROOT, "%s\t%s\t%d\t%d\t%.3f%n", SYSTEM, forms[f], qid, rank, ms);
+                out.printf(Locale.ROOT, "%s\t%s\t%d\t%.3f\t%s%n", SYSTEM, forms[f], qid, ms,
+                        String.join(",", hits));
             }
             out.flush();
             System.err.println("lucene8: " + forms[f] + ": " + queries.size() + " queries done");
         }
+    }
+
+    /** MoreLikeThis of each seed, as shipped (defaults), the seed itself excluded. */
+    static void runRelated(List<String> seeds, DirectoryReader reader, IndexSearcher searcher,
+                           Analyzer analyzer, PrintWriter out) throws IOException {
+        MoreLikeThis mlt = new MoreLikeThis(reader);
+        mlt.setAnalyzer(analyzer);
+        mlt.setFieldNames(new String[] {"title", "body"});
+        for (String seed : seeds) {
+            List<String> hits = new ArrayList<>();
+            long t = System.nanoTime();
+            ScoreDoc[] self = searcher.search(new TermQuery(new Term("id", seed)), 1).scoreDocs;
+            if (self.length > 0) {
+                Query like = new BooleanQuery.Builder()
+                        .add(mlt.like(self[0].doc), BooleanClause.Occur.SHOULD)
+                        .add(new TermQuery(new Term("id", seed)), BooleanClause.Occur.MUST_NOT)
+                        .build();
+                hits = ids(searcher, searcher.search(like, RELATED).scoreDocs);
+            }
+            double ms = (System.nanoTime() - t) / 1e6;
+            out.printf(Locale.ROOT, "#related\t%s-mlt\t%s\t%.3f\t%s%n", SYSTEM, seed, ms,
+                    String.join(",", hits));
+        }
         out.flush();
-        reader.close();
-        dir.close();
+        System.err.println("lucene8: related: " + seeds.size() + " seeds done");
+    }
+
+    static List<String> ids(IndexSearcher searcher, ScoreDoc[] top) throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (ScoreDoc d : top) ids.add(searcher.doc(d.doc).get("id"));
+        return ids;
     }
 
     /**
@@ -183,7 +225,7 @@ public final class LuceneEval {
             while ((line = r.readLine()) != null) {
                 if (line.isEmpty()) continue;
                 String[] parts = line.split("\t", -1);
-                if (parts.length != 3) {
+                if (parts.length != 4) {
                     System.err.println("lucene8: bad query line " + (queries.size() + 1) + ": " + line);
                     System.exit(1);
                 }
@@ -193,6 +235,15 @@ public final class LuceneEval {
         return queries;
     }
 
+    static List<String> readSeeds(String path) throws IOException {
+        List<String> seeds = new ArrayList<>();
+        for (String line : Files.readAllLines(Paths.get(path), StandardCharsets.UTF_8)) {
+            String[] parts = line.split("\t", -1);
+            if (parts.length >= 2) seeds.add(parts[1]);
+        }
+        return seeds;
+    }
+
     /** Adds every well-formed line of the corpus; skips (and counts) malformed ones. */
     static int indexCorpus(String path, IndexWriter writer) throws IOException {
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
@@ -200,7 +251,9 @@ public final class LuceneEval {
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         int docs = 0, bad = 0;
         long lineno = 0;
-        try (ByteLines lines = new ByteLines(new GZIPInputStream(new FileInputStream(path), 1 << 16))) {
+        InputStream in = new FileInputStream(path);
+        if (path.endsWith(".gz")) in = new GZIPInputStream(in, 1 << 16);
+        try (ByteLines lines = new ByteLines(in)) {
             ByteBuffer raw;
             while ((raw = lines.next()) != null) {
                 lineno++;
@@ -236,8 +289,8 @@ public final class LuceneEval {
                 }
                 Document doc = new Document();
                 doc.add(new StringField("id", (String) id, Field.Store.YES));
-                doc.add(new TextField("title", (String) title, Field.Store.NO));
-                doc.add(new TextField("body", lead + "\n" + body, Field.Store.NO));
+                doc.add(new TextField("title", (String) title, Field.Store.YES));
+                doc.add(new TextField("body", lead + "\n" + body, Field.Store.YES));
                 writer.addDocument(doc);
                 docs++;
                 if (docs % 10000 == 0) System.err.println("lucene8: " + docs + " articles");
