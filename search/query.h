@@ -13,7 +13,7 @@
 
 #include "vietnamese.h"
 
-namespace tracuu::detail_search {
+namespace tracuu::internal {
 
 // The ranking weights, explained in docs/ranking.md.
 struct Weights {
@@ -113,4 +113,4 @@ Xapian::Query accent_boosts(std::string_view reading, Analyzer& analyzer);
 // Never throws on any input: broken syntax degrades to words.
 ParsedQuery parse_query(std::string_view q, Analyzer& analyzer, const QueryOptions& options);
 
-}  // namespace tracuu::detail_search
+}  // namespace tracuu::internal

@@ -349,10 +349,10 @@ TEST_CASE("export lines equal the exact total of the same search") {
   Server server(corpus_index());
   Server common(common_words_index());
   const std::pair<const Server*, std::string> cases[] = {
-      {&server, ""},          {&server, "binh tan"},   {&server, "thành phố -hồ"},
-      {&server, "ha n"},      {&server, "kinh te xa hoi"}, {&server, "\"bình tân\""},
-      {&server, "tin OR bài"}, {&common, "của và"},    {&common, "tin của"},
-      {&common, "người -và"}, {&common, "so 17 cua"},  {&common, "thanh pho"}};
+      {&server, ""},           {&server, "binh tan"},       {&server, "thành phố -hồ"},
+      {&server, "ha n"},       {&server, "kinh te xa hoi"}, {&server, "\"bình tân\""},
+      {&server, "tin OR bài"}, {&common, "của và"},         {&common, "tin của"},
+      {&common, "người -và"},  {&common, "so 17 cua"},      {&common, "thanh pho"}};
   for (const auto& [s, q] : cases) {
     const Server& server = *s;
     CAPTURE(q);

@@ -3,13 +3,15 @@
 
 #include <algorithm>
 
-#include "../../search/query.h"
+#include "indexer.h"
+#include "query.h"
+#include "search_internal.h"
 #include "test_util.h"
 
 using tracuu::Analyzer;
-using tracuu::detail_search::html_escape;
-using tracuu::detail_search::make_snippet;
-using tracuu::detail_search::parse_query;
+using tracuu::internal::html_escape;
+using tracuu::internal::make_snippet;
+using tracuu::internal::parse_query;
 
 namespace {
 
@@ -83,7 +85,7 @@ TEST_CASE("snippets prefer the passage holding every query word, past the first 
 
 TEST_CASE("an abbreviation in the query marks each written form whole, not its syllables") {
   Analyzer analyzer;
-  tracuu::detail_search::ParsedQuery q = parse_query("tphcm ", analyzer, {false, false, true});
+  tracuu::internal::ParsedQuery q = parse_query("tphcm ", analyzer, {false, false, true});
   std::string s = make_snippet(
       analyzer, "Phó chủ tịch UBND TP.HCM nói Thành phố Hồ Chí Minh sẽ làm.", q.highlight, "");
   CHECK(contains(s, "<mark>TP.HCM</mark>"));
@@ -168,7 +170,7 @@ TEST_CASE("diacritic restoration reads the accents off the top hits, in context"
   a.lead = "Quận Bình Tân ban hành văn bản về học phí.";
   b.title = "Bạn đọc hỏi về văn bản mới";
   std::vector<tracuu::Article> top = {a, b};
-  using tracuu::detail_search::restore_diacritics;
+  using tracuu::internal::restore_diacritics;
   CHECK(restore_diacritics(analyzer, "chu tich hdnd quan binh tan", top) ==
         "chủ tịch HĐND quận Bình Tân");
   CHECK(restore_diacritics(analyzer, "ban hanh van ban", top) ==
@@ -232,11 +234,11 @@ TEST_CASE("a trailing word still being typed completes as the likelier pair, che
     }
     db.add_document(tracuu::build_document(a, analyzer));
   }
-  const tracuu::detail_search::QueryOptions typing{false, false, true, &db};
+  const tracuu::internal::QueryOptions typing{false, false, true, &db};
   auto top = [&](const Xapian::Query& q) {
     Xapian::Enquire enquire(db);
     enquire.set_query(q);
-    enquire.set_weighting_scheme(tracuu::detail_search::ranking());
+    enquire.set_weighting_scheme(tracuu::internal::ranking());
     Xapian::MSet m = enquire.get_mset(0, 1);
     REQUIRE(m.size() == 1);
     return tracuu::article_from_data(m.begin().get_document().get_data()).title;

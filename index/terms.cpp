@@ -1,14 +1,13 @@
-// index_field: an Analysis becomes Xapian terms, per the schema in vietnamese.h.
+// index_field: an Analysis becomes Xapian terms, per the schema in schema.h.
 //
 // Positions are kept only where phrase search needs them: the folded
 // syllables (every field) and the folded title syllables. Exact, variant and
 // bigram terms carry within-document frequency only; they serve ranking and
 // strict-accent filtering, which never need positions. That keeps the
 // position table (the largest in a Xapian index) the size of a stock index's.
-#include <cctype>
 #include <string>
 
-#include "vietnamese.h"
+#include "schema.h"
 
 namespace tracuu {
 namespace {
@@ -48,20 +47,7 @@ void add_posting(Xapian::Document& doc, std::string_view prefix, std::string_vie
   doc.add_posting(join(prefix, term), pos, wdf);
 }
 
-bool has_letter(const std::string& folded) {
-  for (char c : folded) {
-    if (std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80)
-      return true;
-  }
-  return false;
-}
-
 }  // namespace
-
-bool forms_bigram(const Syllable& first, const Syllable& second) {
-  return !second.clause_start && !first.stopword && !second.stopword && has_letter(first.folded) &&
-         has_letter(second.folded);
-}
 
 void index_field(const Analysis& a, const FieldSpec& spec, Xapian::Document& doc,
                  Xapian::termpos* position) {
@@ -81,7 +67,7 @@ void index_field(const Analysis& a, const FieldSpec& spec, Xapian::Document& doc
       if (letters) add_term(doc, prefix::kTitleExact, s.exact, wdf);
     }
     if (i > 0 && i < kBigramReach && forms_bigram(a.syllables[i - 1], s)) {
-      std::string bigram = a.syllables[i - 1].folded + "_" + s.folded;
+      std::string bigram = bigram_text(a.syllables[i - 1].folded, s.folded);
       add_term(doc, prefix::kBigram, bigram, wdf);
       if (spec.title) add_term(doc, prefix::kTitleBigram, bigram, wdf);
     }
