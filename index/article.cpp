@@ -46,10 +46,9 @@ namespace {
 // of every search reads one, so it is made to be read without parsing;
 // data stored as JSON by earlier versions starts with '{' and is still read.
 // A record of more than kCompressFrom bytes is stored zstd-compressed (version
-// byte 3, the plain record's size, the zstd frame): Xapian would otherwise
-// deflate it, and inflating each hit's article cost 8% of a search; zstd
-// reads back several times faster, and Xapian stores its output as it is
-// (deflate cannot shrink it).
+// byte 3, the plain record's size, the zstd frame): zstd reads back several
+// times faster than the deflate Xapian would otherwise apply, and Xapian
+// stores its output as it is (docs/architecture.md#schema).
 constexpr char kRecordVersion = '\x02';
 constexpr char kCompressedRecordVersion = '\x03';
 constexpr std::size_t kCompressFrom = 256;

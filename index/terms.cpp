@@ -14,15 +14,11 @@ namespace {
 
 // Gap between fields so a phrase never matches across title and lead.
 constexpr Xapian::termpos kFieldGap = 100;
-// Bigram terms are made from a field's first 100 syllables only. A news
-// article says what it is about in its title, lead and opening sentences,
-// where the bigrams' ranking boost and the story's name for "Tin khác" come
-// from; a long body's tail would add a bigram term for almost every syllable
-// (the most numerous terms without positions). Measured on the shared corpus
-// (docs/benchmarks.md): indexing 20% faster, known-item MRR within ±0.4
-// points, "Tin khác" more on-topic (70.7% → 78.9%), since the tail's bigrams
-// no longer crowd the story's own out of the ESet. Phrases are unaffected:
-// they match on positions, which every syllable keeps.
+// Bigram terms are made from a field's first 100 syllables only: a news
+// article names its story in its title, lead and opening, and a long body's
+// tail would add a bigram for almost every syllable, crowding the story's
+// own out of "Tin khác" (docs/indexing.md, measured in docs/benchmarks.md).
+// Phrases are unaffected: every syllable keeps its position.
 constexpr std::size_t kBigramReach = 100;
 // Xapian's hard limit is 245 bytes per term; stay well below with the prefix.
 constexpr std::size_t kMaxTermBytes = 200;

@@ -1,10 +1,12 @@
-// run_index_job: the (nightly) reindex job.
+// run_index_job on one index folder: the (nightly) reindex job.
 //
-// Two threads: the loader parses and analyzes articles into Xapian documents
-// (one core), the writer adds them to the database (the other core). The
-// writer commits every batch: a run killed at any moment leaves the last
-// commit readable and complete, and re-running finishes the job because
-// unchanged articles (same content hash) are skipped.
+// One loader thread parses and analyzes articles into Xapian documents;
+// writer threads add them: one into the live generation for an incremental
+// run, one per core into private shards for a fresh build (merged by
+// compaction at the end). Writers commit every batch: a run killed at any
+// moment leaves the last commit readable and complete, and re-running
+// finishes the job because unchanged articles (same content hash) are
+// skipped.
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,7 +37,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// A document ready to write, or the end of the stream.
+// A document ready to write (the end of the stream is WorkQueue::close()).
 struct Work {
   std::string id;
   Xapian::Document doc;
@@ -218,8 +220,7 @@ void write_all(WorkQueue& queue, Xapian::WritableDatabase& db, std::size_t batch
 
 // A build's private shards commit at least every 250 articles each: readers
 // never see them and they need no fsync, and Xapian's in-memory postings for
-// a small batch merge faster (measured on the shared corpus: 1,000 articles
-// per writer 47 s, 500 44 s, 250 43.6 s).
+// a small batch merge faster (docs/benchmarks.md#indexing).
 constexpr std::size_t kMaxShardBatch = 250;
 
 // How many parallel writers a fresh build uses: Xapian writes one database

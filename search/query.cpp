@@ -177,7 +177,7 @@ class Builder {
         // together: an OR would add the completions' own weight, high for
         // rare ones ("dau" → "dauphin"), to the bound of what an article
         // can score, and Xapian could then no longer stop early or skip
-        // articles lacking the boosters (5x the time of "nỗi đau" at 1M).
+        // articles lacking the boosters (docs/ranking.md#the-trailing-word).
         if (!trailing.match.empty()) match = Q(Q::OP_SYNONYM, match, trailing.match);
         bool stop = s.stopword && syl.size() > 1;
         elements.push_back(
@@ -293,9 +293,8 @@ class Builder {
   // The completions found in more articles than what was typed
   // (`typed_freq`): likelier readings, boosted like the typed pair. Not the
   // others: a finished pair ("binh tan") keeps its own boosts undiluted.
-  // (Boosting likelier single words too, without the word before: 0.4
-  // points more MRR mid-word, but a title boost as broad as the match, and
-  // "của n" took 270 ms at 1M articles.)
+  // (Not likelier single words without the word before: their title boost
+  // would be as broad as the match; docs/ranking.md#the-trailing-word.)
   static std::vector<std::string> likelier(const std::vector<Completion>& found,
                                            Xapian::doccount typed_freq) {
     std::vector<std::string> out;
@@ -332,8 +331,7 @@ class Builder {
   // key term, nested ones included (indexes of analyzer version 3 on): then
   // a loose query matches the key alone. Before, the expansion's words are
   // also searched as a phrase, which over common words ("Việt Nam", "Quốc
-  // hội") costs a positional check per candidate (4x the match time at 1M
-  // articles; docs/benchmarks.md).
+  // hội") costs a positional check per candidate (docs/benchmarks.md#scale).
   bool index_has_every_key() const {
     if (!options_.expand_from) return false;
     const std::string stamped = options_.expand_from->get_metadata(metadata::kAnalyzerVersion);
@@ -399,7 +397,7 @@ class Builder {
   // The term `prefix`+`typed`, or a synonym of it and those of the
   // `others` the index has. (Not an idle check: over shards, a term absent
   // from every shard still moves Xapian's per-shard estimate of the
-  // synonym's frequency; 31 of 5,684 queries scored differently without it.)
+  // synonym's frequency: scores over shards would differ; docs/scaling.md.)
   Q alternatives(std::string_view prefix, const std::string& typed,
                  const std::vector<std::string>& others) const {
     std::vector<Q> terms{term(prefix, typed)};

@@ -12,8 +12,7 @@ namespace tracuu::internal {
 
 // BM25 with k1 1.2 and a light length normalization (b 0.3, not the usual
 // 0.75): Xapian normalizes title terms by the whole article's length, so a
-// strong b buries long articles whose title matches; measured on 2 x 1000
-// known-item queries, b 0.3 gains 1.3 to 2 MRR points (docs/ranking.md).
+// strong b buries long articles whose title matches (docs/ranking.md).
 // Field and accent weights are in the query. min_normlen 0.5 keeps one-line
 // articles from winning on length.
 Xapian::BM25Weight ranking() {

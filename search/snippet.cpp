@@ -382,8 +382,8 @@ class Finder {
 
 // Finding is done on folded text; only the few hundred bytes around the
 // chosen passage are analyzed, and only when folded finds cannot be marked
-// as they are (finds_are_exact). Analysis costs ~10x folding: a hit matched
-// by its title alone would otherwise cost its whole body.
+// as they are (finds_are_exact): analysis costs far more than folding, and a
+// hit matched by its title alone would otherwise cost its whole body.
 std::string make_snippet(Analyzer& analyzer, std::string_view text,
                          const std::vector<std::string>& folded_terms, const std::string& prefix,
                          std::size_t max_bytes) {
