@@ -172,6 +172,11 @@ class Progress {
   std::uint64_t done_ = 0, total_ = 0;
 };
 
+// Which analyzer wrote the terms: every commit of the job carries it.
+void stamp_analyzer_version(Xapian::WritableDatabase& db) {
+  db.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+}
+
 void check_analyzer_version(const Xapian::Database& db, const std::string& path) {
   std::string stamped = db.get_metadata(metadata::kAnalyzerVersion);
   if (stamped.empty() && db.get_doccount() == 0) return;
@@ -220,7 +225,7 @@ void write_all(WorkQueue& queue, Xapian::WritableDatabase& db, std::size_t batch
 
 // A build's private shards commit at least every 250 articles each: readers
 // never see them and they need no fsync, and Xapian's in-memory postings for
-// a small batch merge faster (docs/benchmarks.md#indexing).
+// a small batch merge faster (docs/benchmarks.md, Indexing).
 constexpr std::size_t kMaxShardBatch = 250;
 
 // How many parallel writers a fresh build uses: Xapian writes one database
@@ -292,7 +297,7 @@ class UnshardedRun {
       live_ = (fs::path(options_.db_dir) / gen).string();
       internal::writing(live_, [&] {
         Xapian::WritableDatabase created(live_, Xapian::DB_CREATE_OR_OPEN);
-        created.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+        stamp_analyzer_version(created);
         created.commit();
       });
       write_stub(loc_, gen);
@@ -465,7 +470,7 @@ class UnshardedRun {
   void finish_incremental(const std::vector<std::string>& doomed) {
     internal::writing(live_, [&] {
       for (const std::string& id : doomed) live_db_.delete_document(std::string(prefix::kId) + id);
-      live_db_.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+      stamp_analyzer_version(live_db_);
       live_db_.commit();
     });
   }
@@ -483,7 +488,7 @@ class UnshardedRun {
     internal::writing(target, [&] {
       merged.compact(target);
       Xapian::WritableDatabase stamped(target, Xapian::DB_OPEN);
-      stamped.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+      stamp_analyzer_version(stamped);
       stamped.commit();
     });
     log_ << "tracuu-index: merged " << shards_.size() << " shards in "

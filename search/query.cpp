@@ -331,7 +331,7 @@ class Builder {
   // key term, nested ones included (indexes of analyzer version 3 on): then
   // a loose query matches the key alone. Before, the expansion's words are
   // also searched as a phrase, which over common words ("Việt Nam", "Quốc
-  // hội") costs a positional check per candidate (docs/benchmarks.md#scale).
+  // hội") costs a positional check per candidate (docs/benchmarks.md, Scale).
   bool index_has_every_key() const {
     if (!options_.expand_from) return false;
     const std::string stamped = options_.expand_from->get_metadata(metadata::kAnalyzerVersion);

@@ -49,7 +49,7 @@ struct ParsedQuery {
 // The most frequent terms that begin with a prefix, remembered between
 // queries for prefixes that begin many terms: listing them is slow in a
 // large index, and every first keystroke of a word asks for one
-// (docs/benchmarks.md#scale). Not thread-safe: one per Searcher. clear()
+// (docs/benchmarks.md, Scale). Not thread-safe: one per Searcher. clear()
 // when the database changes.
 class CompletionCache {
  public:

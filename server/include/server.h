@@ -12,7 +12,7 @@ namespace tracuu {
 
 // One worker per core, at least two: workers never wait on a client (the
 // event loop does), so more workers only time-slice the cores and lengthen
-// the tail (docs/benchmarks.md#serving).
+// the tail (docs/benchmarks.md, Serving).
 std::size_t default_threads();
 
 struct ServerOptions {
