@@ -4,6 +4,7 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -444,6 +445,32 @@ std::vector<std::string> abbreviation_forms(std::string_view key) {
   const auto& written = detail::abbreviations().written;
   auto found = written.find(std::string(key));
   return found == written.end() ? std::vector<std::string>{} : found->second;
+}
+
+bool has_letter(std::string_view folded) {
+  for (char c : folded) {
+    if (std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80)
+      return true;
+  }
+  return false;
+}
+
+bool forms_bigram(const Syllable& first, const Syllable& second) {
+  return !second.clause_start && !first.stopword && !second.stopword && has_letter(first.folded) &&
+         has_letter(second.folded);
+}
+
+std::string trim_spaces(std::string_view s) {
+  auto space_at_end = [&](bool front) -> std::size_t {
+    if (s.empty()) return 0;
+    char c = front ? s.front() : s.back();
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return 1;
+    if (s.size() >= 2 && (front ? s.substr(0, 2) : s.substr(s.size() - 2)) == "\xC2\xA0") return 2;
+    return 0;
+  };
+  while (std::size_t n = space_at_end(true)) s.remove_prefix(n);
+  while (std::size_t n = space_at_end(false)) s.remove_suffix(n);
+  return std::string(s);
 }
 
 bool is_valid_utf8(std::string_view bytes) {

@@ -154,34 +154,29 @@ def slow_export(stop, _):
         pass
 
 
-def big_headers(stop, _):
-    """Headers of 8 KB, as many as the server takes (the attack sent 2.9 GB)."""
-    header = b"X-Pad: " + b"p" * 8000 + b"\r\n"
+def flood(stop, head, piece, times):
+    """Sends `head`, then `piece` up to `times` times, reconnecting when cut off."""
     while not stop.is_set():
         try:
             s = connect()
-            s.sendall(b"GET /health HTTP/1.1\r\nHost: a\r\n")
-            for _ in range(10000):
+            s.sendall(head)
+            for _ in range(times):
                 if stop.is_set():
                     break
-                s.sendall(header)
+                s.sendall(piece)
         except OSError:
             pass
+
+
+def big_headers(stop, _):
+    """Headers of 8 KB, as many as the server takes (the attack sent 2.9 GB)."""
+    flood(stop, b"GET /health HTTP/1.1\r\nHost: a\r\n", b"X-Pad: " + b"p" * 8000 + b"\r\n", 10000)
 
 
 def chunked_body(stop, _):
     """A 1 GB chunked POST."""
-    chunk = b"10000\r\n" + b"b" * 0x10000 + b"\r\n"
-    while not stop.is_set():
-        try:
-            s = connect()
-            s.sendall(b"POST /health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
-            for _ in range(16000):
-                if stop.is_set():
-                    break
-                s.sendall(chunk)
-        except OSError:
-            pass
+    flood(stop, b"POST /health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+          b"10000\r\n" + b"b" * 0x10000 + b"\r\n", 16000)
 
 
 def many_ranges(stop, _):

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "vietnamese.h"
+#include "schema.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static tracuu::Analyzer analyzer;

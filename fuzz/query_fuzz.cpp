@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "../search/query.h"
 #include "indexer.h"
+#include "query.h"
 #include "vietnamese.h"
 
 namespace {
@@ -43,12 +43,12 @@ const Xapian::Database& sample_index(tracuu::Analyzer& analyzer) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static tracuu::Analyzer analyzer;
-  static tracuu::detail_search::CompletionCache cache;
+  static tracuu::internal::CompletionCache cache;
   const Xapian::Database& db = sample_index(analyzer);
   std::string q(reinterpret_cast<const char*>(data), size);
   for (bool strict : {false, true}) {
     for (const Xapian::Database* index : {static_cast<const Xapian::Database*>(nullptr), &db}) {
-      auto parsed = tracuu::detail_search::parse_query(
+      auto parsed = tracuu::internal::parse_query(
           q, analyzer, {strict, !strict, true, index, index ? &cache : nullptr});
       if (parsed.query.empty()) std::abort();
       (void)parsed.query.get_description();

@@ -13,15 +13,11 @@ constexpr Xapian::termcount kBodyWdf = 1;
 
 void add_whole_term(Xapian::Document& doc, std::string_view prefix, std::string_view text) {
   std::string folded = fold_diacritics(text);
-  if (folded.empty() || folded.size() > 200) return;
+  if (folded.empty() || folded.size() > kMaxIdBytes) return;  // not a term anyone types
   doc.add_boolean_term(std::string(prefix) + folded);
 }
 
 }  // namespace
-
-std::string published_value(const std::string& iso) {
-  return iso.size() == 10 ? iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2) : std::string();
-}
 
 Xapian::Document build_document(const Article& a, Analyzer& analyzer) {
   Xapian::Document doc;

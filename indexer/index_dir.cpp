@@ -9,9 +9,9 @@
 #include <iomanip>
 #include <ostream>
 
-#include "job_internal.h"
+#include "indexer_internal.h"
 
-namespace tracuu::job {
+namespace tracuu::internal {
 
 namespace fs = std::filesystem;
 
@@ -74,7 +74,7 @@ void remove_leftovers(const std::string& dir, std::ostream& log) {
   std::error_code ec;
   if (!live.empty() && fs::equivalent(live, dir, ec)) return;  // a plain Xapian database
   const fs::path live_path(live);
-  const bool live_is_known = !live.empty() && fs::exists(live_path / "iamglass", ec) &&
+  const bool live_is_known = !live.empty() && IndexLocation::is_database(live_path.string()) &&
                              fs::equivalent(live_path.parent_path(), dir, ec);
   std::vector<fs::path> leftovers;
   for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
@@ -101,4 +101,4 @@ void remove_leftovers(const std::string& dir, std::ostream& log) {
       << std::fixed << std::setprecision(1) << static_cast<double>(freed) / 1e6 << " MB freed)\n";
 }
 
-}  // namespace tracuu::job
+}  // namespace tracuu::internal

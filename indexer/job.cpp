@@ -1,10 +1,12 @@
-// run_index_job: the (nightly) reindex job.
+// run_index_job on one index folder: the (nightly) reindex job.
 //
-// Two threads: the loader parses and analyzes articles into Xapian documents
-// (one core), the writer adds them to the database (the other core). The
-// writer commits every batch: a run killed at any moment leaves the last
-// commit readable and complete, and re-running finishes the job because
-// unchanged articles (same content hash) are skipped.
+// One loader thread parses and analyzes articles into Xapian documents;
+// writer threads add them: one into the live generation for an incremental
+// run, one per core into private shards for a fresh build (merged by
+// compaction at the end). Writers commit every batch: a run killed at any
+// moment leaves the last commit readable and complete, and re-running
+// finishes the job because unchanged articles (same content hash) are
+// skipped.
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,15 +19,17 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "job_internal.h"
+#include "indexer_internal.h"
 
 namespace tracuu {
 namespace {
@@ -33,7 +37,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// A document ready to write, or the end of the stream.
+// A document ready to write (the end of the stream is WorkQueue::close()).
 struct Work {
   std::string id;
   Xapian::Document doc;
@@ -105,11 +109,11 @@ unsigned next_generation(const std::string& dir) {
 
 // Atomically points readers at `generation` (a folder name inside dir).
 void write_stub(const IndexLocation& loc, const std::string& generation) {
-  job::replace_file(loc.stub_path(), "auto " + generation + "\n");
+  internal::replace_file(loc.stub_path(), "auto " + generation + "\n");
 }
 
 Xapian::WritableDatabase open_writer(const std::string& path, int flags) {
-  return job::writing(path, [&] { return Xapian::WritableDatabase(path, flags); });
+  return internal::writing(path, [&] { return Xapian::WritableDatabase(path, flags); });
 }
 
 // id → content hash of every document in `db`.
@@ -168,6 +172,11 @@ class Progress {
   std::uint64_t done_ = 0, total_ = 0;
 };
 
+// Which analyzer wrote the terms: every commit of the job carries it.
+void stamp_analyzer_version(Xapian::WritableDatabase& db) {
+  db.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+}
+
 void check_analyzer_version(const Xapian::Database& db, const std::string& path) {
   std::string stamped = db.get_metadata(metadata::kAnalyzerVersion);
   if (stamped.empty() && db.get_doccount() == 0) return;
@@ -216,8 +225,7 @@ void write_all(WorkQueue& queue, Xapian::WritableDatabase& db, std::size_t batch
 
 // A build's private shards commit at least every 250 articles each: readers
 // never see them and they need no fsync, and Xapian's in-memory postings for
-// a small batch merge faster (measured on the shared corpus: 1,000 articles
-// per writer 47 s, 500 44 s, 250 43.6 s).
+// a small batch merge faster (docs/benchmarks.md, Indexing).
 constexpr std::size_t kMaxShardBatch = 250;
 
 // How many parallel writers a fresh build uses: Xapian writes one database
@@ -258,7 +266,7 @@ class UnshardedRun {
 
   IndexReport run() {
     const auto start = Clock::now();
-    job::remove_leftovers(options_.db_dir, log_);
+    internal::remove_leftovers(options_.db_dir, log_);
     open_live();
     // A build (--rebuild, or an empty index) writes a new generation in
     // shards that readers never see until it is complete, compacted and
@@ -287,9 +295,9 @@ class UnshardedRun {
     if (live_.empty()) {
       const std::string gen = generation_name(next_generation(options_.db_dir));
       live_ = (fs::path(options_.db_dir) / gen).string();
-      job::writing(live_, [&] {
+      internal::writing(live_, [&] {
         Xapian::WritableDatabase created(live_, Xapian::DB_CREATE_OR_OPEN);
-        created.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+        stamp_analyzer_version(created);
         created.commit();
       });
       write_stub(loc_, gen);
@@ -319,7 +327,6 @@ class UnshardedRun {
   // that fails lets the writers commit what it sent.
   void load_and_write() {
     const std::size_t writers = build_ ? shards_.size() : 1;
-    std::mutex report_mu;  // report counters, `seen_` and `unreadable_` are shared
     Progress progress(log_, options_.progress_bar);
     std::vector<std::unique_ptr<WorkQueue>> queues;
     for (std::size_t k = 0; k < writers; ++k) queues.push_back(std::make_unique<WorkQueue>(256));
@@ -328,31 +335,9 @@ class UnshardedRun {
       cancelled = true;
       for (auto& q : queues) q->cancel();
     };
-
-    SourceEvents events;
     Analyzer analyzer;  // the loader thread's only
-    events.article = [&](Article&& a) {
-      progress.article();
-      bool is_new;
-      if (!count_article(a, report_mu, &is_new)) return;  // unchanged
-      log_reading_notes(a, report_mu);
-      // The same id always goes to the same shard, so a repeated id replaces.
-      std::size_t shard = writers == 1 ? 0 : std::hash<std::string>{}(a.id) % writers;
-      queues[shard]->push({a.id, build_document(a, analyzer), is_new});
-    };
-    events.rejected = [&](const std::string& file, std::size_t line, const std::string& reason) {
-      std::lock_guard lock(report_mu);
-      ++report_.rejected;
-      log_ << file << ":" << line << ": " << reason << "\n";
-    };
-    events.unreadable = [&](const std::string& file, std::size_t line, const std::string& reason) {
-      events.rejected(file, line, reason);
-      std::lock_guard lock(report_mu);
-      unreadable_.push_back(file + ":" + std::to_string(line) + ": " + reason);
-    };
-    events.progress = [&](std::uint64_t done, std::uint64_t total) { progress.bytes(done, total); };
+    SourceEvents events = loader_events(queues, progress, analyzer);
     events.cancelled = [&] { return cancelled.load(); };
-
     std::exception_ptr loader_error;
     std::thread loader([&] {
       try {
@@ -362,25 +347,7 @@ class UnshardedRun {
       }
       for (auto& q : queues) q->close();
     });
-    std::vector<std::exception_ptr> writer_errors(writers);
-    std::vector<std::thread> writer_threads;
-    for (std::size_t k = 0; k < writers; ++k) {
-      writer_threads.emplace_back([&, k] {
-        try {
-          const std::string& path = build_ ? shard_paths_[k] : live_;
-          job::writing(path, [&] {
-            write_all(
-                *queues[k], build_ ? shards_[k] : live_db_,
-                build_ ? std::clamp<std::size_t>(options_.batch_size / writers, 1, kMaxShardBatch)
-                       : options_.batch_size);
-          });
-        } catch (...) {
-          writer_errors[k] = std::current_exception();
-          cancel_all();
-        }
-      });
-    }
-    for (auto& t : writer_threads) t.join();
+    std::vector<std::exception_ptr> writer_errors = run_writers(queues, cancel_all);
     loader.join();
     progress.done();
     // Nothing after the last commit is lost; a build leaves the live index as it was.
@@ -390,12 +357,69 @@ class UnshardedRun {
     if (loader_error) std::rethrow_exception(loader_error);
   }
 
+  // What the loader does with each record: counted, analyzed and queued for
+  // its writer (the same id always to the same one, so a repeated id
+  // replaces), or reported.
+  SourceEvents loader_events(std::vector<std::unique_ptr<WorkQueue>>& queues, Progress& progress,
+                             Analyzer& analyzer) {
+    SourceEvents events;
+    events.article = [&](Article&& a) {
+      progress.article();
+      bool is_new;
+      if (!count_article(a, &is_new)) return;  // unchanged
+      log_reading_notes(a);
+      const std::size_t shard =
+          queues.size() == 1 ? 0 : std::hash<std::string>{}(a.id) % queues.size();
+      queues[shard]->push({a.id, build_document(a, analyzer), is_new});
+    };
+    events.rejected = [this](const std::string& file, std::size_t line, const std::string& why) {
+      std::lock_guard lock(report_mu_);
+      ++report_.rejected;
+      log_ << file << ":" << line << ": " << why << "\n";
+    };
+    events.unreadable = [this](const std::string& file, std::size_t line, const std::string& why) {
+      std::lock_guard lock(report_mu_);
+      ++report_.rejected;
+      log_ << file << ":" << line << ": " << why << "\n";
+      unreadable_.push_back(file + ":" + std::to_string(line) + ": " + why);
+    };
+    events.progress = [&](std::uint64_t done, std::uint64_t total) { progress.bytes(done, total); };
+    return events;
+  }
+
+  // One thread per target database, each committing its batches; a writer
+  // that fails cancels everything. Returns when all have ended.
+  std::vector<std::exception_ptr> run_writers(std::vector<std::unique_ptr<WorkQueue>>& queues,
+                                              const std::function<void()>& cancel_all) {
+    const std::size_t writers = queues.size();
+    std::vector<std::exception_ptr> errors(writers);
+    std::vector<std::thread> threads;
+    for (std::size_t k = 0; k < writers; ++k) {
+      threads.emplace_back([&, k] {
+        try {
+          const std::string& path = build_ ? shard_paths_[k] : live_;
+          internal::writing(path, [&] {
+            write_all(
+                *queues[k], build_ ? shards_[k] : live_db_,
+                build_ ? std::clamp<std::size_t>(options_.batch_size / writers, 1, kMaxShardBatch)
+                       : options_.batch_size);
+          });
+        } catch (...) {
+          errors[k] = std::current_exception();
+          cancel_all();
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    return errors;
+  }
+
   // Counts an article in the report; false when it is unchanged and need
   // not be written. Called on the loader thread.
-  bool count_article(const Article& a, std::mutex& mu, bool* is_new) {
+  bool count_article(const Article& a, bool* is_new) {
     auto old = known_.find(a.id);
     const std::string hash = content_hash(a);
-    std::lock_guard lock(mu);
+    std::lock_guard lock(report_mu_);
     bool first_time_seen = seen_.insert(a.id).second;
     *is_new = first_time_seen && (build_ || old == known_.end());
     bool same = old != known_.end() && old->second == hash;
@@ -413,10 +437,10 @@ class UnshardedRun {
     return true;
   }
 
-  void log_reading_notes(const Article& a, std::mutex& mu) {
+  void log_reading_notes(const Article& a) {
     if (a.encoding == "utf-8" && a.invalid_utf8_fields.empty()) return;
-    std::lock_guard lock(mu);
-    job::log_reading_notes(a, log_);
+    std::lock_guard lock(report_mu_);
+    internal::log_reading_notes(a, log_);
   }
 
   // The ids --prune (or --rebuild) deletes, sorted; none when the prune is
@@ -428,7 +452,7 @@ class UnshardedRun {
       if (!seen_.count(id)) doomed.push_back(id);
     }
     std::string refusal =
-        job::prune_refusal(options_, known_.size(), doomed.size(), seen_.size(), unreadable_);
+        internal::prune_refusal(options_, known_.size(), doomed.size(), seen_.size(), unreadable_);
     if (!refusal.empty() && options_.rebuild)
       throw IndexError("--rebuild stopped, the live index is unchanged: " + refusal);
     if (!refusal.empty()) {
@@ -438,15 +462,15 @@ class UnshardedRun {
     std::sort(doomed.begin(), doomed.end());
     report_.deleted = report_.pruned = doomed.size();
     report_.pruned_ids.assign(
-        doomed.begin(),
-        doomed.begin() + static_cast<std::ptrdiff_t>(std::min(doomed.size(), job::kListedPrunes)));
+        doomed.begin(), doomed.begin() + static_cast<std::ptrdiff_t>(
+                                             std::min(doomed.size(), internal::kListedPrunes)));
     return doomed;
   }
 
   void finish_incremental(const std::vector<std::string>& doomed) {
-    job::writing(live_, [&] {
+    internal::writing(live_, [&] {
       for (const std::string& id : doomed) live_db_.delete_document(std::string(prefix::kId) + id);
-      live_db_.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+      stamp_analyzer_version(live_db_);
       live_db_.commit();
     });
   }
@@ -456,15 +480,15 @@ class UnshardedRun {
   // generation.
   void install_build() {
     for (std::size_t k = 0; k < shards_.size(); ++k)
-      job::writing(shard_paths_[k], [&] { shards_[k].close(); });
+      internal::writing(shard_paths_[k], [&] { shards_[k].close(); });
     Xapian::Database merged;
     for (const std::string& path : shard_paths_) merged.add_database(Xapian::Database(path));
     const std::string target = final_path();
     const auto compact_start = Clock::now();
-    job::writing(target, [&] {
+    internal::writing(target, [&] {
       merged.compact(target);
       Xapian::WritableDatabase stamped(target, Xapian::DB_OPEN);
-      stamped.set_metadata(metadata::kAnalyzerVersion, std::to_string(kAnalyzerVersion));
+      stamp_analyzer_version(stamped);
       stamped.commit();
     });
     log_ << "tracuu-index: merged " << shards_.size() << " shards in "
@@ -490,11 +514,23 @@ class UnshardedRun {
   std::unordered_set<std::string> seen_;                // ids in the sources
   std::vector<std::string> unreadable_;                 // sources not read to their end
   IndexReport report_;
+  std::mutex report_mu_;  // report_, seen_, unreadable_ and log_ while the threads run
 };
 
 }  // namespace
 
-void job::replace_file(const std::string& path, const std::string& text) {
+std::string IndexReport::to_json() const {
+  nlohmann::json j = {
+      {"added", added},
+      {"updated", updated},
+      {"unchanged", unchanged},
+      {"deleted", deleted},
+      {"rejected", rejected},
+      {"seconds", static_cast<double>(static_cast<long long>(seconds * 1000)) / 1000}};
+  return j.dump();
+}
+
+void internal::replace_file(const std::string& path, const std::string& text) {
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
@@ -511,7 +547,7 @@ void job::replace_file(const std::string& path, const std::string& text) {
   if (ec) throw IndexError("cannot rename " + tmp + " to " + path + ": " + ec.message());
 }
 
-void job::log_reading_notes(const Article& a, std::ostream& log) {
+void internal::log_reading_notes(const Article& a, std::ostream& log) {
   if (a.encoding != "utf-8")
     log << "tracuu-index: " << a.id << ": converted from " << a.encoding << "\n";
   if (!a.invalid_utf8_fields.empty()) {
@@ -522,8 +558,9 @@ void job::log_reading_notes(const Article& a, std::ostream& log) {
   }
 }
 
-std::string job::prune_refusal(const IndexOptions& options, std::size_t indexed, std::size_t doomed,
-                               std::size_t in_sources, const std::vector<std::string>& unreadable) {
+std::string internal::prune_refusal(const IndexOptions& options, std::size_t indexed,
+                                    std::size_t doomed, std::size_t in_sources,
+                                    const std::vector<std::string>& unreadable) {
   if (!unreadable.empty()) {
     // The sources are not the whole collection: what they lack may only
     // be missing from this copy of them.
@@ -542,7 +579,7 @@ std::string job::prune_refusal(const IndexOptions& options, std::size_t indexed,
   return {};
 }
 
-IndexReport job::run_unsharded_job(const IndexOptions& options, std::ostream& log) {
+IndexReport internal::run_unsharded_job(const IndexOptions& options, std::ostream& log) {
   return UnshardedRun(options, log).run();
 }
 

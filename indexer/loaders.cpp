@@ -17,52 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Field size limits: larger values are a broken export, not an article.
-constexpr std::size_t kMaxLineBytes = 8 << 20;
-struct FieldLimit {
-  const char* name;
-  std::size_t max_bytes;
-};
-constexpr FieldLimit kLimits[] = {{"id", 200},       {"title", 2000},   {"lead", 20000},
-                                  {"body", 4 << 20}, {"author", 300},   {"published", 100},
-                                  {"url", 2000},     {"category", 100}, {"caption", 2000}};
-constexpr std::size_t kMaxTags = 50, kMaxTagBytes = 100;
-
-std::string optional_string(const nlohmann::json& j, const FieldLimit& limit) {
-  auto it = j.find(limit.name);
-  if (it == j.end() || it->is_null()) return {};
-  if (!it->is_string()) {
-    throw RecordError(std::string(limit.name) + ": expected a string, got " + it->type_name());
-  }
-  std::string value = it->get<std::string>();
-  if (value.size() > limit.max_bytes) {
-    throw RecordError(std::string(limit.name) + ": too long (" + std::to_string(value.size()) +
-                      " bytes, limit " + std::to_string(limit.max_bytes) + ")");
-  }
-  return value;
-}
-
-std::string trim(std::string_view s) {
-  // Spaces, tabs, line ends and no-break spaces (U+00A0 = C2 A0: pages saved
-  // from the web pad lines with them).
-  auto space_at_end = [&](bool front) -> std::size_t {
-    if (s.empty()) return 0;
-    char c = front ? s.front() : s.back();
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return 1;
-    if (s.size() >= 2 && (front ? s.substr(0, 2) : s.substr(s.size() - 2)) == "\xC2\xA0") return 2;
-    return 0;
-  };
-  while (std::size_t n = space_at_end(true)) s.remove_prefix(n);
-  while (std::size_t n = space_at_end(false)) s.remove_suffix(n);
-  return std::string(s);
-}
-
-std::string normalize_published(const std::string& raw) {
-  if (raw.empty()) return {};
-  auto date = parse_date(raw);
-  if (!date) throw RecordError("published: not a date: \"" + raw.substr(0, 60) + "\"");
-  return date->iso();
-}
+constexpr std::size_t kMaxLineBytes = 8 << 20;  // a longer line is a broken export
 
 bool ends_sentence(std::string_view s) {
   static constexpr std::string_view kEnds[] = {".", "!", "?", "…", "\"", "”", ":", ";", ","};
@@ -84,55 +39,12 @@ std::optional<std::string> header_value(const std::string& line, std::string_vie
   if (line.size() <= key.size() + 1) return std::nullopt;
   if (fold_diacritics(line.substr(0, key.size())) != key || line[key.size()] != ':')
     return std::nullopt;
-  return trim(line.substr(key.size() + 1));
-}
-
-Article checked(Article a) {
-  if (a.id.empty()) throw RecordError("id: missing or empty");
-  if (a.title.empty()) throw RecordError("title: missing or empty");
-  return a;
+  return trim_spaces(line.substr(key.size() + 1));
 }
 
 }  // namespace
 
 namespace {
-
-// The fields of a JSON record (already valid UTF-8), checked.
-Article article_from_json(const std::string& text) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw RecordError(std::string("bad JSON: ") + e.what());
-  }
-  if (!j.is_object()) throw RecordError("bad JSON: a record must be an object");
-  Article a;
-  const auto limit = [](const char* name) {
-    return *std::find_if(std::begin(kLimits), std::end(kLimits),
-                         [&](const FieldLimit& l) { return std::string_view(l.name) == name; });
-  };
-  a.id = trim(optional_string(j, limit("id")));
-  a.title = trim(optional_string(j, limit("title")));
-  a.lead = optional_string(j, limit("lead"));
-  a.body = optional_string(j, limit("body"));
-  a.caption = optional_string(j, limit("caption"));
-  a.author = trim(optional_string(j, limit("author")));
-  a.url = trim(optional_string(j, limit("url")));
-  a.category = trim(optional_string(j, limit("category")));
-  a.published = normalize_published(trim(optional_string(j, limit("published"))));
-  if (auto tags = j.find("tags"); tags != j.end() && !tags->is_null()) {
-    if (!tags->is_array())
-      throw RecordError(std::string("tags: expected an array, got ") + tags->type_name());
-    if (tags->size() > kMaxTags) throw RecordError("tags: more than " + std::to_string(kMaxTags));
-    for (const auto& t : *tags) {
-      if (!t.is_string()) throw RecordError("tags: every tag must be a string");
-      std::string tag = trim(t.get<std::string>());
-      if (tag.size() > kMaxTagBytes) throw RecordError("tags: a tag is too long");
-      if (!tag.empty()) a.tags.push_back(std::move(tag));
-    }
-  }
-  return checked(std::move(a));
-}
 
 // The fields in which two readings of one record differ.
 std::vector<std::string> differing_fields(const Article& x, const Article& y) {
@@ -183,7 +95,7 @@ Article parse_text_page(std::string_view text, std::string default_id) {
   std::vector<std::string> blocks;
   std::istringstream in{std::string(text)};
   for (std::string line; std::getline(in, line);) {
-    line = trim(line);
+    line = trim_spaces(line);
     if (line.empty()) continue;
     if (is_page_chrome_line(line)) break;  // the rest of the page is furniture
     if (auto id = header_value(line, "id")) {
@@ -220,7 +132,7 @@ Article parse_text_page(std::string_view text, std::string default_id) {
     a.lead = rest.front();
     for (std::size_t k = 1; k < rest.size(); ++k) a.body += (k > 1 ? "\n\n" : "") + rest[k];
   }
-  return checked(std::move(a));
+  return (check_article(a), a);
 }
 
 namespace {
@@ -368,7 +280,7 @@ class SourceReader {
       if (!text.empty() && text.back() == '\r') text.pop_back();
       if (too_long) {
         reject(file, line_no, "record too long (over " + std::to_string(kMaxLineBytes) + " bytes)");
-      } else if (!trim(text).empty()) {
+      } else if (!trim_spaces(text).empty()) {
         try {
           events_.article(parse_json_record(text));
         } catch (const RecordError& e) {

@@ -24,7 +24,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "job_internal.h"
+#include "indexer_internal.h"
 
 namespace tracuu {
 namespace {
@@ -32,24 +32,13 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// FNV-1a: stable across compilers and runs, unlike std::hash, so an id
-// keeps its shard for the life of the index.
-std::uint64_t stable_hash(std::string_view s) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 struct ShardMap {
   std::string rule;
   std::set<std::string> shards;
 };
 
 std::optional<ShardMap> read_shard_map(const std::string& dir) {
-  std::ifstream in(job::shard_map_path(dir));
+  std::ifstream in(internal::shard_map_path(dir));
   if (!in) return std::nullopt;
   try {
     nlohmann::json j = nlohmann::json::parse(in);
@@ -58,7 +47,7 @@ std::optional<ShardMap> read_shard_map(const std::string& dir) {
     for (const auto& s : j.at("shards")) map.shards.insert(s.get<std::string>());
     return map;
   } catch (const nlohmann::json::exception& e) {
-    throw IndexError(job::shard_map_path(dir) + ": not a shard map: " + e.what());
+    throw IndexError(internal::shard_map_path(dir) + ": not a shard map: " + e.what());
   }
 }
 
@@ -66,10 +55,10 @@ std::optional<ShardMap> read_shard_map(const std::string& dir) {
 // only ever see shards that exist.
 void write_shard_map(const std::string& dir, const ShardMap& map) {
   nlohmann::json j = {{"rule", map.rule}, {"shards", map.shards}};
-  job::replace_file(job::shard_map_path(dir), j.dump(2) + "\n");
+  internal::replace_file(internal::shard_map_path(dir), j.dump(2) + "\n");
   std::string stub;
   for (const std::string& s : map.shards) stub += "auto " + s + "\n";
-  job::replace_file((fs::path(dir) / "XAPIANDB").string(), stub);
+  internal::replace_file((fs::path(dir) / IndexLocation::kStubFile).string(), stub);
 }
 
 void add_counts(IndexReport& total, const IndexReport& shard) {
@@ -80,7 +69,8 @@ void add_counts(IndexReport& total, const IndexReport& shard) {
   total.pruned += shard.pruned;
   total.pruned_ids.insert(total.pruned_ids.end(), shard.pruned_ids.begin(), shard.pruned_ids.end());
   std::sort(total.pruned_ids.begin(), total.pruned_ids.end());
-  if (total.pruned_ids.size() > job::kListedPrunes) total.pruned_ids.resize(job::kListedPrunes);
+  if (total.pruned_ids.size() > internal::kListedPrunes)
+    total.pruned_ids.resize(internal::kListedPrunes);
 }
 
 std::string shard_path(const std::string& dir, const std::string& shard) {
@@ -102,7 +92,7 @@ std::string prune_refusal(const IndexOptions& options, const ShardMap& map,
       if (!shard_of_id.count(*id)) ++doomed;
     }
   }
-  return job::prune_refusal(options, indexed, doomed, shard_of_id.size(), unreadable);
+  return internal::prune_refusal(options, indexed, doomed, shard_of_id.size(), unreadable);
 }
 
 // Removes the spool folder when the run ends, however it ends.
@@ -114,125 +104,164 @@ struct SpoolFolder {
   }
 };
 
-// The job on a sharded index folder. The caller holds DIR's lock.
-IndexReport run_sharded_job(const IndexOptions& options, std::ostream& log) {
-  const auto start = Clock::now();
-  const std::string& dir = options.db_dir;
-  job::remove_leftovers(dir, log);
+// The job on a sharded index folder, as a list of steps: open the layout,
+// route the sources' articles to per-shard spools, decide whether pruning
+// may happen, index each shard from its spool (the unsharded job, with all
+// its guarantees), remove articles that moved shards. The caller holds
+// DIR's lock.
+class ShardedRun {
+ public:
+  ShardedRun(const IndexOptions& options, std::ostream& log)
+      : options_(options), dir_(options.db_dir), log_(log), spool_{fs::path(dir_) / ".spool"} {}
 
-  std::optional<ShardMap> map = read_shard_map(dir);
-  if (!map) {
-    if (!IndexLocation(dir).live_generation().empty())
-      throw IndexError(dir + " holds an unsharded index: build the sharded one in a new folder");
-    map = ShardMap{ShardRule::parse(options.shard_by).spec(), {}};
-  }
-  const ShardRule rule = ShardRule::parse(map->rule);
-  if (!options.shard_by.empty() && !(ShardRule::parse(options.shard_by) == rule))
-    throw IndexError(dir + " is sharded by " + map->rule + ", not " + options.shard_by +
-                     ": build the new layout in a new folder");
-  // A shard a killed run created but did not record yet.
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.is_directory() && fs::exists(entry.path() / "XAPIANDB"))
-      map->shards.insert(entry.path().filename().string());
-  }
-  // Every shard's leftovers, also of the shards this run will not touch.
-  for (const std::string& shard : map->shards) {
-    job::DirLock shard_lock(shard_path(dir, shard));
-    job::remove_leftovers(shard_path(dir, shard), log);
+  IndexReport run() {
+    const auto start = Clock::now();
+    internal::remove_leftovers(dir_, log_);
+    open_layout();
+    route();
+    const bool prune = decide_prune();
+    index_shards(prune);
+    remove_moved();
+    write_shard_map(dir_, map_);
+    report_.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return report_;
   }
 
-  // Route: every record read and checked once; each shard's articles spooled.
-  IndexReport report;
-  const SpoolFolder spool{fs::path(dir) / ".spool"};
-  std::error_code ec;
-  fs::remove_all(spool.path, ec);  // a killed run's leftovers
-  fs::create_directories(spool.path);
-  std::map<std::string, std::unique_ptr<std::ofstream>> spools;
-  std::unordered_map<std::string, std::string> shard_of_id;
-  std::vector<std::string> unreadable;
-  SourceEvents events;
-  events.article = [&](Article&& a) {
-    job::log_reading_notes(a, log);
-    std::string shard = rule.shard_of(a);
-    auto& out = spools[shard];
-    if (!out) out = std::make_unique<std::ofstream>(spool.path / (shard + ".jsonl"));
-    *out << article_to_json(a) << '\n';
-    shard_of_id[a.id] = std::move(shard);
-  };
-  events.rejected = [&](const std::string& file, std::size_t line, const std::string& reason) {
-    ++report.rejected;
-    log << file << ":" << line << ": " << reason << "\n";
-  };
-  events.unreadable = [&](const std::string& file, std::size_t line, const std::string& reason) {
-    events.rejected(file, line, reason);
-    unreadable.push_back(file + ":" + std::to_string(line) + ": " + reason);
-  };
-  load_sources(options.sources, events);
-  for (auto& [shard, out] : spools) {
-    out->close();
-    if (!*out) throw IndexError("cannot write the spool of shard " + shard);
-    map->shards.insert(shard);
+ private:
+  // The shard map (a new one by --shard-by), every shard folder in it or
+  // left unrecorded by a killed run, each cleaned of its leftovers.
+  void open_layout() {
+    std::optional<ShardMap> found = read_shard_map(dir_);
+    if (!found) {
+      if (!IndexLocation(dir_).live_generation().empty())
+        throw IndexError(dir_ + " holds an unsharded index: build the sharded one in a new folder");
+      found = ShardMap{ShardRule::parse(options_.shard_by).spec(), {}};
+    }
+    map_ = std::move(*found);
+    rule_ = ShardRule::parse(map_.rule);
+    if (!options_.shard_by.empty() && !(ShardRule::parse(options_.shard_by) == rule_))
+      throw IndexError(dir_ + " is sharded by " + map_.rule + ", not " + options_.shard_by +
+                       ": build the new layout in a new folder");
+    for (const auto& entry : fs::directory_iterator(dir_)) {
+      if (entry.is_directory() && fs::exists(entry.path() / IndexLocation::kStubFile))
+        map_.shards.insert(entry.path().filename().string());
+    }
+    for (const std::string& shard : map_.shards) {
+      internal::DirLock shard_lock(shard_path(dir_, shard));
+      internal::remove_leftovers(shard_path(dir_, shard), log_);
+    }
   }
-  log << "tracuu-index: routed " << shard_of_id.size() << " articles to " << spools.size()
-      << " shards (" << map->rule << ")\n";
 
-  bool prune = options.prune;
-  if (options.prune || options.rebuild) {
-    std::string refusal = prune_refusal(options, *map, shard_of_id, unreadable);
-    if (!refusal.empty() && options.rebuild)
+  // Every record read and checked once; each shard's articles spooled.
+  void route() {
+    std::error_code ec;
+    fs::remove_all(spool_.path, ec);  // a killed run's leftovers
+    fs::create_directories(spool_.path);
+    std::map<std::string, std::unique_ptr<std::ofstream>> spools;
+    SourceEvents events;
+    events.article = [&](Article&& a) {
+      internal::log_reading_notes(a, log_);
+      std::string shard = rule_.shard_of(a);
+      auto& out = spools[shard];
+      if (!out) out = std::make_unique<std::ofstream>(spool_file(shard));
+      *out << article_json(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+           << '\n';
+      shard_of_id_[a.id] = std::move(shard);
+    };
+    events.rejected = [&](const std::string& file, std::size_t line, const std::string& reason) {
+      ++report_.rejected;
+      log_ << file << ":" << line << ": " << reason << "\n";
+    };
+    events.unreadable = [&](const std::string& file, std::size_t line, const std::string& reason) {
+      events.rejected(file, line, reason);
+      unreadable_.push_back(file + ":" + std::to_string(line) + ": " + reason);
+    };
+    load_sources(options_.sources, events);
+    for (auto& [shard, out] : spools) {
+      out->close();
+      if (!*out) throw IndexError("cannot write the spool of shard " + shard);
+      map_.shards.insert(shard);
+      spooled_.insert(shard);
+    }
+    log_ << "tracuu-index: routed " << shard_of_id_.size() << " articles to " << spools.size()
+         << " shards (" << map_.rule << ")\n";
+  }
+
+  // Whether this run prunes: decided once for the whole index (a rebuild
+  // that may not prune stops here, the live shards unchanged).
+  bool decide_prune() {
+    if (!options_.prune && !options_.rebuild) return false;
+    std::string refusal = prune_refusal(options_, map_, shard_of_id_, unreadable_);
+    if (refusal.empty()) return options_.prune;
+    if (options_.rebuild)
       throw IndexError("--rebuild stopped, the live index is unchanged: " + refusal);
-    if (!refusal.empty()) {
-      report.prune_refused = refusal;
-      prune = false;
-    }
+    report_.prune_refused = refusal;
+    return false;
   }
 
-  // Index each shard from its spool. A shard with nothing in the sources is
-  // left alone unless --prune or --rebuild asks to make it match them.
-  for (const std::string& shard : map->shards) {
-    fs::path spool_file = spool.path / (shard + ".jsonl");
-    if (!spools.count(shard)) {
-      if (!prune && !options.rebuild) continue;
-      std::ofstream(spool_file).flush();  // empty: prune everything in it
+  // Each shard from its spool. A shard with nothing in the sources is left
+  // alone unless --prune or --rebuild asks to make it match them.
+  void index_shards(bool prune) {
+    for (const std::string& shard : map_.shards) {
+      if (!spooled_.count(shard)) {
+        if (!prune && !options_.rebuild) continue;
+        std::ofstream(spool_file(shard)).flush();  // empty: prune everything in it
+      }
+      IndexOptions one = options_;
+      one.db_dir = shard_path(dir_, shard);
+      one.sources = {spool_file(shard).string()};
+      one.shard_by.clear();
+      one.prune = prune;
+      one.prune_allow_shrink = true;  // decided for the whole index
+      internal::DirLock shard_lock(one.db_dir);
+      IndexReport r = internal::run_unsharded_job(one, log_);
+      log_ << "tracuu-index: shard " << shard << ": " << r.to_json() << "\n";
+      add_counts(report_, r);
+      write_shard_map(dir_, map_);  // readers see the shard once it has its first commit
     }
-    IndexOptions one = options;
-    one.db_dir = shard_path(dir, shard);
-    one.sources = {spool_file.string()};
-    one.shard_by.clear();
-    one.prune = prune;
-    one.prune_allow_shrink = true;  // decided above, for the whole index
-    job::DirLock shard_lock(one.db_dir);
-    IndexReport r = job::run_unsharded_job(one, log);
-    log << "tracuu-index: shard " << shard << ": " << r.to_json() << "\n";
-    add_counts(report, r);
-    write_shard_map(dir, *map);  // readers see the shard once it has its first commit
   }
 
   // An article whose shard changed (its date was corrected) is now in its
-  // new shard: delete it from the old one (a move counts as added + deleted).
-  for (const std::string& shard : map->shards) {
-    const std::string path = shard_path(dir, shard);
-    std::vector<std::string> moved;
-    {
-      Xapian::Database db(path);
-      for (auto id = db.valuestream_begin(slot::kId); id != db.valuestream_end(slot::kId); ++id) {
-        auto it = shard_of_id.find(*id);
-        if (it != shard_of_id.end() && it->second != shard) moved.push_back(*id);
+  // new shard: deleted from the old one (a move counts as added + deleted).
+  void remove_moved() {
+    for (const std::string& shard : map_.shards) {
+      const std::string path = shard_path(dir_, shard);
+      std::vector<std::string> moved;
+      {
+        Xapian::Database db(path);
+        for (auto id = db.valuestream_begin(slot::kId); id != db.valuestream_end(slot::kId); ++id) {
+          auto it = shard_of_id_.find(*id);
+          if (it != shard_of_id_.end() && it->second != shard) moved.push_back(*id);
+        }
       }
+      if (moved.empty()) continue;  // the usual case: no writer, no commit
+      internal::DirLock shard_lock(path);
+      const std::string live = IndexLocation(path).live_generation();
+      internal::writing(live, [&] {
+        Xapian::WritableDatabase db(live, Xapian::DB_OPEN);
+        for (const std::string& id : moved) db.delete_document(std::string(prefix::kId) + id);
+        db.commit();
+      });
+      report_.deleted += moved.size();
     }
-    if (moved.empty()) continue;  // the usual case: no writer, no commit
-    job::DirLock shard_lock(path);
-    const std::string live = IndexLocation(path).live_generation();
-    job::writing(live, [&] {
-      Xapian::WritableDatabase db(live, Xapian::DB_OPEN);
-      for (const std::string& id : moved) db.delete_document(std::string(prefix::kId) + id);
-      db.commit();
-    });
-    report.deleted += moved.size();
   }
-  write_shard_map(dir, *map);
-  report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return report;
+
+  fs::path spool_file(const std::string& shard) const { return spool_.path / (shard + ".jsonl"); }
+
+  const IndexOptions& options_;
+  const std::string& dir_;
+  std::ostream& log_;
+  ShardMap map_;
+  ShardRule rule_ = ShardRule::parse("year");
+  const SpoolFolder spool_;
+  std::set<std::string> spooled_;  // shards with articles in this run's sources
+  std::unordered_map<std::string, std::string> shard_of_id_;
+  std::vector<std::string> unreadable_;
+  IndexReport report_;
+};
+
+IndexReport run_sharded_job(const IndexOptions& options, std::ostream& log) {
+  return ShardedRun(options, log).run();
 }
 
 // The log lines that say what --prune did or why it did nothing.
@@ -252,7 +281,7 @@ void log_prune_outcome(const IndexReport& report, std::ostream& log) {
 
 }  // namespace
 
-std::string job::shard_map_path(const std::string& dir) {
+std::string internal::shard_map_path(const std::string& dir) {
   return (fs::path(dir) / "shards.json").string();
 }
 
@@ -274,6 +303,7 @@ std::string ShardRule::spec() const {
 }
 
 std::string ShardRule::shard_of(const Article& a) const {
+  // A stable hash (not std::hash): an id keeps its shard for the life of the index.
   if (hash_shards_) return "hash-" + std::to_string(stable_hash(a.id) % hash_shards_);
   return a.published.size() >= 4 ? "year-" + a.published.substr(0, 4) : "year-unknown";
 }
@@ -281,11 +311,12 @@ std::string ShardRule::shard_of(const Article& a) const {
 IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
   // Before anything is written in DIR: two first runs on an empty folder
   // would otherwise both create and build generations over each other.
-  job::DirLock lock(options.db_dir);
+  internal::DirLock lock(options.db_dir);
   std::error_code ec;
-  bool sharded = !options.shard_by.empty() || fs::exists(job::shard_map_path(options.db_dir), ec);
+  bool sharded =
+      !options.shard_by.empty() || fs::exists(internal::shard_map_path(options.db_dir), ec);
   IndexReport report =
-      sharded ? run_sharded_job(options, log) : job::run_unsharded_job(options, log);
+      sharded ? run_sharded_job(options, log) : internal::run_unsharded_job(options, log);
   log_prune_outcome(report, log);
   return report;
 }

@@ -1,7 +1,7 @@
 // BudgetFilter: ends a Xapian match when the request's time is up.
 #include "budget.h"
 
-namespace tracuu::detail_search {
+namespace tracuu::internal {
 namespace {
 using Clock = std::chrono::steady_clock;
 // Checking the clock costs ~20 ns, a poll() of the client's socket ~1 µs:
@@ -52,4 +52,4 @@ Xapian::Query within_budget(const Xapian::Query& query, const std::shared_ptr<Bu
                        Xapian::Query((new BudgetFilter(state))->release()));
 }
 
-}  // namespace tracuu::detail_search
+}  // namespace tracuu::internal

@@ -8,7 +8,7 @@
 
 #include "search.h"
 
-namespace tracuu::detail_search {
+namespace tracuu::internal {
 
 // What a budget filter found out: whether it ran out while matching.
 struct BudgetState {
@@ -59,4 +59,4 @@ class BudgetFilter : public Xapian::PostingSource {
 Xapian::Query within_budget(const Xapian::Query& query, const std::shared_ptr<BudgetState>& state,
                             bool local_only);
 
-}  // namespace tracuu::detail_search
+}  // namespace tracuu::internal

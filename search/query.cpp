@@ -17,9 +17,9 @@
 #include <functional>
 #include <set>
 
-#include "indexer.h"
+#include "schema.h"
 
-namespace tracuu::detail_search {
+namespace tracuu::internal {
 namespace {
 
 using Q = Xapian::Query;
@@ -177,7 +177,7 @@ class Builder {
         // together: an OR would add the completions' own weight, high for
         // rare ones ("dau" → "dauphin"), to the bound of what an article
         // can score, and Xapian could then no longer stop early or skip
-        // articles lacking the boosters (5x the time of "nỗi đau" at 1M).
+        // articles lacking the boosters (docs/ranking.md#the-trailing-word).
         if (!trailing.match.empty()) match = Q(Q::OP_SYNONYM, match, trailing.match);
         bool stop = s.stopword && syl.size() > 1;
         elements.push_back(
@@ -260,7 +260,7 @@ class Builder {
     std::vector<Completion> pairs;
     std::string typed_pair;
     if (i > 0 && !syl[i].clause_start && !syl[i - 1].stopword) {
-      typed_pair = syl[i - 1].folded + "_" + folded;
+      typed_pair = bigram_text(syl[i - 1].folded, folded);
       pairs = completions(std::string(prefix::kBigram) + typed_pair);
     }
     const Xapian::doccount own = freq;
@@ -293,9 +293,8 @@ class Builder {
   // The completions found in more articles than what was typed
   // (`typed_freq`): likelier readings, boosted like the typed pair. Not the
   // others: a finished pair ("binh tan") keeps its own boosts undiluted.
-  // (Boosting likelier single words too, without the word before: 0.4
-  // points more MRR mid-word, but a title boost as broad as the match, and
-  // "của n" took 270 ms at 1M articles.)
+  // (Not likelier single words without the word before: their title boost
+  // would be as broad as the match; docs/ranking.md#the-trailing-word.)
   static std::vector<std::string> likelier(const std::vector<Completion>& found,
                                            Xapian::doccount typed_freq) {
     std::vector<std::string> out;
@@ -332,8 +331,7 @@ class Builder {
   // key term, nested ones included (indexes of analyzer version 3 on): then
   // a loose query matches the key alone. Before, the expansion's words are
   // also searched as a phrase, which over common words ("Việt Nam", "Quốc
-  // hội") costs a positional check per candidate (4x the match time at 1M
-  // articles; docs/benchmarks.md).
+  // hội") costs a positional check per candidate (docs/benchmarks.md, Scale).
   bool index_has_every_key() const {
     if (!options_.expand_from) return false;
     const std::string stamped = options_.expand_from->get_metadata(metadata::kAnalyzerVersion);
@@ -390,7 +388,7 @@ class Builder {
   // reading the rest of the query makes likely ("ha no": Hà Nội) above the
   // word as typed found elsewhere (nổ).
   void boost_bigram(const Syllable& a, const Syllable& b, const std::vector<std::string>& pairs) {
-    std::string bigram = a.folded + "_" + b.folded;
+    std::string bigram = bigram_text(a.folded, b.folded);
     boosters_.push_back(scaled(Weights::kBigram, alternatives(prefix::kBigram, bigram, pairs)));
     boosters_.push_back(
         scaled(Weights::kTitleBigram, alternatives(prefix::kTitleBigram, bigram, pairs)));
@@ -399,7 +397,7 @@ class Builder {
   // The term `prefix`+`typed`, or a synonym of it and those of the
   // `others` the index has. (Not an idle check: over shards, a term absent
   // from every shard still moves Xapian's per-shard estimate of the
-  // synonym's frequency; 31 of 5,684 queries scored differently without it.)
+  // synonym's frequency: scores over shards would differ; docs/scaling.md.)
   Q alternatives(std::string_view prefix, const std::string& typed,
                  const std::vector<std::string>& others) const {
     std::vector<Q> terms{term(prefix, typed)};
@@ -547,28 +545,67 @@ std::optional<std::string> correct_spelling(std::string_view q, const Xapian::Da
   });
 }
 
-ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOptions& options) {
-  ParsedQuery out;
-  std::string q(q_in);
-  if (auto range = find_date_range(q)) {
-    out.date_range = range;
-    q = q.substr(0, range->begin) + " " + q.substr(range->end);
-  }
-  const bool typing =
-      options.trailing_prefix && !q_in.empty() && !is_space(q_in.back()) && !out.date_range;
-  std::vector<Item> items = lex(q);
-  Builder builder(analyzer, options, out);
+namespace {
 
-  std::vector<Element> optional, required;  // the words; what must match
-  std::vector<Q> excluded;
+// What the query's items ask for, before deciding what selects matches.
+struct Wanted {
+  std::vector<Element> optional;  // words: all preferred, any may match
+  std::vector<Element> required;  // +words, phrases, fields (and every word with match=all)
+  std::vector<Q> excluded;        // -words
+};
+
+// An item that is not a plain word: a phrase, a field, an exclusion, a
+// requirement, or one side of an OR. Adds it to `wanted` (or, for
+// category:, to the filters).
+void add_item(const Item& item, Builder& builder, Wanted& wanted, ParsedQuery& out) {
+  if (item.field == Field::kCategory) {
+    std::string folded = fold_diacritics(item.text);
+    std::replace(folded.begin(), folded.end(), '-', ' ');
+    std::replace(folded.begin(), folded.end(), '_', ' ');
+    if (item.exclude) {
+      wanted.excluded.push_back(term(prefix::kCategory, folded));
+    } else {
+      out.categories.push_back(folded);
+    }
+    return;
+  }
+  std::optional<Element> element;
+  if (item.field == Field::kAuthor) {
+    element = builder.author(item.text);
+  } else if (item.phrase || item.field == Field::kTitle) {
+    element = builder.phrase(item.text, item.field);
+  } else {
+    std::vector<Q> parts;
+    for (const Element& p : builder.words(item.text, false)) parts.push_back(p.match);
+    if (!parts.empty()) element = Element{combine_and(parts)};
+  }
+  if (!element) return;
+  if (item.exclude) {
+    wanted.excluded.push_back(element->match);
+    return;
+  }
+  // "a OR b": one element matching either.
+  if (item.or_with_previous && !(wanted.optional.empty() && wanted.required.empty())) {
+    std::vector<Element>& prev = wanted.optional.empty() ? wanted.required : wanted.optional;
+    prev.back().match = Q(Q::OP_OR, prev.back().match, element->match);
+    return;
+  }
+  const bool required = item.require || item.phrase || item.field != Field::kNone;
+  (required ? wanted.required : wanted.optional).push_back(*element);
+}
+
+// The items read in order: runs of plain words are analyzed together (so
+// bigrams and abbreviations spanning words are seen), the rest one by one.
+Wanted read_items(const std::vector<Item>& items, bool typing, Builder& builder,
+                  const QueryOptions& options, ParsedQuery& out) {
+  Wanted wanted;
   std::string run;  // consecutive plain words
   auto flush_run = [&](bool prefix_last) {
     if (run.empty()) return;
     for (Element& e : builder.words(run, prefix_last))
-      (options.all_words && !e.stopword ? required : optional).push_back(e);
+      (options.all_words && !e.stopword ? wanted.required : wanted.optional).push_back(e);
     run.clear();
   };
-
   for (std::size_t k = 0; k < items.size(); ++k) {
     const Item& item = items[k];
     bool plain = !item.phrase && item.field == Field::kNone && !item.exclude && !item.require;
@@ -578,104 +615,93 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
       continue;
     }
     flush_run(false);
-    if (item.field == Field::kCategory) {
-      std::string folded = fold_diacritics(item.text);
-      std::replace(folded.begin(), folded.end(), '-', ' ');
-      std::replace(folded.begin(), folded.end(), '_', ' ');
-      if (item.exclude) {
-        excluded.push_back(term(prefix::kCategory, folded));
-      } else {
-        out.categories.push_back(folded);
-      }
-      continue;
-    }
-    std::optional<Element> element;
-    if (item.field == Field::kAuthor) {
-      element = builder.author(item.text);
-    } else if (item.phrase || item.field == Field::kTitle) {
-      element = builder.phrase(item.text, item.field);
-    } else {
-      std::vector<Element> parts = builder.words(item.text, false);
-      if (!parts.empty()) {
-        std::vector<Q> qs;
-        for (const Element& p : parts) qs.push_back(p.match);
-        element = Element{combine_and(qs)};
-      }
-    }
-    if (!element) continue;
-    if (item.exclude) {
-      excluded.push_back(element->match);
-      continue;
-    }
-    // "a OR b": one element matching either.
-    std::vector<Element>& target =
-        item.require || item.phrase || item.field != Field::kNone ? required : optional;
-    if (item.or_with_previous && !(optional.empty() && required.empty())) {
-      std::vector<Element>& prev = optional.empty() ? required : optional;
-      prev.back().match = Q(Q::OP_OR, prev.back().match, element->match);
-      continue;
-    }
-    target.push_back(*element);
+    add_item(item, builder, wanted, out);
   }
   flush_run(typing);
+  return wanted;
+}
 
-  // Common words (stopwords, words in more than kCommonShare of the
-  // articles, a prefix standing for such words) rank but do not select when
-  // the query has a rarer word: a match holds at least one of the distinctive
-  // words. Otherwise "của" or "việt" alone would make most of the index a
-  // candidate to score (the "common terms" query of Lucene/Elasticsearch).
-  // When every word is common ("viet nam", "quoc hoi" in a big index), the
-  // distinctive thing is their conjunction: the words other than stopwords
-  // are all required, and `relaxed` (every word optional) is kept for when
-  // that finds too little.
-  std::vector<Q> req, opt, common;
-  for (const Element& e : required) req.push_back(e.match);
-  for (const Element& e : optional) (e.common ? common : opt).push_back(e.match);
+// Which elements select matches and which only rank. Common words
+// (stopwords, words in more than kCommonShare of the articles, a prefix
+// standing for such words) rank but do not select when the query has a
+// rarer word: a match holds at least one of the distinctive words.
+// Otherwise "của" or "việt" alone would make most of the index a candidate
+// to score (the "common terms" query of Lucene/Elasticsearch). When every
+// word is common ("viet nam", "quoc hoi" in a big index), the distinctive
+// thing is their conjunction: the words other than stopwords are all
+// required (`conjunction`), and the caller keeps a relaxed form.
+struct Selection {
+  std::vector<Q> required, optional, common;
   bool conjunction = false;
-  if (opt.empty() && req.empty()) {
-    std::vector<Q> words, stopwords;
-    for (const Element& e : optional) (e.stopword ? stopwords : words).push_back(e.match);
-    if (words.size() >= 2) {
-      req = std::move(words);
-      common = std::move(stopwords);
-      conjunction = true;
-    } else {
-      std::swap(opt, common);
-    }
+};
+
+Selection select(const Wanted& wanted) {
+  Selection s;
+  for (const Element& e : wanted.required) s.required.push_back(e.match);
+  for (const Element& e : wanted.optional) (e.common ? s.common : s.optional).push_back(e.match);
+  if (!s.optional.empty() || !s.required.empty()) return s;
+  std::vector<Q> words, stopwords;
+  for (const Element& e : wanted.optional) (e.stopword ? stopwords : words).push_back(e.match);
+  if (words.size() >= 2) {
+    s.required = std::move(words);
+    s.common = std::move(stopwords);
+    s.conjunction = true;
+  } else {
+    std::swap(s.optional, s.common);
   }
-  Q base;
-  if (!req.empty()) {
-    base = combine_and(req);
-    if (!opt.empty()) base = Q(Q::OP_AND_MAYBE, base, combine_or(opt));
-  } else if (!opt.empty()) {
-    base = combine_or(opt);
+  return s;
+}
+
+// What selects, AND_MAYBE what only ranks (the boosters and `also`). No
+// extra "all words" AND: BM25 already sums every matched word
+// (docs/ranking.md).
+Q ranked(Q matched, std::vector<Q> boosters, const std::vector<Q>& also) {
+  boosters.insert(boosters.end(), also.begin(), also.end());
+  if (boosters.empty()) return matched;
+  return Q(Q::OP_AND_MAYBE, matched, Q(Q::OP_OR, boosters.begin(), boosters.end()));
+}
+
+Q excluding(Q q, const std::vector<Q>& excluded) {
+  return excluded.empty() ? q : Q(Q::OP_AND_NOT, q, combine_or(excluded));
+}
+
+// The matching part of a selection: required AND_MAYBE optional, or the
+// optional OR-ed; empty when nothing selects.
+Q selecting(const Selection& s) {
+  if (s.required.empty()) return s.optional.empty() ? Q() : combine_or(s.optional);
+  Q base = combine_and(s.required);
+  return s.optional.empty() ? base : Q(Q::OP_AND_MAYBE, base, combine_or(s.optional));
+}
+
+}  // namespace
+
+ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOptions& options) {
+  ParsedQuery out;
+  std::string q(q_in);
+  if (auto range = find_date_range(q)) {
+    out.date_range = range;
+    q = q.substr(0, range->begin) + " " + q.substr(range->end);
   }
-  // What matches, AND_MAYBE what only ranks: the boosters and `also`. No
-  // extra "all words" AND: BM25 already sums every matched word, and an AND
-  // over the same postings cost 18% of query time for no measured gain.
-  auto ranked = [&](Q matched, const std::vector<Q>& also) {
-    std::vector<Q> boosters = builder.boosters();
-    boosters.insert(boosters.end(), also.begin(), also.end());
-    if (boosters.empty()) return matched;
-    return Q(Q::OP_AND_MAYBE, matched, Q(Q::OP_OR, boosters.begin(), boosters.end()));
-  };
-  auto excluding = [&](Q q) {
-    return excluded.empty() ? q : Q(Q::OP_AND_NOT, q, combine_or(excluded));
-  };
+  const bool typing =
+      options.trailing_prefix && !q_in.empty() && !is_space(q_in.back()) && !out.date_range;
+  Builder builder(analyzer, options, out);
+  const Wanted wanted = read_items(lex(q), typing, builder, options, out);
+  const Selection selection = select(wanted);
+  const Q base = selecting(selection);
   if (base.empty()) {
     out.match_all = true;
-    out.query = excluding(Q::MatchAll);
+    out.query = excluding(Q::MatchAll, wanted.excluded);
   } else {
-    out.query = excluding(ranked(base, common));
+    out.query = excluding(ranked(base, builder.boosters(), selection.common), wanted.excluded);
   }
-  if (conjunction) {
+  if (selection.conjunction) {
     std::vector<Q> all;
-    for (const Element& e : optional) all.push_back(e.match);
-    out.relaxed = excluding(ranked(combine_or(all), {}));
+    for (const Element& e : wanted.optional) all.push_back(e.match);
+    out.relaxed = excluding(ranked(combine_or(all), builder.boosters(), {}), wanted.excluded);
   }
   std::sort(out.highlight.begin(), out.highlight.end());
   out.highlight.erase(std::unique(out.highlight.begin(), out.highlight.end()), out.highlight.end());
   return out;
 }
 
-}  // namespace tracuu::detail_search
+}  // namespace tracuu::internal

@@ -13,7 +13,7 @@
 
 #include "vietnamese.h"
 
-namespace tracuu::detail_search {
+namespace tracuu::internal {
 
 // The ranking weights, explained in docs/ranking.md.
 struct Weights {
@@ -47,10 +47,10 @@ struct ParsedQuery {
 };
 
 // The most frequent terms that begin with a prefix, remembered between
-// queries for prefixes that begin many terms: at 1M articles, listing the
-// terms that begin with "t" takes 12 ms, a search-box query ending in one
-// letter (every first keystroke of a word) paid it each time. Not
-// thread-safe: one per Searcher. clear() when the database changes.
+// queries for prefixes that begin many terms: listing them is slow in a
+// large index, and every first keystroke of a word asks for one
+// (docs/benchmarks.md, Scale). Not thread-safe: one per Searcher. clear()
+// when the database changes.
 class CompletionCache {
  public:
   using Completion = std::pair<Xapian::doccount, std::string>;  // frequency, term
@@ -86,8 +86,7 @@ struct QueryOptions {
   // estimates an OP_SYNONYM's frequency per shard: such scores may differ
   // from one index's by a few percent, and near-ties swap; docs/scaling.md.)
   // Null: Xapian expands it (OP_WILDCARD). OP_MAX would be exact but
-  // crashes Xapian 1.4.22 on local multi-databases (checked again with
-  // 5,684 queries over two shards of the shared corpus).
+  // crashes Xapian 1.4.22 on local multi-databases (docs/scaling.md).
   const Xapian::Database* expand_from = nullptr;
   // Remembers expansions between queries (null: none).
   CompletionCache* completion_cache = nullptr;
@@ -113,4 +112,4 @@ Xapian::Query accent_boosts(std::string_view reading, Analyzer& analyzer);
 // Never throws on any input: broken syntax degrades to words.
 ParsedQuery parse_query(std::string_view q, Analyzer& analyzer, const QueryOptions& options);
 
-}  // namespace tracuu::detail_search
+}  // namespace tracuu::internal

@@ -9,8 +9,8 @@
 #include <cmath>
 #include <unordered_set>
 
-#include "retry.h"
 #include "search.h"
+#include "search_internal.h"
 
 namespace tracuu {
 namespace {
@@ -24,16 +24,24 @@ constexpr double kSameCategory = 0.10;     // +10% for the same category
 constexpr double kTimeProximity = 0.15;    // up to +15% for articles close in time
 constexpr double kDuplicateOverlap = 0.6;  // bigram Jaccard above this = the same text
 
+// A folded bigram term ("Bbinh_tan"), not another space whose prefix
+// starts the same (there is none today; the letter after it is lower case).
+bool is_bigram(const std::string& term) {
+  const std::size_t n = prefix::kBigram.size();
+  return term.size() > n && term.compare(0, n, prefix::kBigram) == 0 &&
+         std::islower(static_cast<unsigned char>(term[n]));
+}
+
 // Only the folded single-syllable and bigram spaces feed the ESet: the other
 // spaces repeat the same words and would crowd it.
 class FeedbackTerms : public Xapian::ExpandDecider {
  public:
   bool operator()(const std::string& term) const override {
     if (term.empty()) return false;
-    bool bigram = term.rfind(prefix::kBigram, 0) == 0 && term.size() > 1 &&
-                  std::islower(static_cast<unsigned char>(term[1]));
+    const bool bigram = is_bigram(term);
     if (!bigram && std::isupper(static_cast<unsigned char>(term[0]))) return false;
-    std::string_view word = bigram ? std::string_view(term).substr(1) : std::string_view(term);
+    std::string_view word =
+        bigram ? std::string_view(term).substr(prefix::kBigram.size()) : std::string_view(term);
     if (std::all_of(word.begin(), word.end(),
                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '_'; }))
       return false;  // bare numbers: every article has them
@@ -44,9 +52,7 @@ class FeedbackTerms : public Xapian::ExpandDecider {
 std::unordered_set<std::string> bigrams_of(const Xapian::Database& db, Xapian::docid did) {
   std::unordered_set<std::string> out;
   for (auto t = db.termlist_begin(did); t != db.termlist_end(did); ++t) {
-    const std::string& term = *t;
-    if (term.size() > 1 && term[0] == 'B' && std::islower(static_cast<unsigned char>(term[1])))
-      out.insert(term);
+    if (is_bigram(*t)) out.insert(*t);
   }
   return out;
 }
@@ -79,69 +85,85 @@ double days_between(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::size_t limit) {
+namespace {
+
+// The seed's most telling terms (ESet), bigrams and title words weighted up,
+// as one query excluding the seed itself.
+Q feedback_query(Xapian::Database& db, Xapian::docid seed, const std::string& id_term) {
+  Xapian::Enquire enquire(db);
+  Xapian::RSet rset;
+  rset.add_document(seed);
+  FeedbackTerms decider;
+  // Exact term frequencies: over shards, Xapian would otherwise estimate
+  // them from the seed's shard, and "Tin khác" would differ from one index's.
+  Xapian::ESet eset =
+      enquire.get_eset(kEsetTerms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
+  std::vector<Q> terms;
+  for (auto t = eset.begin(); t != eset.end(); ++t) {
+    const std::string& term = *t;
+    const bool bigram = is_bigram(term);
+    double factor = bigram ? kBigramFactor : 1.0;
+    std::string title_term =
+        bigram ? std::string(prefix::kTitleBigram) + term.substr(prefix::kBigram.size())
+               : std::string(prefix::kTitle) + term;
+    if (has_term(db, seed, title_term)) factor *= kTitleFactor;
+    terms.push_back(Q(Q::OP_SCALE_WEIGHT, Q(term), factor * t.get_weight()));
+  }
+  if (terms.empty()) return Q();
+  return Q(Q::OP_AND_NOT, Q(Q::OP_OR, terms.begin(), terms.end()), Q(id_term));
+}
+
+struct Candidate {
+  Xapian::docid docid;  // the MSet's: over remote shards Document::get_docid() is the shard's
+  double score;
+};
+
+// The matches that are not copies of the seed, nudged by same category and
+// time proximity, best first. Ordered on their values alone: term lists and
+// stored articles are read later, only for the few shown.
+std::vector<Candidate> nudged(const Xapian::MSet& mset, const Xapian::Document& seed) {
+  const std::string seed_category = seed.get_value(slot::kCategory);
+  const std::string seed_duplicate = seed.get_value(slot::kDuplicateKey);
+  const std::string seed_published = seed.get_value(slot::kPublished);
+  std::vector<Candidate> candidates;
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    Xapian::Document doc = it.get_document();
+    if (doc.get_value(slot::kDuplicateKey) == seed_duplicate) continue;  // a copy of this article
+    double score = it.get_weight();
+    const std::string category = doc.get_value(slot::kCategory);
+    if (!category.empty() && category == seed_category) score *= 1 + kSameCategory;
+    score *=
+        1 + kTimeProximity *
+                std::exp(-days_between(doc.get_value(slot::kPublished), seed_published) / 90.0);
+    candidates.push_back({*it, score});
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& x, const Candidate& y) { return x.score > y.score; });
+  return candidates;
+}
+
+}  // namespace
+
+std::optional<std::vector<Hit>> internal::SearcherImpl::related(const std::string& id,
+                                                                std::size_t limit) {
   return with_retry([&]() -> std::optional<std::vector<Hit>> {
-    std::string id_term = std::string(prefix::kId) + id;
+    const std::string id_term = std::string(prefix::kId) + id;
     auto p = db_.postlist_begin(id_term);
     if (id.empty() || p == db_.postlist_end(id_term)) return std::nullopt;
     const Xapian::docid seed = *p;
-    const Xapian::Document seed_doc = db_.get_document(seed);
-    const std::string seed_category = seed_doc.get_value(slot::kCategory);
-    const std::string seed_duplicate = seed_doc.get_value(slot::kDuplicateKey);
-
-    Xapian::Enquire enquire(db_);
-    Xapian::RSet rset;
-    rset.add_document(seed);
-    FeedbackTerms decider;
-    // Exact term frequencies: over shards, Xapian would otherwise estimate
-    // them from the seed's shard, and "Tin khác" would differ from one index's.
-    Xapian::ESet eset =
-        enquire.get_eset(kEsetTerms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
-    std::vector<Q> terms;
-    for (auto t = eset.begin(); t != eset.end(); ++t) {
-      const std::string& term = *t;
-      bool bigram = term[0] == 'B';
-      double factor = bigram ? kBigramFactor : 1.0;
-      std::string title_term = bigram ? std::string(prefix::kTitleBigram) + term.substr(1)
-                                      : std::string(prefix::kTitle) + term;
-      if (has_term(db_, seed, title_term)) factor *= kTitleFactor;
-      terms.push_back(Q(Q::OP_SCALE_WEIGHT, Q(term), factor * t.get_weight()));
-    }
     std::vector<Hit> hits;
-    if (terms.empty()) return hits;
-    Q query(Q::OP_OR, terms.begin(), terms.end());
-    query = Q(Q::OP_AND_NOT, query, Q(id_term));
+    const Q query = feedback_query(db_, seed, id_term);
+    if (query.empty()) return hits;
+    Xapian::Enquire enquire(db_);
     enquire.set_query(query);
-    enquire.set_weighting_scheme(detail_search::ranking());
+    enquire.set_weighting_scheme(internal::ranking());
     enquire.set_collapse_key(slot::kDuplicateKey);  // one article per story title
-    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit * 4 + 4));
-
-    // Candidates are ordered on their values alone (score, category, date);
-    // only as many as it takes to choose `limit` distinct stories are read
-    // further (term lists for the duplicate check, the stored article): both
-    // are compressed on disk and were most of the cost when read for all.
-    struct Candidate {
-      Xapian::docid docid;  // the MSet's: over remote shards Document::get_docid() is the shard's
-      double score;
-    };
-    std::vector<Candidate> candidates;
-    const std::string seed_published = seed_doc.get_value(slot::kPublished);
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-      Xapian::Document doc = it.get_document();
-      if (doc.get_value(slot::kDuplicateKey) == seed_duplicate) continue;  // a copy of this article
-      double score = it.get_weight();
-      const std::string category = doc.get_value(slot::kCategory);
-      if (!category.empty() && category == seed_category) score *= 1 + kSameCategory;
-      score *=
-          1 + kTimeProximity *
-                  std::exp(-days_between(doc.get_value(slot::kPublished), seed_published) / 90.0);
-      candidates.push_back({*it, score});
-    }
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const Candidate& x, const Candidate& y) { return x.score > y.score; });
+    const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit * 4 + 4));
+    // The first `limit` distinct stories: not the seed's text again, nor
+    // another shown one's (bigram overlap).
     const auto seed_bigrams = bigrams_of(db_, seed);
     std::vector<std::unordered_set<std::string>> chosen;  // the bigrams of each shown story
-    for (const Candidate& c : candidates) {
+    for (const Candidate& c : nudged(mset, db_.get_document(seed))) {
       if (hits.size() >= limit) break;
       auto bigrams = bigrams_of(db_, c.docid);
       auto same_text = [&](const std::unordered_set<std::string>& other) {
@@ -149,9 +171,8 @@ std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::si
       };
       if (same_text(seed_bigrams) || std::any_of(chosen.begin(), chosen.end(), same_text)) continue;
       Article a = article_from_data(db_.get_document(c.docid).get_data());
-      Hit h = detail_search::hit_of(a, c.score);
-      h.snippet =
-          detail_search::make_snippet(analyzer_, a.lead.empty() ? a.body : a.lead, {}, "", 160);
+      Hit h = internal::hit_of(a, c.score);
+      h.snippet = internal::make_snippet(analyzer_, a.lead.empty() ? a.body : a.lead, {}, "", 160);
       hits.push_back(std::move(h));
       chosen.push_back(std::move(bigrams));
     }

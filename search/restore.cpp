@@ -16,7 +16,7 @@
 
 #include "search.h"
 
-namespace tracuu::detail_search {
+namespace tracuu::internal {
 namespace {
 
 constexpr std::size_t kBodyBytes = 400;
@@ -145,4 +145,4 @@ std::optional<std::string> restore_diacritics(Analyzer& analyzer, std::string_vi
   return out;
 }
 
-}  // namespace tracuu::detail_search
+}  // namespace tracuu::internal

@@ -5,22 +5,21 @@
 
 #include "budget.h"
 #include "query.h"
-#include "retry.h"
 #include "search.h"
+#include "search_internal.h"
 
-namespace tracuu {
+namespace tracuu::internal {
 
 // BM25 with k1 1.2 and a light length normalization (b 0.3, not the usual
 // 0.75): Xapian normalizes title terms by the whole article's length, so a
-// strong b buries long articles whose title matches; measured on 2 x 1000
-// known-item queries, b 0.3 gains 1.3 to 2 MRR points (docs/ranking.md).
+// strong b buries long articles whose title matches (docs/ranking.md).
 // Field and accent weights are in the query. min_normlen 0.5 keeps one-line
 // articles from winning on length.
-Xapian::BM25Weight detail_search::ranking() {
+Xapian::BM25Weight ranking() {
   return Xapian::BM25Weight(1.2, 0, 1, 0.3, 0.5);
 }
 
-Hit detail_search::hit_of(const Article& a, double score) {
+Hit hit_of(const Article& a, double score) {
   Hit h;
   h.id = a.id;
   h.title = a.title;
@@ -35,7 +34,6 @@ Hit detail_search::hit_of(const Article& a, double score) {
 namespace {
 
 using Q = Xapian::Query;
-using detail_search::ParsedQuery;
 
 // Xapian 1.4.22 crashes in MSet::fetch() on an MSet that starts past the
 // first match (get_mset(first > 0, ...)); fetch() is only a prefetch hint, so
@@ -97,18 +95,15 @@ std::string snippet_source(const Article& a) {
 
 }  // namespace
 
-Searcher::Searcher(IndexLocation location)
-    : Searcher(expand_shard_specs({location.dir()}), ShardOptions{}) {}
-
-Searcher::Searcher(std::vector<ShardSpec> shards, ShardOptions options)
+SearcherImpl::SearcherImpl(std::vector<ShardSpec> shards, ShardOptions options)
     : shards_(std::move(shards), options),
       db_(shards_.database()),
-      completions_(std::make_unique<detail_search::CompletionCache>()),
+      completions_(std::make_unique<CompletionCache>()),
       completions_version_(shards_.version()) {}
 
-Searcher::~Searcher() = default;
+SearcherImpl::~SearcherImpl() = default;
 
-detail_search::CompletionCache& Searcher::completions() {
+CompletionCache& SearcherImpl::completions() {
   if (shards_.version() != completions_version_) {
     completions_->clear();
     completions_version_ = shards_.version();
@@ -116,61 +111,57 @@ detail_search::CompletionCache& Searcher::completions() {
   return *completions_;
 }
 
-void Searcher::refresh() {
-  shards_.refresh();
-}
-
-Xapian::doccount Searcher::document_count() {
+Xapian::doccount SearcherImpl::document_count() {
   return with_retry([&] { return db_.get_doccount(); });
 }
 
 // One query path for every endpoint that matches articles (/search,
 // /export): the request read as a Xapian query with its filters, and the
 // decision whether a conjunction of common words is relaxed.
-struct Searcher::Facets {
+struct SearcherImpl::Facets {
   std::optional<Xapian::ValueCountMatchSpy> categories, years;
 };
 
-struct Searcher::Prepared {
+struct SearcherImpl::Prepared {
   std::optional<std::string> typed;  // the keystroke reading, when the query was one
   ParsedQuery parsed;
   Q query;    // with filters and the budget
   Q relaxed;  // the same for parsed.relaxed; empty when there is none
   bool by_date = false;
-  std::shared_ptr<detail_search::BudgetState> budget;
+  std::shared_ptr<BudgetState> budget;
 };
 
-Searcher::Prepared Searcher::prepare(const SearchRequest& r) {
+SearcherImpl::Prepared SearcherImpl::prepare(const SearchRequest& r) {
   Prepared p;
   // Keys typed with the input method off are read as the Vietnamese they spell.
-  p.typed = detail_search::read_keystrokes(r.q, db_);
-  detail_search::QueryOptions options;
+  p.typed = read_keystrokes(r.q, db_);
+  QueryOptions options;
   options.strict_accents = r.strict_accents;
   options.all_words = r.all_words;
   options.expand_from = &db_;
   options.completion_cache = &completions();
-  p.parsed = detail_search::parse_query(p.typed ? *p.typed : r.q, analyzer_, options);
+  p.parsed = parse_query(p.typed ? *p.typed : r.q, analyzer_, options);
   p.by_date = r.sort == SearchRequest::Sort::kDate || p.parsed.match_all;
-  p.budget = std::make_shared<detail_search::BudgetState>(r.budget);
+  p.budget = std::make_shared<BudgetState>(r.budget);
   p.query = limited(with_filters(p.parsed.query, r, p.parsed), p);
   if (!p.parsed.relaxed.empty())
     p.relaxed = limited(with_filters(p.parsed.relaxed, r, p.parsed), p);
   return p;
 }
 
-Xapian::Query Searcher::limited(const Xapian::Query& q, const Prepared& p) const {
-  return detail_search::within_budget(q, p.budget, shards_.all_local());
+Xapian::Query SearcherImpl::limited(const Xapian::Query& q, const Prepared& p) const {
+  return within_budget(q, p.budget, shards_.all_local());
 }
 
 // `check_at_least` is at least kEnoughForConjunction, so the decision to
 // relax is made on an exact count: every page and the export of a query
 // decide alike.
-Xapian::MSet Searcher::match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
-                             Xapian::doccount check_at_least, Facets* facets) {
+Xapian::MSet SearcherImpl::match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
+                                 Xapian::doccount check_at_least, Facets* facets) {
   auto run = [&] {
     Xapian::Enquire enquire(db_);
     enquire.set_query(p.query);
-    enquire.set_weighting_scheme(detail_search::ranking());
+    enquire.set_weighting_scheme(ranking());
     if (p.by_date) enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
     if (facets) {  // fresh for each match
       facets->categories.emplace(slot::kCategory);
@@ -192,7 +183,7 @@ Xapian::MSet Searcher::match(Prepared& p, Xapian::doccount first, Xapian::doccou
   return mset;
 }
 
-SearchResult Searcher::search(const SearchRequest& r) {
+SearchResult SearcherImpl::search(const SearchRequest& r) {
   const auto start = std::chrono::steady_clock::now();
   SearchResult result = with_retry([&] {
     SearchResult res;
@@ -218,9 +209,9 @@ SearchResult Searcher::search(const SearchRequest& r) {
     std::vector<RankedArticle> ranked = read_page(mset, first == 0);
     res.suggestion = reread(r, p, ranked);
     for (const RankedArticle& hit : ranked) {
-      Hit h = detail_search::hit_of(hit.article, hit.score);
-      h.snippet = detail_search::make_snippet(analyzer_, snippet_source(hit.article),
-                                              p.parsed.highlight, p.parsed.highlight_prefix);
+      Hit h = hit_of(hit.article, hit.score);
+      h.snippet = make_snippet(analyzer_, snippet_source(hit.article), p.parsed.highlight,
+                               p.parsed.highlight_prefix);
       res.hits.push_back(std::move(h));
     }
     return res;
@@ -230,8 +221,8 @@ SearchResult Searcher::search(const SearchRequest& r) {
   return result;
 }
 
-std::vector<Searcher::RankedArticle> Searcher::read_page(const Xapian::MSet& mset,
-                                                         bool first_page) {
+std::vector<SearcherImpl::RankedArticle> SearcherImpl::read_page(const Xapian::MSet& mset,
+                                                                 bool first_page) {
   if (first_page) mset.fetch();  // see the MSet::fetch() note above
   std::vector<RankedArticle> ranked;
   for (auto it = mset.begin(); it != mset.end(); ++it)
@@ -244,21 +235,20 @@ std::vector<Searcher::RankedArticle> Searcher::read_page(const Xapian::MSet& mse
 // page is reranked as that reading: rerank_as_reading; each page within
 // itself, so pages never share or lose a hit), else a spelling correction
 // for words that find nothing. Only on the first page.
-std::optional<std::string> Searcher::reread(const SearchRequest& r, const Prepared& p,
-                                            std::vector<RankedArticle>& ranked) {
+std::optional<std::string> SearcherImpl::reread(const SearchRequest& r, const Prepared& p,
+                                                std::vector<RankedArticle>& ranked) {
   if (p.typed) return p.typed;
   std::optional<std::string> suggestion;
-  if (!r.strict_accents && detail_search::restorable(r.q)) {
+  if (!r.strict_accents && restorable(r.q)) {
     std::vector<Article> top;
     for (std::size_t i = 0; i < ranked.size() && i < kRestoreFrom; ++i)
       top.push_back(ranked[i].article);
-    suggestion = detail_search::restore_diacritics(analyzer_, r.q, top);
-    if (suggestion && !p.by_date)
-      rerank_as_reading(detail_search::accent_boosts(*suggestion, analyzer_), ranked);
+    suggestion = restore_diacritics(analyzer_, r.q, top);
+    if (suggestion && !p.by_date) rerank_as_reading(accent_boosts(*suggestion, analyzer_), ranked);
   }
   if (r.offset > 0) return std::nullopt;
   // A correct query is never second-guessed.
-  if (!suggestion) suggestion = detail_search::correct_spelling(r.q, db_);
+  if (!suggestion) suggestion = correct_spelling(r.q, db_);
   return suggestion;
 }
 
@@ -268,7 +258,8 @@ std::optional<std::string> Searcher::reread(const SearchRequest& r, const Prepar
 // puts articles writing "Bình Tân" above those writing "bính tấn". Only these
 // documents are scored (a filter on their id terms); term statistics are the
 // whole index's, as in any search.
-void Searcher::rerank_as_reading(const Xapian::Query& boosts, std::vector<RankedArticle>& ranked) {
+void SearcherImpl::rerank_as_reading(const Xapian::Query& boosts,
+                                     std::vector<RankedArticle>& ranked) {
   if (ranked.size() < 2 || boosts.empty()) return;
   std::vector<Xapian::Query> ids;
   for (const RankedArticle& hit : ranked)
@@ -276,7 +267,7 @@ void Searcher::rerank_as_reading(const Xapian::Query& boosts, std::vector<Ranked
   Xapian::Enquire enquire(db_);
   enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, boosts,
                                   Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end())));
-  enquire.set_weighting_scheme(detail_search::ranking());
+  enquire.set_weighting_scheme(ranking());
   Xapian::MSet bonus = enquire.get_mset(0, static_cast<Xapian::doccount>(ranked.size()));
   std::unordered_map<Xapian::docid, double> extra;
   for (auto it = bonus.begin(); it != bonus.end(); ++it) extra[*it] = it.get_weight();
@@ -290,38 +281,17 @@ void Searcher::rerank_as_reading(const Xapian::Query& boosts, std::vector<Ranked
 }
 
 // The query runs once; its MSet holds every match (~80 bytes each).
-Searcher::Export Searcher::start_export(const SearchRequest& r) {
+Searcher::Export SearcherImpl::start_export(const SearchRequest& r) {
   Xapian::MSet all = with_retry([&] {
     Prepared p = prepare(r);
     Xapian::MSet mset = match(p, 0, db_.get_doccount(), db_.get_doccount());
     if (p.budget->expired) throw ExportInterrupted("the export's query ran out of time");
     return mset;
   });
-  return Export(db_, std::move(all));
+  return Searcher::Export(db_, std::move(all));
 }
 
-bool Searcher::Export::next(Article* article, double* score) {
-  for (; it_ != mset_.end(); ++it_) {
-    for (int attempt = 0;; ++attempt) {
-      try {
-        *article = article_from_data(db_->get_document(*it_).get_data());
-        *score = it_.get_weight();
-        ++it_;
-        return true;
-      } catch (const Xapian::DocNotFoundError&) {
-        break;  // deleted since the match
-      } catch (const Xapian::DatabaseModifiedError&) {
-        if (attempt >= 2) throw;
-        db_->reopen();  // the same generation's newer revision: the same document numbers
-      } catch (const Xapian::DatabaseOpeningError& e) {
-        throw ExportInterrupted("the index was rebuilt during the export: " + e.get_msg());
-      }
-    }
-  }
-  return false;
-}
-
-void Searcher::probe() {
+void SearcherImpl::probe() {
   with_retry([&] {
     if (db_.get_doccount() == 0) return;
     // The first document: its data, terms with their postings and positions, values.
@@ -348,13 +318,74 @@ void Searcher::probe() {
   });
 }
 
-std::optional<Article> Searcher::article(const std::string& id) {
+std::optional<Article> SearcherImpl::article(const std::string& id) {
   return with_retry([&]() -> std::optional<Article> {
     std::string id_term = std::string(prefix::kId) + id;
     Xapian::PostingIterator p = db_.postlist_begin(id_term);
     if (p == db_.postlist_end(id_term)) return std::nullopt;
     return article_from_data(db_.get_document(*p).get_data());
   });
+}
+
+}  // namespace tracuu::internal
+
+namespace tracuu {
+
+Searcher::Searcher(IndexLocation location)
+    : Searcher(expand_shard_specs({location.dir()}), ShardOptions{}) {}
+Searcher::Searcher(std::vector<ShardSpec> shards, ShardOptions options)
+    : impl_(std::make_unique<internal::SearcherImpl>(std::move(shards), options)) {}
+Searcher::~Searcher() = default;
+void Searcher::refresh() {
+  impl_->refresh();
+}
+Xapian::doccount Searcher::document_count() {
+  return impl_->document_count();
+}
+SearchResult Searcher::search(const SearchRequest& request) {
+  return impl_->search(request);
+}
+Searcher::Export Searcher::start_export(const SearchRequest& request) {
+  return impl_->start_export(request);
+}
+void Searcher::probe() {
+  impl_->probe();
+}
+std::optional<Article> Searcher::article(const std::string& id) {
+  return impl_->article(id);
+}
+std::optional<std::vector<Hit>> Searcher::related(const std::string& id, std::size_t limit) {
+  return impl_->related(id, limit);
+}
+std::vector<Suggestion> Searcher::suggest(const std::string& prefix, std::size_t limit) {
+  return impl_->suggest(prefix, limit);
+}
+std::vector<std::string> Searcher::missing_shards() const {
+  return impl_->missing_shards();
+}
+std::size_t Searcher::shard_count() const {
+  return impl_->shard_count();
+}
+
+bool Searcher::Export::next(Article* article, double* score) {
+  for (; it_ != mset_.end(); ++it_) {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        *article = article_from_data(db_->get_document(*it_).get_data());
+        *score = it_.get_weight();
+        ++it_;
+        return true;
+      } catch (const Xapian::DocNotFoundError&) {
+        break;  // deleted since the match
+      } catch (const Xapian::DatabaseModifiedError&) {
+        if (attempt >= 2) throw;
+        db_->reopen();  // the same generation's newer revision: the same document numbers
+      } catch (const Xapian::DatabaseOpeningError& e) {
+        throw ExportInterrupted("the index was rebuilt during the export: " + e.get_msg());
+      }
+    }
+  }
+  return false;
 }
 
 }  // namespace tracuu

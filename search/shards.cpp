@@ -60,7 +60,7 @@ void expand_stub(const fs::path& stub, int depth, std::vector<ShardSpec>& out) {
 bool is_index_folder(const fs::path& dir) {
   IndexLocation loc(dir.string());
   std::string live = loc.live_generation();
-  return !live.empty() && fs::exists(fs::path(live) / "iamglass");
+  return !live.empty() && IndexLocation::is_database(live);
 }
 
 void expand(const std::string& value, int depth, std::vector<ShardSpec>& out) {
@@ -75,8 +75,8 @@ void expand(const std::string& value, int depth, std::vector<ShardSpec>& out) {
   if (fs::is_directory(p, ec)) {
     if (is_index_folder(p)) {
       out.push_back({value, value, "", 0});
-    } else if (fs::exists(p / "XAPIANDB", ec)) {
-      expand_stub(p / "XAPIANDB", depth, out);  // a sharded index folder
+    } else if (fs::exists(p / IndexLocation::kStubFile, ec)) {
+      expand_stub(p / IndexLocation::kStubFile, depth, out);  // a sharded index folder
     } else {
       throw std::invalid_argument("no tracuu index at " + value);
     }
@@ -113,8 +113,8 @@ ShardSet::ShardSet(std::vector<ShardSpec> specs, ShardOptions options) : options
     }
   }
   if (opened == 0) {
-    throw Xapian::DatabaseOpeningError("no shard could be opened" +
-                                       (first_error.empty() ? "" : ": " + first_error));
+    throw IndexUnavailable("no shard could be opened" +
+                           (first_error.empty() ? "" : ": " + first_error));
   }
   combine();
 }
@@ -123,10 +123,18 @@ bool ShardSet::open(Shard& s) {
   s.db.reset();
   s.next_try = Clock::now() + std::chrono::milliseconds(options_.retry_ms);
   if (s.location) {
-    // Local shards are not expected to vanish: errors reach the caller.
-    s.generation = s.location->generation_token();
-    s.db = s.location->open_reader();
-    return true;
+    // Local shards are not expected to vanish: errors reach the caller. A
+    // writer committing twice while the database opens discards the
+    // revision being opened: open the newer one.
+    for (int attempt = 0;; ++attempt) {
+      try {
+        s.generation = s.location->generation_token();
+        s.db = s.location->open_reader();
+        return true;
+      } catch (const Xapian::DatabaseModifiedError&) {
+        if (attempt >= 2) throw;
+      }
+    }
   }
   try {
     s.db = Xapian::Remote::open(s.spec.host, s.spec.port, options_.timeout_ms,

@@ -14,7 +14,7 @@
 
 #include "search.h"
 
-namespace tracuu::detail_search {
+namespace tracuu::internal {
 
 std::string html_escape(std::string_view text) {
   std::string out;
@@ -235,148 +235,186 @@ std::size_t word_end_before(std::string_view text, std::size_t limit, std::size_
   return std::max(i, floor);
 }
 
-// The snippet cut and marked from the folded-text finds alone (see
-// finds_are_exact): the passage starts a few words before its first match
-// and runs to its reach, on word boundaries of the original text.
-std::string snippet_from_finds(std::string_view text, const std::vector<Found>& found,
-                               const Span& span, std::size_t max_bytes) {
-  constexpr int kLeadInWords = 8;
+// A passage of a text, [from, to), and the byte ranges in it to mark.
+struct Passage {
   std::size_t from = 0, to = 0;
+  std::vector<std::pair<std::size_t, std::size_t>> marks;  // in order, not overlapping
+};
+
+// The snippet: the passage HTML-escaped, its marks in <mark>, "…" where
+// the text goes on before or after it, newlines read as spaces.
+std::string render(std::string_view text, const Passage& p, bool more_before, bool more_after) {
+  std::string out;
+  if (more_before) out += "… ";
+  std::size_t pos = p.from;
+  for (const auto& [begin, end] : p.marks) {
+    out += html_escape(text.substr(pos, begin - pos));
+    out += "<mark>" + html_escape(text.substr(begin, end - begin)) + "</mark>";
+    pos = end;
+  }
+  out += html_escape(text.substr(pos, p.to - pos));
+  if (more_after) out += " …";
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  return out;
+}
+
+// The passage cut from the folded-text finds alone (see finds_are_exact):
+// it starts a few words before its first match and runs to its reach, on
+// word boundaries of the original text; adjacent finds joined by spaces or
+// joining punctuation are one mark (<mark>Bình Tân</mark>).
+Passage passage_of_finds(std::string_view text, const std::vector<Found>& found, const Span& span,
+                         std::size_t max_bytes) {
+  constexpr int kLeadInWords = 8;
+  Passage p;
   if (span.distinct == 0) {  // no match: the opening words
-    to = word_end_before(text, max_bytes, 0);
-    if (to == 0) to = char_start(text, max_bytes);  // one endless word
+    p.to = word_end_before(text, max_bytes, 0);
+    if (p.to == 0) p.to = char_start(text, max_bytes);  // one endless word
   } else {
     const std::size_t first = found[span.first].begin;
-    to = word_end_before(text, first + reach_of(max_bytes), found[span.last].end);
-    from = first;
-    for (int k = 0; k < kLeadInWords && from > 0; ++k) {
-      std::size_t i = from;
+    p.to = word_end_before(text, first + reach_of(max_bytes), found[span.last].end);
+    p.from = first;
+    for (int k = 0; k < kLeadInWords && p.from > 0; ++k) {
+      std::size_t i = p.from;
       while (i > 0 && is_blank(text[i - 1])) --i;
       std::size_t word = i;
       while (word > 0 && !is_blank(text[word - 1])) --word;
-      if (i == 0 || to - word > max_bytes) break;
-      from = word;
+      if (i == 0 || p.to - word > max_bytes) break;
+      p.from = word;
     }
   }
-  if (from < kSlack) from = 0;
-  if (to + kSlack >= text.size()) to = text.size();
-  from = char_start(text, from);
-  to = char_start(text, to);
-  std::string out;
-  if (from > 0) out += "… ";
-  std::size_t pos = from;
+  if (p.from < kSlack) p.from = 0;
+  if (p.to + kSlack >= text.size()) p.to = text.size();
+  p.from = char_start(text, p.from);
+  p.to = char_start(text, p.to);
+  std::size_t pos = p.from;
   for (std::size_t i = 0; i < found.size(); ++i) {
-    if (found[i].begin < pos || found[i].end > to) continue;  // outside, or inside a mark
+    if (found[i].begin < pos || found[i].end > p.to) continue;  // outside, or inside a mark
     const std::size_t begin = found[i].begin;
     std::size_t end = found[i].end;
-    for (std::size_t k = i + 1; k < found.size() && found[k].end <= to; ++k) {
+    for (std::size_t k = i + 1; k < found.size() && found[k].end <= p.to; ++k) {
       if (found[k].begin < end) continue;  // the prefix found inside a word already marked
       if (!joined(text.substr(end, found[k].begin - end))) break;
       end = found[k].end;
       i = k;
     }
-    out += html_escape(text.substr(pos, begin - pos));
-    out += "<mark>" + html_escape(text.substr(begin, end - begin)) + "</mark>";
+    p.marks.emplace_back(begin, end);
     pos = end;
   }
-  out += html_escape(text.substr(pos, to - pos));
-  if (to < text.size()) out += " …";
-  // Newlines inside a snippet read as spaces.
-  std::replace(out.begin(), out.end(), '\n', ' ');
-  return out;
+  return p;
 }
 
-}  // namespace
-
-std::string make_snippet(Analyzer& analyzer, std::string_view text,
-                         const std::vector<std::string>& folded_terms, const std::string& prefix,
-                         std::size_t max_bytes) {
-  // Finding is done on folded text (one cheap pass, chunk by chunk, stopping
-  // once a passage holds every query word, up to 3); only the few hundred
-  // bytes around the chosen passage are analyzed, to mark syllables exactly
-  // as the index reads them (abbreviations included). Analysis costs ~10x
-  // folding: a hit matched by its title alone used to cost its whole body.
-  constexpr std::size_t kChunk = 1000, kMaxScanned = 32000;
-  const std::size_t target =
-      std::max<std::size_t>(1, std::min<std::size_t>(folded_terms.size(), 3));
-  FoldedText folded;
-  folded.source.push_back(0);
-  std::vector<Found> found;
-  Span span;
-  std::size_t scanned = 0;  // text[0, scanned) is folded and searched
-  auto scan_to = [&](std::size_t to) {
-    FoldedText part = fold_with_offsets(text.substr(scanned, to - scanned));
-    const std::size_t part_begin = folded.folded.size();
-    folded.folded += part.folded;
-    folded.source.pop_back();
-    for (std::uint32_t at : part.source)
-      folded.source.push_back(static_cast<std::uint32_t>(scanned + at));
-    const std::size_t before = found.size();
-    find_words(folded, part_begin, folded_terms, prefix, found);
-    std::sort(found.begin() + static_cast<std::ptrdiff_t>(before), found.end(),
-              [](const Found& x, const Found& y) { return x.begin < y.begin; });
-    scanned = to;
-  };
-  while (scanned < text.size() && scanned < kMaxScanned && !folded_terms.empty()) {
-    scan_to(chunk_end(text, scanned, kChunk));
-    span = best_span(found, reach_of(max_bytes));
-    if (span.distinct >= target) break;
-  }
-  if (finds_are_exact(folded_terms, prefix)) {
-    // The passage may run past the scanned text: find the words it shows there too.
-    if (span.distinct > 0 && scanned < text.size())
-      scan_to(chunk_end(text, scanned, max_bytes + kSlack));
-    return snippet_from_finds(text, found, span, max_bytes);
-  }
-  // The slice to analyze: the passage with room before and after it.
-  std::size_t slice_from = 0, slice_to = std::min(text.size(), 2 * max_bytes);
-  if (span.distinct > 0) {
-    std::size_t first = found[span.first].begin, last = found[span.last].end;
-    slice_from = first > max_bytes / 2 ? word_start_before(text, first - max_bytes / 2) : 0;
-    slice_to = chunk_end(text, first, std::max(last - first, max_bytes) + 16);
-  }
-  Analysis analysis = analyzer.analyze(text.substr(slice_from, slice_to - slice_from));
+// The passage of an analyzed slice of a text (for abbreviations, numbers,
+// other scripts): the best window of matched syllables; matches apart by
+// spaces or joining punctuation, and the parts of one abbreviation, are
+// one mark (<mark>TP. HCM</mark>). `rest` is the text from the slice on;
+// offsets are into it.
+Passage passage_of_analysis(Analyzer& analyzer, std::string_view rest, std::size_t slice_bytes,
+                            bool slice_at_start, const std::vector<std::string>& folded_terms,
+                            const std::string& prefix, std::size_t max_bytes) {
+  Analysis analysis = analyzer.analyze(rest.substr(0, slice_bytes));
   std::vector<int> match = match_syllables(analysis, folded_terms, prefix);
   Window best = best_window(analysis, match, max_bytes);
   const auto& syl = analysis.syllables;
-  std::size_t from = best.from, to = best.to;
+  Passage p{best.from, best.to, {}};
   if (best.distinct == 0) {  // no match: the opening words
-    from = 0;
-    to = 0;
-    for (std::size_t k = 0; k < syl.size() && syl[k].end <= max_bytes; ++k) to = syl[k].end;
+    p.from = p.to = 0;
+    for (std::size_t k = 0; k < syl.size() && syl[k].end <= max_bytes; ++k) p.to = syl[k].end;
   }
-  std::string_view rest = text.substr(slice_from);
-  if (slice_from == 0 && from < kSlack) from = 0;
-  if (to + kSlack >= rest.size()) to = rest.size();
-  to = char_start(rest, to);
-  std::string out;
-  if (slice_from + from > 0) out += "… ";
-  std::size_t pos = from;
+  if (slice_at_start && p.from < kSlack) p.from = 0;
+  if (p.to + kSlack >= rest.size()) p.to = rest.size();
+  p.to = char_start(rest, p.to);
+  auto joined_to_next = [&](std::size_t k) {
+    for (const AbbreviationMatch& m : analysis.abbreviations)
+      if (m.first <= k && k + 1 < m.first + m.count) return true;  // "TP. HCM"
+    return joined(rest.substr(syl[k].end, syl[k + 1].begin - syl[k].end));
+  };
   for (std::size_t i = 0; i < syl.size(); ++i) {
-    if (match[i] < 0 || syl[i].begin < from || syl[i].end > to) continue;
-    // Merge adjacent matches apart by spaces or joining punctuation, and the
-    // parts of one abbreviation: <mark>Bình Tân</mark>, <mark>TP. HCM</mark>.
-    auto joined_to_next = [&](std::size_t k) {
-      for (const AbbreviationMatch& m : analysis.abbreviations)
-        if (m.first <= k && k + 1 < m.first + m.count) return true;  // "TP. HCM"
-      return joined(rest.substr(syl[k].end, syl[k + 1].begin - syl[k].end));
-    };
+    if (match[i] < 0 || syl[i].begin < p.from || syl[i].end > p.to) continue;
     std::size_t run_end = i;
-    while (run_end + 1 < syl.size() && match[run_end + 1] >= 0 && syl[run_end + 1].end <= to &&
-           joined_to_next(run_end)) {
+    while (run_end + 1 < syl.size() && match[run_end + 1] >= 0 && syl[run_end + 1].end <= p.to &&
+           joined_to_next(run_end))
       ++run_end;
-    }
-    out += html_escape(rest.substr(pos, syl[i].begin - pos));
-    out += "<mark>" + html_escape(rest.substr(syl[i].begin, syl[run_end].end - syl[i].begin)) +
-           "</mark>";
-    pos = syl[run_end].end;
+    p.marks.emplace_back(syl[i].begin, syl[run_end].end);
     i = run_end;
   }
-  out += html_escape(rest.substr(pos, to - pos));
-  if (slice_from + to < text.size()) out += " …";
-  // Newlines inside a snippet read as spaces.
-  std::replace(out.begin(), out.end(), '\n', ' ');
-  return out;
+  return p;
 }
 
-}  // namespace tracuu::detail_search
+// Where the query's words are, found on folded text: one cheap pass, chunk
+// by chunk, stopping once a passage holds every query word (up to 3).
+struct Finds {
+  std::vector<Found> found;
+  Span span;
+  std::size_t scanned = 0;  // text[0, scanned) is folded and searched
+};
+
+class Finder {
+ public:
+  Finder(std::string_view text, const std::vector<std::string>& folded_terms,
+         const std::string& prefix)
+      : text_(text), terms_(folded_terms), prefix_(prefix) {
+    folded_.source.push_back(0);
+  }
+  // Searches the text up to `to`.
+  void scan_to(std::size_t to) {
+    FoldedText part = fold_with_offsets(text_.substr(finds.scanned, to - finds.scanned));
+    const std::size_t part_begin = folded_.folded.size();
+    folded_.folded += part.folded;
+    folded_.source.pop_back();
+    for (std::uint32_t at : part.source)
+      folded_.source.push_back(static_cast<std::uint32_t>(finds.scanned + at));
+    const std::size_t before = finds.found.size();
+    find_words(folded_, part_begin, terms_, prefix_, finds.found);
+    std::sort(finds.found.begin() + static_cast<std::ptrdiff_t>(before), finds.found.end(),
+              [](const Found& x, const Found& y) { return x.begin < y.begin; });
+    finds.scanned = to;
+  }
+  Finds finds;
+
+ private:
+  std::string_view text_;
+  const std::vector<std::string>& terms_;
+  const std::string& prefix_;
+  FoldedText folded_;
+};
+
+}  // namespace
+
+// Finding is done on folded text; only the few hundred bytes around the
+// chosen passage are analyzed, and only when folded finds cannot be marked
+// as they are (finds_are_exact): analysis costs far more than folding, and a
+// hit matched by its title alone would otherwise cost its whole body.
+std::string make_snippet(Analyzer& analyzer, std::string_view text,
+                         const std::vector<std::string>& folded_terms, const std::string& prefix,
+                         std::size_t max_bytes) {
+  constexpr std::size_t kChunk = 1000, kMaxScanned = 32000;
+  const std::size_t target =
+      std::max<std::size_t>(1, std::min<std::size_t>(folded_terms.size(), 3));
+  Finder finder(text, folded_terms, prefix);
+  Finds& f = finder.finds;
+  while (f.scanned < text.size() && f.scanned < kMaxScanned && !folded_terms.empty()) {
+    finder.scan_to(chunk_end(text, f.scanned, kChunk));
+    f.span = best_span(f.found, reach_of(max_bytes));
+    if (f.span.distinct >= target) break;
+  }
+  if (finds_are_exact(folded_terms, prefix)) {
+    // The passage may run past the scanned text: find the words it shows there too.
+    if (f.span.distinct > 0 && f.scanned < text.size())
+      finder.scan_to(chunk_end(text, f.scanned, max_bytes + kSlack));
+    Passage p = passage_of_finds(text, f.found, f.span, max_bytes);
+    return render(text, p, p.from > 0, p.to < text.size());
+  }
+  // The slice to analyze: the passage with room before and after it.
+  std::size_t slice_from = 0, slice_to = std::min(text.size(), 2 * max_bytes);
+  if (f.span.distinct > 0) {
+    std::size_t first = f.found[f.span.first].begin, last = f.found[f.span.last].end;
+    slice_from = first > max_bytes / 2 ? word_start_before(text, first - max_bytes / 2) : 0;
+    slice_to = chunk_end(text, first, std::max(last - first, max_bytes) + 16);
+  }
+  std::string_view rest = text.substr(slice_from);
+  Passage p = passage_of_analysis(analyzer, rest, slice_to - slice_from, slice_from == 0,
+                                  folded_terms, prefix, max_bytes);
+  return render(rest, p, slice_from + p.from > 0, slice_from + p.to < text.size());
+}
+
+}  // namespace tracuu::internal

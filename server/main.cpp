@@ -1,10 +1,13 @@
 // tracuu-server: parse options, serve; errors become a message and exit 1.
 #include <xapian.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "server.h"
 
@@ -40,61 +43,75 @@ bool number(const char* s, long min, long max, long* out) {
   return true;
 }
 
+// A numeric option: its name, its range, and where its value goes.
+struct NumberOption {
+  const char* name;
+  long min, max;
+  std::function<void(tracuu::ServerOptions&, long)> set;
+};
+
+template <typename T>
+std::function<void(tracuu::ServerOptions&, long)> into(T tracuu::ServerOptions::*field) {
+  return [field](tracuu::ServerOptions& o, long v) { o.*field = static_cast<T>(v); };
+}
+
+const std::vector<NumberOption>& number_options() {
+  using O = tracuu::ServerOptions;
+  static const std::vector<NumberOption> options = {
+      {"--port", 0, 65535, into(&O::port)},
+      {"--threads", 1, 256, into(&O::threads)},
+      {"--shard-timeout", 1, 600000,
+       [](O& o, long v) { o.shard_options.timeout_ms = static_cast<unsigned>(v); }},
+      {"--query-budget-ms", 1, 600000, into(&O::query_budget_ms)},
+      {"--export-budget-ms", 1, 3600000, into(&O::export_budget_ms)},
+      {"--max-exports", 1, 256, into(&O::max_exports)},
+      {"--max-connections", 1, 1000000, into(&O::max_connections)},
+      {"--max-connections-per-client", 1, 1000000, into(&O::max_connections_per_client)},
+      {"--drain-ms", 0, 3600000, into(&O::drain_ms)},
+      {"--header-timeout-ms", 1, 600000, into(&O::header_timeout_ms)},
+      {"--body-timeout-ms", 1, 600000, into(&O::body_timeout_ms)},
+  };
+  return options;
+}
+
+// Reads argv into `options`; false (after saying why) when it cannot.
+bool parse_options(int argc, char** argv, tracuu::ServerOptions& options, bool* help) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+    auto numeric = std::find_if(number_options().begin(), number_options().end(),
+                                [&](const NumberOption& o) { return arg == o.name; });
+    long v = 0;
+    if (numeric != number_options().end() && value &&
+        number(value, numeric->min, numeric->max, &v)) {
+      numeric->set(options, v);
+    } else if (arg == "--db" && value) {
+      options.databases.push_back(value);
+    } else if (arg == "--host" && value) {
+      options.host = value;
+    } else if (arg == "--cors-origin" && value) {
+      options.cors_origin = value;
+    } else if (arg == "--help" || arg == "-h") {
+      *help = true;
+      return true;
+    } else {
+      std::cerr << "tracuu-server: bad option " << arg << "\n" << kUsage;
+      return false;
+    }
+    ++i;  // every option but --help takes a value
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   tracuu::ServerOptions options;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    bool has_value = i + 1 < argc;
-    long v = 0;
-    if (arg == "--db" && has_value) {
-      options.databases.push_back(argv[++i]);
-    } else if (arg == "--host" && has_value) {
-      options.host = argv[++i];
-    } else if (arg == "--port" && has_value && number(argv[i + 1], 0, 65535, &v)) {
-      options.port = static_cast<int>(v);
-      ++i;
-    } else if (arg == "--threads" && has_value && number(argv[i + 1], 1, 256, &v)) {
-      options.threads = static_cast<std::size_t>(v);
-      ++i;
-    } else if (arg == "--shard-timeout" && has_value && number(argv[i + 1], 1, 600000, &v)) {
-      options.shard_options.timeout_ms = static_cast<unsigned>(v);
-      ++i;
-    } else if (arg == "--query-budget-ms" && has_value && number(argv[i + 1], 1, 600000, &v)) {
-      options.query_budget_ms = static_cast<unsigned>(v);
-      ++i;
-    } else if (arg == "--export-budget-ms" && has_value && number(argv[i + 1], 1, 3600000, &v)) {
-      options.export_budget_ms = static_cast<unsigned>(v);
-      ++i;
-    } else if (arg == "--max-exports" && has_value && number(argv[i + 1], 1, 256, &v)) {
-      options.max_exports = static_cast<std::size_t>(v);
-      ++i;
-    } else if (arg == "--max-connections" && has_value && number(argv[i + 1], 1, 1000000, &v)) {
-      options.max_connections = static_cast<std::size_t>(v);
-      ++i;
-    } else if (arg == "--max-connections-per-client" && has_value &&
-               number(argv[i + 1], 1, 1000000, &v)) {
-      options.max_connections_per_client = static_cast<std::size_t>(v);
-      ++i;
-    } else if (arg == "--drain-ms" && has_value && number(argv[i + 1], 0, 3600000, &v)) {
-      options.drain_ms = static_cast<unsigned>(v);
-      ++i;
-    } else if (arg == "--header-timeout-ms" && has_value && number(argv[i + 1], 1, 600000, &v)) {
-      options.header_timeout_ms = static_cast<unsigned>(v);
-      ++i;
-    } else if (arg == "--body-timeout-ms" && has_value && number(argv[i + 1], 1, 600000, &v)) {
-      options.body_timeout_ms = static_cast<unsigned>(v);
-      ++i;
-    } else if (arg == "--cors-origin" && has_value) {
-      options.cors_origin = argv[++i];
-    } else if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
-      return 0;
-    } else {
-      std::cerr << "tracuu-server: bad option " << arg << "\n" << kUsage;
-      return 1;
-    }
+  bool help = false;
+  if (!parse_options(argc, argv, options, &help)) return 1;
+  if (help) {
+    std::cout << kUsage;
+    return 0;
   }
   if (options.databases.empty()) {
     std::cerr << "tracuu-server: --db is required\n" << kUsage;

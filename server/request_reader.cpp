@@ -135,80 +135,99 @@ RequestReader::State RequestReader::read_head(std::string_view in) {
   return parse_head(in.substr(start, end - start));
 }
 
+// What the header fields say about framing, as parse_head reads them.
+struct RequestReader::Fields {
+  std::size_t hosts = 0;
+  bool chunked = false, has_length = false;
+  std::string expect;
+};
+
 RequestReader::State RequestReader::parse_head(std::string_view head) {
   std::vector<std::string_view> lines = lines_of(head);
   while (!lines.empty() && lines.back().empty()) lines.pop_back();
   if (lines.empty()) return fail(400, "no request line");
-  const std::string_view request_line = lines[0];
-  if (request_line.size() > limits_->max_request_line)
+  std::string_view version;
+  if (State s = parse_request_line(lines[0], &version); s == State::kFailed) return s;
+  if (lines.size() - 1 > limits_->max_headers)
+    return fail(431, "more than " + std::to_string(limits_->max_headers) + " header fields");
+  head_ = std::string(lines[0]) + "\r\n";
+  Fields fields;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    if (State s = parse_field(lines[i], fields); s == State::kFailed) return s;
+  }
+  return check_framing(fields, version);
+}
+
+RequestReader::State RequestReader::parse_request_line(std::string_view line,
+                                                       std::string_view* version) {
+  if (line.size() > limits_->max_request_line)
     return fail(414, "the request line is longer than " +
                          std::to_string(limits_->max_request_line) + " bytes");
-  std::size_t sp1 = request_line.find(' ');
-  std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : request_line.find(' ', sp1 + 1);
-  if (sp2 == std::string_view::npos || request_line.find(' ', sp2 + 1) != std::string_view::npos)
+  std::size_t sp1 = line.find(' ');
+  std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos)
     return fail(400, "the request line is not METHOD TARGET HTTP/1.x");
-  std::string_view method = request_line.substr(0, sp1);
-  std::string_view target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
-  std::string_view version = request_line.substr(sp2 + 1);
+  std::string_view method = line.substr(0, sp1);
+  std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  *version = line.substr(sp2 + 1);
   if (!is_token(method) || target.empty() || std::any_of(target.begin(), target.end(), [](char c) {
         return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
       }))
     return fail(400, "the request line is not METHOD TARGET HTTP/1.x");
-  if (version != "HTTP/1.1" && version != "HTTP/1.0") {
-    if (version.substr(0, 5) == "HTTP/") return fail(505, "only HTTP/1.0 and HTTP/1.1 are served");
+  if (*version != "HTTP/1.1" && *version != "HTTP/1.0") {
+    if (version->substr(0, 5) == "HTTP/") return fail(505, "only HTTP/1.0 and HTTP/1.1 are served");
     return fail(400, "the request line is not METHOD TARGET HTTP/1.x");
   }
   path_ = std::string(target.substr(0, target.find('?')));
+  return State::kReady;
+}
 
-  if (lines.size() - 1 > limits_->max_headers)
-    return fail(431, "more than " + std::to_string(limits_->max_headers) + " header fields");
-  std::size_t hosts = 0;
-  bool chunked = false, has_length = false;
-  std::string expect;
-  head_ = std::string(request_line) + "\r\n";
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    std::string_view line = lines[i];
-    if (line.size() > limits_->max_header_line)
-      return fail(431, "a header field is longer than " + std::to_string(limits_->max_header_line) +
-                           " bytes");
-    if (line.front() == ' ' || line.front() == '\t')
-      return fail(400, "folded header lines are not accepted");
-    std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || !is_token(line.substr(0, colon)))
-      return fail(400, "a header line is not NAME: VALUE");
-    const std::string name = lower(line.substr(0, colon));
-    const std::string_view value = trim(line.substr(colon + 1));
-    if (name == "host") {
-      ++hosts;
-    } else if (name == "content-length") {
-      if (value.empty() || value.size() > 12 ||
-          value.find_first_not_of("0123456789") != std::string_view::npos)
-        return fail(400, "Content-Length is not a number");
-      std::size_t n = std::stoull(std::string(value));
-      if (has_length && n != content_length_) return fail(400, "two different Content-Lengths");
-      has_length = true;
-      content_length_ = n;
-    } else if (name == "transfer-encoding") {
-      if (lower(value) != "chunked") return fail(501, "only chunked transfer coding is accepted");
-      chunked = true;
-    } else if (name == "expect") {
-      expect = lower(value);
-    }
-    if (!dropped_header(name)) head_ += std::string(line) + "\r\n";
+RequestReader::State RequestReader::parse_field(std::string_view line, Fields& fields) {
+  if (line.size() > limits_->max_header_line)
+    return fail(431, "a header field is longer than " + std::to_string(limits_->max_header_line) +
+                         " bytes");
+  if (line.front() == ' ' || line.front() == '\t')
+    return fail(400, "folded header lines are not accepted");
+  std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos || !is_token(line.substr(0, colon)))
+    return fail(400, "a header line is not NAME: VALUE");
+  const std::string name = lower(line.substr(0, colon));
+  const std::string_view value = trim(line.substr(colon + 1));
+  if (name == "host") {
+    ++fields.hosts;
+  } else if (name == "content-length") {
+    if (value.empty() || value.size() > 12 ||
+        value.find_first_not_of("0123456789") != std::string_view::npos)
+      return fail(400, "Content-Length is not a number");
+    std::size_t n = std::stoull(std::string(value));
+    if (fields.has_length && n != content_length_)
+      return fail(400, "two different Content-Lengths");
+    fields.has_length = true;
+    content_length_ = n;
+  } else if (name == "transfer-encoding") {
+    if (lower(value) != "chunked") return fail(501, "only chunked transfer coding is accepted");
+    fields.chunked = true;
+  } else if (name == "expect") {
+    fields.expect = lower(value);
   }
-  if (version == "HTTP/1.1" && hosts != 1)
-    return fail(400, hosts ? "more than one Host header" : "HTTP/1.1 requires a Host header");
-  if (hosts > 1) return fail(400, "more than one Host header");
-  if (chunked && has_length) return fail(400, "both Content-Length and Transfer-Encoding");
-  if (chunked && version == "HTTP/1.0") return fail(400, "chunked bodies need HTTP/1.1");
-  if (has_length && content_length_ > limits_->max_body)
+  if (!dropped_header(name)) head_ += std::string(line) + "\r\n";
+  return State::kReady;
+}
+
+RequestReader::State RequestReader::check_framing(const Fields& f, std::string_view version) {
+  if (version == "HTTP/1.1" && f.hosts != 1)
+    return fail(400, f.hosts ? "more than one Host header" : "HTTP/1.1 requires a Host header");
+  if (f.hosts > 1) return fail(400, "more than one Host header");
+  if (f.chunked && f.has_length) return fail(400, "both Content-Length and Transfer-Encoding");
+  if (f.chunked && version == "HTTP/1.0") return fail(400, "chunked bodies need HTTP/1.1");
+  if (f.has_length && content_length_ > limits_->max_body)
     return fail(413, "the body is larger than " + std::to_string(limits_->max_body) + " bytes");
-  body_kind_ = chunked                             ? Body::kChunked
-               : has_length && content_length_ > 0 ? Body::kLength
-                                                   : Body::kNone;
-  if (!expect.empty() && expect != "100-continue")
+  body_kind_ = f.chunked                             ? Body::kChunked
+               : f.has_length && content_length_ > 0 ? Body::kLength
+                                                     : Body::kNone;
+  if (!f.expect.empty() && f.expect != "100-continue")
     return fail(417, "only Expect: 100-continue is understood");
-  continue_wanted_ = !expect.empty() && body_kind_ != Body::kNone;
+  continue_wanted_ = !f.expect.empty() && body_kind_ != Body::kNone;
   chunk_pos_ = head_end_;
   return State::kReady;
 }

@@ -58,7 +58,11 @@ class RequestReader {
  private:
   State fail(int status, std::string why);
   State read_head(std::string_view in);
+  struct Fields;
   State parse_head(std::string_view head);
+  State parse_request_line(std::string_view line, std::string_view* version);
+  State parse_field(std::string_view line, Fields& fields);
+  State check_framing(const Fields& fields, std::string_view version);
   State read_chunked(std::string_view in);
   State ready(std::size_t consumed);
 

@@ -28,11 +28,6 @@ constexpr std::size_t kMaxQueryBytes = 1000;
 constexpr std::size_t kMaxLimit = 100;
 constexpr std::size_t kMaxOffset = 100000;  // deeper pages: use /export
 
-// A parameter error: 400 with this message.
-struct ParamError : std::invalid_argument {
-  using std::invalid_argument::invalid_argument;
-};
-
 std::string param(const httplib::Request& req, const char* name, const std::string& fallback = "") {
   return req.has_param(name) ? req.get_param_value(name) : fallback;
 }
@@ -42,10 +37,10 @@ std::size_t number_param(const httplib::Request& req, const char* name, std::siz
   if (!req.has_param(name)) return fallback;
   std::string v = req.get_param_value(name);
   if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) {
-    throw ParamError(std::string(name) + " must be a number, got \"" + v.substr(0, 20) + "\"");
+    throw BadRequest(std::string(name) + " must be a number, got \"" + v.substr(0, 20) + "\"");
   }
   std::size_t n = std::stoul(v);
-  if (n > max) throw ParamError(std::string(name) + " must be at most " + std::to_string(max));
+  if (n > max) throw BadRequest(std::string(name) + " must be at most " + std::to_string(max));
   return n;
 }
 
@@ -54,7 +49,7 @@ std::string date_param(const httplib::Request& req, const char* name) {
   if (v.empty()) return v;
   auto d = parse_date(v);
   if (v.size() != 10 || !d)
-    throw ParamError(std::string(name) + " must be a date YYYY-MM-DD, got \"" + v.substr(0, 20) +
+    throw BadRequest(std::string(name) + " must be a date YYYY-MM-DD, got \"" + v.substr(0, 20) +
                      "\"");
   return d->iso();
 }
@@ -63,27 +58,27 @@ SearchRequest search_request(const httplib::Request& req) {
   SearchRequest r;
   r.q = param(req, "q");
   if (r.q.size() > kMaxQueryBytes)
-    throw ParamError("q is too long (at most " + std::to_string(kMaxQueryBytes) + " bytes)");
-  if (!is_valid_utf8(r.q)) throw ParamError("q is not valid UTF-8");
+    throw BadRequest("q is too long (at most " + std::to_string(kMaxQueryBytes) + " bytes)");
+  if (!is_valid_utf8(r.q)) throw BadRequest("q is not valid UTF-8");
   r.limit = number_param(req, "limit", 10, kMaxLimit);
   r.offset = number_param(req, "offset", 0, kMaxOffset);
   std::string sort = param(req, "sort", "relevance");
-  if (sort != "relevance" && sort != "date") throw ParamError("sort must be relevance or date");
+  if (sort != "relevance" && sort != "date") throw BadRequest("sort must be relevance or date");
   r.sort = sort == "date" ? SearchRequest::Sort::kDate : SearchRequest::Sort::kRelevance;
   r.from = date_param(req, "from");
   r.to = date_param(req, "to");
-  if (!r.from.empty() && !r.to.empty() && r.from > r.to) throw ParamError("from is after to");
+  if (!r.from.empty() && !r.to.empty() && r.from > r.to) throw BadRequest("from is after to");
   r.category = param(req, "category");
-  if (r.category.size() > 100 || !is_valid_utf8(r.category)) throw ParamError("bad category");
+  if (r.category.size() > 100 || !is_valid_utf8(r.category)) throw BadRequest("bad category");
   std::string accents = param(req, "accents", "loose");
   if (accents != "loose" && accents != "strict")
-    throw ParamError("accents must be loose or strict");
+    throw BadRequest("accents must be loose or strict");
   r.strict_accents = accents == "strict";
   std::string exact = param(req, "exact", "0");
-  if (exact != "0" && exact != "1") throw ParamError("exact must be 0 or 1");
+  if (exact != "0" && exact != "1") throw BadRequest("exact must be 0 or 1");
   r.exact_total = exact == "1";
   std::string match = param(req, "match", "any");
-  if (match != "any" && match != "all") throw ParamError("match must be any or all");
+  if (match != "any" && match != "all") throw BadRequest("match must be any or all");
   r.all_words = match == "all";
   return r;
 }
@@ -97,19 +92,6 @@ json hit_json(const Hit& h) {
           {"author", h.author},
           {"snippet", h.snippet},
           {"score", h.score}};
-}
-
-json article_json(const Article& a) {
-  return {{"id", a.id},
-          {"title", a.title},
-          {"lead", a.lead},
-          {"body", a.body},
-          {"caption", a.caption},
-          {"author", a.author},
-          {"published", a.published},
-          {"url", a.url},
-          {"category", a.category},
-          {"tags", a.tags}};
 }
 
 void send_json(httplib::Response& res, int status, const json& body) {
@@ -193,12 +175,13 @@ class Api {
     const auto start = std::chrono::steady_clock::now();
     try {
       handler();
-    } catch (const ParamError& e) {
-      send_error(res, 400, e.what());
     } catch (const BadRequest& e) {
       send_error(res, 400, e.what());
     } catch (const Xapian::Error& e) {
       index_failed(endpoint, e);
+      send_error(res, 503, "the index is not available right now");
+    } catch (const IndexUnavailable& e) {
+      std::cerr << "tracuu-server: " << endpoint << ": " << e.what() << "\n";
       send_error(res, 503, "the index is not available right now");
     } catch (const ExportInterrupted& e) {
       send_error(res, 503, e.what());
@@ -337,7 +320,7 @@ class Api {
   void exporter(const httplib::Request& req, httplib::Response& res) {
     SearchRequest r = search_request(req);
     std::string format = param(req, "format", "jsonl");
-    if (format != "jsonl" && format != "csv") throw ParamError("format must be jsonl or csv");
+    if (format != "jsonl" && format != "csv") throw BadRequest("format must be jsonl or csv");
     const bool csv = format == "csv";
     r.budget = budget(options_.export_budget_ms);
     auto lease = std::make_shared<SearcherPool::Lease>(pool_.acquire());
@@ -389,7 +372,7 @@ class Api {
   void suggest(const httplib::Request& req, httplib::Response& res) {
     std::string q = param(req, "q");
     if (q.size() > 200 || !is_valid_utf8(q))
-      throw ParamError("q must be valid UTF-8 of at most 200 bytes");
+      throw BadRequest("q must be valid UTF-8 of at most 200 bytes");
     std::size_t limit = number_param(req, "limit", 8, 20);
     json suggestions = json::array();
     auto searcher = pool_.acquire();
@@ -423,7 +406,7 @@ class Api {
 
   void article(const std::string& id, httplib::Response& res) {
     auto searcher = pool_.acquire();
-    auto a = id.size() <= 200 ? searcher->article(id) : std::nullopt;
+    auto a = id.size() <= kMaxIdBytes ? searcher->article(id) : std::nullopt;
     if (!a) return not_found(res, id, searcher->missing_shards());
     send_json(res, 200, article_json(*a));
   }
@@ -431,7 +414,7 @@ class Api {
   void related(const std::string& id, const httplib::Request& req, httplib::Response& res) {
     std::size_t limit = number_param(req, "limit", 5, 20);
     auto searcher = pool_.acquire();
-    auto hits = id.size() <= 200 ? searcher->related(id, limit) : std::nullopt;
+    auto hits = id.size() <= kMaxIdBytes ? searcher->related(id, limit) : std::nullopt;
     if (!hits) return not_found(res, id, searcher->missing_shards());
     json list = json::array();
     for (const Hit& h : *hits) list.push_back(hit_json(h));
@@ -445,8 +428,8 @@ class Api {
   static void not_found(httplib::Response& res, const std::string& id,
                         const std::vector<std::string>& missing) {
     if (missing.empty())
-      return send_error(res, 404, "no article with id \"" + id.substr(0, 200) + "\"");
-    json body = {{"error", "article \"" + id.substr(0, 200) +
+      return send_error(res, 404, "no article with id \"" + id.substr(0, kMaxIdBytes) + "\"");
+    json body = {{"error", "article \"" + id.substr(0, kMaxIdBytes) +
                                "\" not found on the shards that answered; try again later"}};
     mark_partial(body, missing);
     send_json(res, 503, body);

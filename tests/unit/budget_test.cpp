@@ -4,8 +4,8 @@
 #include <doctest/doctest.h>
 
 using tracuu::QueryBudget;
-using tracuu::detail_search::BudgetState;
-using tracuu::detail_search::within_budget;
+using tracuu::internal::BudgetState;
+using tracuu::internal::within_budget;
 using Clock = std::chrono::steady_clock;
 
 namespace {

@@ -2,21 +2,19 @@
 #include "search.h"
 
 #include <algorithm>
+#include <set>
 
-#include "../../search/query.h"
+#include "indexer.h"
+#include "query.h"
+#include "search_internal.h"
 #include "test_util.h"
 
 using tracuu::Analyzer;
-using tracuu::detail_search::html_escape;
-using tracuu::detail_search::make_snippet;
-using tracuu::detail_search::parse_query;
+using tracuu::internal::html_escape;
+using tracuu::internal::make_snippet;
+using tracuu::internal::parse_query;
 
 namespace {
-
-std::string description(const std::string& q, bool strict = false) {
-  Analyzer analyzer;
-  return parse_query(q, analyzer, {strict, false, true}).query.get_description();
-}
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
@@ -83,7 +81,7 @@ TEST_CASE("snippets prefer the passage holding every query word, past the first 
 
 TEST_CASE("an abbreviation in the query marks each written form whole, not its syllables") {
   Analyzer analyzer;
-  tracuu::detail_search::ParsedQuery q = parse_query("tphcm ", analyzer, {false, false, true});
+  tracuu::internal::ParsedQuery q = parse_query("tphcm ", analyzer, {false, false, true});
   std::string s = make_snippet(
       analyzer, "Phó chủ tịch UBND TP.HCM nói Thành phố Hồ Chí Minh sẽ làm.", q.highlight, "");
   CHECK(contains(s, "<mark>TP.HCM</mark>"));
@@ -103,50 +101,117 @@ TEST_CASE("snippets without matches show the opening words") {
   CHECK_FALSE(contains(s, "<mark>"));
 }
 
-TEST_CASE("a plain query matches folded terms; typed accents add exact boosts") {
-  std::string plain = description("binh tan ");
-  CHECK(contains(plain, "binh"));
-  CHECK_FALSE(contains(plain, "Ebình"));
-  std::string accented = description("Bình Tân ");
-  CHECK(contains(accented, "Ebình"));
-  CHECK(contains(accented, "Bbinh_tan"));
-  CHECK(contains(accented, "SBbinh_tan"));
+namespace {
+
+// A small real (in-memory) index of articles built as the indexer builds
+// them, to test what a query matches and ranks.
+class SmallIndex {
+ public:
+  SmallIndex() : db_(std::string(), Xapian::DB_BACKEND_INMEMORY) {}
+  void add(const std::string& id, const std::string& title, const std::string& body,
+           const std::string& author = "") {
+    tracuu::Article a;
+    a.id = id;
+    a.title = title;
+    a.body = body;
+    a.author = author;
+    db_.add_document(tracuu::build_document(a, analyzer_));
+  }
+  // The ids a query matches, best first.
+  std::vector<std::string> ids(const std::string& q, tracuu::internal::QueryOptions options = {}) {
+    auto parsed = parse_query(q, analyzer_, options);
+    return ranked(parsed.query);
+  }
+  std::vector<std::string> ranked(const Xapian::Query& q) {
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(q);
+    enquire.set_weighting_scheme(tracuu::internal::ranking());
+    std::vector<std::string> out;
+    Xapian::MSet m = enquire.get_mset(0, 5000);
+    for (auto it = m.begin(); it != m.end(); ++it)
+      out.push_back(tracuu::article_from_data(it.get_document().get_data()).id);
+    return out;
+  }
+  std::set<std::string> matched(const std::string& q, tracuu::internal::QueryOptions options = {}) {
+    auto v = ids(q, options);
+    return {v.begin(), v.end()};
+  }
+  Xapian::WritableDatabase& db() { return db_; }
+  Analyzer& analyzer() { return analyzer_; }
+
+ private:
+  Xapian::WritableDatabase db_;
+  Analyzer analyzer_;
+};
+
+SmallIndex& syntax_index() {
+  static SmallIndex index = [] {
+    SmallIndex i;
+    i.add("binh-tan", "Quận Bình Tân khởi công trường học", "Trường mới ở Bình Tân.", "Lê An");
+    i.add("binh-tan-apart", "Tân sinh viên về Bình Dương", "Bình yên ngày nhập học.");
+    i.add("binh-tan-wrong-accents", "Bính tấn công", "Một trận đấu cờ.", "Trần Bình");
+    i.add("bao", "Bão số 5 đổ bộ", "Mưa lớn kéo dài.");
+    i.add("bao-covid", "Bão và Covid", "Covid và bão cùng lúc.");
+    i.add("lu", "Lũ về sớm", "Nước lên nhanh năm 2020.");
+    i.add("tphcm", "Thành phố Hồ Chí Minh mở rộng đường", "Đường mới ở thành phố.");
+    i.add("ubnd", "UBND quận họp", "Cuộc họp của UBND.");
+    return i;
+  }();
+  return index;
 }
 
-TEST_CASE("strict accents use exact terms only") {
-  std::string strict = description("Bình Tân ", true);
-  CHECK(contains(strict, "Ebình"));
-  CHECK_FALSE(contains(strict, " binh "));
+using Ids = std::set<std::string>;
+
+}  // namespace
+
+TEST_CASE("a plain query finds every accent; typed accents rank the exact form first") {
+  SmallIndex& i = syntax_index();
+  const Ids both = {"binh-tan", "binh-tan-wrong-accents", "binh-tan-apart"};
+  CHECK(i.matched("binh tan ") == both);
+  CHECK(i.ids("Bình Tân ").front() == "binh-tan");
+  CHECK(i.ids("Bính tấn ").front() == "binh-tan-wrong-accents");
 }
 
-TEST_CASE("phrases, exclusions, fields and OR build the right operators") {
-  CHECK(contains(description("\"bình tân\""), "PHRASE 2"));
-  CHECK(contains(description("bão -covid "), "AND_NOT"));
-  CHECK(contains(description("title:\"bình tân\""), "Sbinh PHRASE 2 Stan"));
-  CHECK(contains(description("author:lê "), "Ale"));
-  CHECK(contains(description("bão OR lũ "), "OR"));
-  Analyzer analyzer;
-  auto parsed = parse_query("category:\"Thể thao\" bóng đá", analyzer, {});
+TEST_CASE("strict accents match the exact forms only") {
+  SmallIndex& i = syntax_index();
+  tracuu::internal::QueryOptions strict;
+  strict.strict_accents = true;
+  CHECK(i.matched("Bình Tân ", strict) == Ids{"binh-tan", "binh-tan-apart"});
+  CHECK(i.matched("Bính tấn ", strict) == Ids{"binh-tan-wrong-accents"});
+}
+
+TEST_CASE("phrases, exclusions, fields and OR match what they say") {
+  SmallIndex& i = syntax_index();
+  CHECK(i.matched("\"bình tân\"") == Ids{"binh-tan", "binh-tan-wrong-accents"});
+  CHECK(i.matched("bão -covid ") == Ids{"bao"});
+  CHECK(i.matched("title:\"bình tân\"") == Ids{"binh-tan", "binh-tan-wrong-accents"});
+  CHECK(i.matched("title:trường") == Ids{"binh-tan"});  // "Trường" is in its body only elsewhere
+  CHECK(i.matched("author:lê ") == Ids{"binh-tan"});
+  CHECK(i.matched("bão OR lũ ") == Ids{"bao", "bao-covid", "lu"});
+  auto parsed = parse_query("category:\"Thể thao\" bóng đá", i.analyzer(), {});
   CHECK(parsed.categories == std::vector<std::string>{"the thao"});
 }
 
 TEST_CASE("a trailing word is a prefix only while typing") {
-  CHECK(contains(description("ha n"), "WILDCARD"));
-  CHECK_FALSE(contains(description("ha n "), "WILDCARD"));
+  SmallIndex& i = syntax_index();
+  CHECK(i.matched("trườ").count("binh-tan") == 1);  // "trường" begins with it
+  CHECK(i.matched("trườ ").empty());                // a finished word: no such word
 }
 
-TEST_CASE("abbreviations match their expansions") {
-  std::string q = description("TP.HCM ");
-  CHECK(contains(q, "tphcm"));
-  CHECK(contains(description("ủy ban nhân dân "), "ubnd"));
+TEST_CASE("abbreviations match their expansions, and back") {
+  SmallIndex& i = syntax_index();
+  CHECK(i.matched("TP.HCM ") == Ids{"tphcm"});
+  CHECK(i.matched("ủy ban nhân dân ") == Ids{"ubnd"});
 }
 
 TEST_CASE("date ranges are read from the query and removed from its words") {
-  Analyzer analyzer;
-  auto parsed = parse_query("bão lũ năm 2020", analyzer, {});
+  SmallIndex& i = syntax_index();
+  auto parsed = parse_query("lũ năm 2020", i.analyzer(), {});
   REQUIRE(parsed.date_range.has_value());
   CHECK(parsed.date_range->from == "2020-01-01");
-  CHECK_FALSE(contains(parsed.query.get_description(), "2020"));
+  CHECK(parsed.date_range->to == "2020-12-31");
+  i.add("lu-no-year", "Lũ quét", "Không có năm.");
+  CHECK(i.ranked(parsed.query).size() == 2);  // "2020" is not a word to match
 }
 
 TEST_CASE("broken syntax degrades to words and never throws") {
@@ -156,9 +221,10 @@ TEST_CASE("broken syntax degrades to words and never throws") {
     Analyzer analyzer;
     CHECK_NOTHROW(parse_query(q, analyzer, {}));
   }
-  Analyzer analyzer;
-  CHECK(parse_query("-", analyzer, {}).match_all);
-  CHECK(contains(parse_query("\"bình tân", analyzer, {}).query.get_description(), "PHRASE"));
+  SmallIndex& i = syntax_index();
+  CHECK(parse_query("-", i.analyzer(), {}).match_all);
+  // An unclosed quote runs to the end: still a phrase.
+  CHECK(i.matched("\"bình tân") == Ids{"binh-tan", "binh-tan-wrong-accents"});
 }
 
 TEST_CASE("diacritic restoration reads the accents off the top hits, in context") {
@@ -168,7 +234,7 @@ TEST_CASE("diacritic restoration reads the accents off the top hits, in context"
   a.lead = "Quận Bình Tân ban hành văn bản về học phí.";
   b.title = "Bạn đọc hỏi về văn bản mới";
   std::vector<tracuu::Article> top = {a, b};
-  using tracuu::detail_search::restore_diacritics;
+  using tracuu::internal::restore_diacritics;
   CHECK(restore_diacritics(analyzer, "chu tich hdnd quan binh tan", top) ==
         "chủ tịch HĐND quận Bình Tân");
   CHECK(restore_diacritics(analyzer, "ban hanh van ban", top) ==
@@ -197,61 +263,55 @@ TEST_CASE("common words rank but do not select; a query of common words requires
     return enquire.get_mset(0, 2000).size();
   };
   // A rare word selects; the common one only adds weight.
-  auto rare = parse_query("chung hiem ", analyzer, {false, false, true, &db});
+  tracuu::internal::QueryOptions judged;
+  judged.expand_from = &db;
+  auto rare = parse_query("chung hiem ", analyzer, judged);
   CHECK(matches(rare.query) == 3);
   CHECK(rare.relaxed.empty());
   // Only common words: all of them are required, and the OR is kept aside.
-  auto common = parse_query("chung nhieu ", analyzer, {false, false, true, &db});
+  auto common = parse_query("chung nhieu ", analyzer, judged);
   CHECK(matches(common.query) == 600);
   REQUIRE_FALSE(common.relaxed.empty());
   CHECK(matches(common.relaxed) == 1200);
   // One common word alone still finds everything it is in.
-  CHECK(matches(parse_query("nhieu ", analyzer, {false, false, true, &db}).query) == 600);
-  // Without the index to judge by (export), every word selects.
-  CHECK(matches(parse_query("chung hiem ", analyzer, {false, false, true}).query) == 1200);
+  CHECK(matches(parse_query("nhieu ", analyzer, judged).query) == 600);
+  // Without the index to judge by, every word selects.
+  CHECK(matches(parse_query("chung hiem ", analyzer, {}).query) == 1200);
 }
 
 TEST_CASE("a trailing word still being typed completes as the likelier pair, cheaply") {
-  // A real (in-memory) index of 1,200 articles: "Hà Nội" in half of them,
-  // "nổ" (not next to "hà") in a quarter; "năm", "nông", "cả" and "các"
-  // everywhere, never after "hà".
-  Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
-  Analyzer analyzer;
-  for (int i = 0; i < 1200; ++i) {
-    tracuu::Article a;
-    a.id = "a" + std::to_string(i);
-    if (i % 2 == 0) {
-      a.title = "Hà Nội năm nay";
-      a.body = "Người dân Hà Nội các quận làm nông cả năm.";
-    } else if (i % 4 == 1) {
-      a.title = "Nổ lớn ở Hà Tĩnh";
-      a.body = "Tiếng nổ vang cả năm, dân Hà Tĩnh làm nông.";
+  // 1,200 articles, all with "hà": "Hà Nội" in half of them, "nổ" (not
+  // next to "hà") in a quarter, "Hà Giang" in the rest; "năm", "nông" and
+  // "các" everywhere, never after "hà"; "cả" not in the articles about the "nổ".
+  SmallIndex i;
+  for (int k = 0; k < 1200; ++k) {
+    const std::string id = "a" + std::to_string(k);
+    if (k % 2 == 0) {
+      i.add(id, "Hà Nội năm nay", "Người dân Hà Nội các quận làm nông cả năm.");
+    } else if (k % 4 == 1) {
+      i.add(id, "Nổ lớn ở Hà Tĩnh", "Tiếng nổ vang năm qua, dân Hà Tĩnh các xã làm nông.");
     } else {
-      a.title = "Mùa nông vụ năm nay";
-      a.body = "Nông dân các xã cả năm làm nông.";
+      i.add(id, "Mùa nông vụ năm nay", "Nông dân Hà Giang các xã cả năm làm nông.");
     }
-    db.add_document(tracuu::build_document(a, analyzer));
   }
-  const tracuu::detail_search::QueryOptions typing{false, false, true, &db};
-  auto top = [&](const Xapian::Query& q) {
-    Xapian::Enquire enquire(db);
-    enquire.set_query(q);
-    enquire.set_weighting_scheme(tracuu::detail_search::ranking());
-    Xapian::MSet m = enquire.get_mset(0, 1);
-    REQUIRE(m.size() == 1);
-    return tracuu::article_from_data(m.begin().get_document().get_data()).title;
+  tracuu::internal::QueryOptions typing;
+  typing.expand_from = &i.db();
+  auto titled = [&](const std::string& q) {
+    std::vector<std::string> ids = i.ids(q, typing);
+    REQUIRE_FALSE(ids.empty());
+    const int k = std::stoi(ids.front().substr(1));
+    return k % 2 == 0 ? "Hà Nội" : k % 4 == 1 ? "Nổ" : "Mùa";
   };
   // "no" begins common words (nội, nông): it matches the pairs "hà no..."
-  // instead of every article holding one of them, and Hà Nội ranks first.
-  auto partial = parse_query("ha no", analyzer, typing);
-  std::string d = partial.query.get_description();
-  CHECK(contains(d, "Bha_noi"));
-  CHECK_FALSE(contains(d, "nong"));
-  CHECK(top(partial.query) == "Hà Nội năm nay");
+  // (Hà Nội) and the word as typed (nổ): 900 articles, not every article
+  // holding "hà" and one of the words (all 1,200); Hà Nội ranks first.
+  CHECK(i.ids("ha no", typing).size() == 900);
+  CHECK(std::string(titled("ha no")) == "Hà Nội");
   // Finished (a space after it), "no" is the word as typed: nổ.
-  CHECK(top(parse_query("ha no ", analyzer, typing).query) == "Nổ lớn ở Hà Tĩnh");
-  // "ca" is itself a common word and no pair "hà ca..." exists: as typed,
-  // not every word it begins.
-  CHECK_FALSE(contains(parse_query("ha ca", analyzer, typing).query.get_description(), "cac"));
-  CHECK(contains(parse_query("ca", analyzer, typing).query.get_description(), "cac"));
+  CHECK(std::string(titled("ha no ")) == "Nổ");
+  // "ca" is itself a common word and no pair "hà ca..." exists: taken as
+  // typed ("cả": 900 articles), not as every word it begins ("các" too: all).
+  CHECK(i.ids("ha ca", typing).size() == 900);
+  // Alone, it is the start of any of them.
+  CHECK(i.ids("ca", typing).size() == 1200);
 }

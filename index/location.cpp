@@ -3,14 +3,14 @@
 #include <fstream>
 #include <sstream>
 
-#include "indexer.h"
+#include "schema.h"
 
 namespace tracuu {
 
 namespace fs = std::filesystem;
 
 std::string IndexLocation::stub_path() const {
-  return (fs::path(dir_) / "XAPIANDB").string();
+  return (fs::path(dir_) / kStubFile).string();
 }
 
 std::string IndexLocation::generation_token() const {
@@ -27,15 +27,18 @@ std::string IndexLocation::live_generation() const {
     fs::path p(name);
     return (p.is_absolute() ? p : fs::path(dir_) / p).string();
   }
-  // A plain Xapian database given as --db works too (no generations).
-  std::error_code ec;
-  if (fs::exists(fs::path(dir_) / "iamglass", ec)) return dir_;
+  if (is_database(dir_)) return dir_;  // a plain Xapian database given as --db
   return {};
+}
+
+bool IndexLocation::is_database(const std::string& dir) {
+  std::error_code ec;
+  return fs::exists(fs::path(dir) / kGlassFile, ec);
 }
 
 Xapian::Database IndexLocation::open_reader() const {
   std::string live = live_generation();
-  if (live.empty()) throw Xapian::DatabaseOpeningError("no tracuu index at " + dir_);
+  if (live.empty()) throw IndexUnavailable("no tracuu index at " + dir_);
   return Xapian::Database(live);
 }
 

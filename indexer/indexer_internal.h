@@ -10,7 +10,7 @@
 
 #include "indexer.h"
 
-namespace tracuu::job {
+namespace tracuu::internal {
 
 // The write lock of an index folder: an flock on DIR/.tracuu-index.lock,
 // taken before anything is written in DIR (two first runs on one empty
@@ -79,4 +79,4 @@ std::string prune_refusal(const IndexOptions& options, std::size_t indexed, std:
 // How many pruned ids the log names.
 inline constexpr std::size_t kListedPrunes = 20;
 
-}  // namespace tracuu::job
+}  // namespace tracuu::internal

@@ -4,14 +4,13 @@
 // Text flows: bytes → decode_vietnamese_text (UTF-8, or a legacy encoding
 // converted) → Analyzer::analyze (clean, word-break, normalize each
 // syllable) → Analysis (syllables with their exact/folded/variant forms and
-// byte offsets into the original) → index_field (Xapian terms).
+// byte offsets into the original) → index_field (index/schema.h: Xapian
+// terms). The analyzer itself knows nothing of Xapian.
 //
 // Every rule is described with examples in docs/analyzer.md; the Vietnamese
 // knowledge itself (tone placement, abbreviations, stopwords, ...) lives in
 // the data tables in analyzers/data/.
 #pragma once
-
-#include <xapian.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -31,22 +30,6 @@ inline constexpr int kAnalyzerVersion = 3;
 // The first version whose indexes carry an abbreviation's key wherever one of
 // its forms is written, nested forms included (the query side relies on it).
 inline constexpr int kFirstVersionWithNestedKeys = 3;
-
-// The term schema shared by indexing and searching. Written down once here
-// and in docs/analyzer.md; nothing else spells a prefix.
-namespace prefix {
-inline constexpr std::string_view kFolded = "";         // binh (title+lead+body, positions)
-inline constexpr std::string_view kExact = "E";         // Ebình (title+lead+body)
-inline constexpr std::string_view kBigram = "B";        // Bbinh_tan (adjacent syllables)
-inline constexpr std::string_view kVariant = "I";       // Ikĩ for kỹ and kĩ (i/y variants)
-inline constexpr std::string_view kTitle = "S";         // Sbinh (title, positions)
-inline constexpr std::string_view kTitleExact = "SE";   // SEbình
-inline constexpr std::string_view kTitleBigram = "SB";  // SBbinh_tan
-inline constexpr std::string_view kAuthor = "A";        // Ale, Aan (author syllables)
-inline constexpr std::string_view kCategory = "K";  // Kthe thao (whole folded category, boolean)
-inline constexpr std::string_view kTag = "G";       // Gbong da (whole folded tag, boolean)
-inline constexpr std::string_view kId = "Q";        // Qtn-2018-0007 (unique id, boolean)
-}  // namespace prefix
 
 // One syllable (or one number, or one piece of a code) of the text.
 struct Syllable {
@@ -168,17 +151,8 @@ bool is_page_chrome_line(std::string_view line);
 // Not when either is a stopword or has no letter (a number): those pairs
 // ("của_đảng", "năm_2020") are many, rarely telling, and cost index time.
 bool forms_bigram(const Syllable& first, const Syllable& second);
-
-// How one field of an article is indexed.
-struct FieldSpec {
-  bool title = false;         // also emit the title-only term spaces (S, SE, SB)
-  Xapian::termcount wdf = 1;  // weight of each occurrence
-};
-
-// Adds the terms of `analysis` to `doc`, positions starting at `*position`
-// (advanced past the field, with a gap so phrases never span two fields).
-void index_field(const Analysis& analysis, const FieldSpec& spec, Xapian::Document& doc,
-                 Xapian::termpos* position);
+// Whether a folded syllable has a letter (a number, "2020", has none).
+bool has_letter(std::string_view folded);
 
 // The text as UTF-8 and the encoding it was found in: "utf-8", "tcvn3",
 // "vni", "windows-1258".
@@ -204,6 +178,10 @@ std::optional<DecodedText> decode_vietnamese_text(std::string_view bytes);
 
 // True when `bytes` is well-formed UTF-8.
 bool is_valid_utf8(std::string_view bytes);
+
+// `text` without the spaces, tabs, line ends and no-break spaces (U+00A0:
+// pages saved from the web pad lines with them) at either end.
+std::string trim_spaces(std::string_view text);
 // `bytes` with every sequence that is not UTF-8 replaced by `replacement`
 // (one per maximal invalid subpart, as ICU and the WHATWG decoder count
 // them); `*replaced`, if given, counts them.

@@ -1,29 +1,24 @@
-// index_field: an Analysis becomes Xapian terms, per the schema in vietnamese.h.
+// index_field: an Analysis becomes Xapian terms, per the schema in schema.h.
 //
 // Positions are kept only where phrase search needs them: the folded
 // syllables (every field) and the folded title syllables. Exact, variant and
 // bigram terms carry within-document frequency only; they serve ranking and
 // strict-accent filtering, which never need positions. That keeps the
 // position table (the largest in a Xapian index) the size of a stock index's.
-#include <cctype>
 #include <string>
 
-#include "vietnamese.h"
+#include "schema.h"
 
 namespace tracuu {
 namespace {
 
 // Gap between fields so a phrase never matches across title and lead.
 constexpr Xapian::termpos kFieldGap = 100;
-// Bigram terms are made from a field's first 100 syllables only. A news
-// article says what it is about in its title, lead and opening sentences,
-// where the bigrams' ranking boost and the story's name for "Tin khác" come
-// from; a long body's tail would add a bigram term for almost every syllable
-// (the most numerous terms without positions). Measured on the shared corpus
-// (docs/benchmarks.md): indexing 20% faster, known-item MRR within ±0.4
-// points, "Tin khác" more on-topic (70.7% → 78.9%), since the tail's bigrams
-// no longer crowd the story's own out of the ESet. Phrases are unaffected:
-// they match on positions, which every syllable keeps.
+// Bigram terms are made from a field's first 100 syllables only: a news
+// article names its story in its title, lead and opening, and a long body's
+// tail would add a bigram for almost every syllable, crowding the story's
+// own out of "Tin khác" (docs/indexing.md, measured in docs/benchmarks.md).
+// Phrases are unaffected: every syllable keeps its position.
 constexpr std::size_t kBigramReach = 100;
 // Xapian's hard limit is 245 bytes per term; stay well below with the prefix.
 constexpr std::size_t kMaxTermBytes = 200;
@@ -48,20 +43,7 @@ void add_posting(Xapian::Document& doc, std::string_view prefix, std::string_vie
   doc.add_posting(join(prefix, term), pos, wdf);
 }
 
-bool has_letter(const std::string& folded) {
-  for (char c : folded) {
-    if (std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80)
-      return true;
-  }
-  return false;
-}
-
 }  // namespace
-
-bool forms_bigram(const Syllable& first, const Syllable& second) {
-  return !second.clause_start && !first.stopword && !second.stopword && has_letter(first.folded) &&
-         has_letter(second.folded);
-}
 
 void index_field(const Analysis& a, const FieldSpec& spec, Xapian::Document& doc,
                  Xapian::termpos* position) {
@@ -81,7 +63,7 @@ void index_field(const Analysis& a, const FieldSpec& spec, Xapian::Document& doc
       if (letters) add_term(doc, prefix::kTitleExact, s.exact, wdf);
     }
     if (i > 0 && i < kBigramReach && forms_bigram(a.syllables[i - 1], s)) {
-      std::string bigram = a.syllables[i - 1].folded + "_" + s.folded;
+      std::string bigram = bigram_text(a.syllables[i - 1].folded, s.folded);
       add_term(doc, prefix::kBigram, bigram, wdf);
       if (spec.title) add_term(doc, prefix::kTitleBigram, bigram, wdf);
     }

@@ -1,8 +1,6 @@
-// The indexer: article loaders, Xapian document building, the index layout on
-// disk and the (nightly) reindex job. Public header of indexer/.
-//
-// Term prefixes are in analyzers/vietnamese.h; value slots and stored data
-// are here. Both are described in docs/indexing.md.
+// The indexer: article loaders, Xapian document building and the (nightly)
+// reindex job. Public header of indexer/. The schema it writes (prefixes,
+// slots, the stored article, the layout on disk) is index/schema.h's.
 #pragma once
 
 #include <xapian.h>
@@ -17,61 +15,13 @@
 #include <string_view>
 #include <vector>
 
-#include "vietnamese.h"
+#include "schema.h"
 
 namespace tracuu {
 
-// Value slots of every document.
-namespace slot {
-inline constexpr Xapian::valueno kPublished = 0;     // "20210515" (DateRangeProcessor format)
-inline constexpr Xapian::valueno kCategory = 1;      // "Thời sự" as written (facets)
-inline constexpr Xapian::valueno kYear = 2;          // "2021" (facets)
-inline constexpr Xapian::valueno kContentHash = 3;   // hex hash of the stored article
-inline constexpr Xapian::valueno kDuplicateKey = 4;  // same key = same story (collapse)
-inline constexpr Xapian::valueno kId = 5;            // the article id
-}  // namespace slot
-
-// The kPublished value of an ISO date: "2021-05-15" → "20210515" (the
-// format Xapian's value ranges compare); "" for anything else.
-std::string published_value(const std::string& iso);
-
-// Database metadata keys.
-namespace metadata {
-inline constexpr const char* kAnalyzerVersion = "tracuu.analyzer_version";
-}
-
-// One article, as loaded from a source and as stored in the index (the
-// document data is this, as JSON).
-struct Article {
-  std::string id;     // required, the stable key
-  std::string title;  // required
-  std::string lead;
-  std::string body;
-  std::string caption;  // photo caption of text pages
-  std::string author;
-  std::string published;  // ISO date "2021-05-15", or empty when unknown
-  std::string url;
-  std::string category;
-  std::vector<std::string> tags;
-  std::string encoding = "utf-8";  // what the source was written in (not stored)
-  // Fields in which bytes that were not UTF-8 became U+FFFD (not stored).
-  std::vector<std::string> invalid_utf8_fields;
-};
-
-std::string article_to_json(const Article& a);       // one JSONL record (exports)
-std::string stored_data(const Article& a);           // the document data: a compact record
-Article article_from_data(std::string_view stored);  // also reads older JSON data; throws
-                                                     // std::runtime_error
-std::string content_hash(const Article& a);          // changes when any stored field does
-std::string duplicate_key(const Article& a);         // equal for syndicated copies
-
-// A record that cannot be indexed: where it is and why.
-struct RecordError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 // Parsing of the two input formats (exposed for tests).
-// A JSONL record; throws RecordError with a readable reason.
+// A JSONL record, in UTF-8 or a legacy encoding; throws RecordError with a
+// readable reason.
 Article parse_json_record(std::string_view line);
 // A saved text page like the seed article: date line, title, caption, body,
 // author, page chrome. `default_id` is used unless the page has an "ID:" line.
@@ -111,26 +61,6 @@ void load_sources(const std::vector<std::string>& sources,
 
 // The Xapian document for an article (terms, values, data). Uses `analyzer`.
 Xapian::Document build_document(const Article& a, Analyzer& analyzer);
-
-// The index on disk: DIR holds generations (gen-000001, ...) and the stub
-// file DIR/XAPIANDB naming the live one. Readers open DIR (Xapian follows the
-// stub); a rebuild writes a new generation and renames a new stub over the
-// old one, which switches every reader atomically.
-class IndexLocation {
- public:
-  explicit IndexLocation(std::string dir) : dir_(std::move(dir)) {}
-  const std::string& dir() const { return dir_; }
-  std::string stub_path() const;
-  // The live generation's folder, or "" when the index does not exist yet.
-  std::string live_generation() const;
-  // A token that changes whenever the live generation is switched.
-  std::string generation_token() const;
-  // Opens the live index for reading. Throws Xapian::DatabaseOpeningError.
-  Xapian::Database open_reader() const;
-
- private:
-  std::string dir_;
-};
 
 struct IndexOptions {
   std::string db_dir;

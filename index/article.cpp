@@ -1,13 +1,14 @@
-// Article ⇄ stored record (and JSON), and the hashes the reindex job and "Tin khác" use.
+// Article ⇄ stored record and JSON, and the hashes the reindex job and "Tin khác" use.
 #include <zstd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "indexer.h"
+#include "schema.h"
 
 namespace tracuu {
 namespace {
@@ -18,23 +19,24 @@ std::string hex64(std::uint64_t h) {
   return buf;
 }
 
-// FNV-1a: not cryptographic; it only has to notice edits.
-std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL) {
+// The seed of the content hash and duplicate key: both are stored in every
+// index (slots kContentHash, kDuplicateKey), so it never changes. (It is not
+// FNV's offset basis, 14695981039346656037, but a digit short: harmless.)
+constexpr std::uint64_t kStoredHashSeed = 1469598103934665603ull;
+
+}  // namespace
+
+std::uint64_t stable_hash(std::string_view s, std::uint64_t seed) {
+  std::uint64_t h = seed;
   for (unsigned char c : s) {
     h ^= c;
-    h *= 1099511628211ULL;
+    h *= 1099511628211ull;
   }
   return h;
 }
 
-}  // namespace
-
-std::string article_to_json(const Article& a) {
-  nlohmann::json j = {{"id", a.id},     {"title", a.title},       {"lead", a.lead},
-                      {"body", a.body}, {"author", a.author},     {"published", a.published},
-                      {"url", a.url},   {"category", a.category}, {"tags", a.tags}};
-  if (!a.caption.empty()) j["caption"] = a.caption;
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::string published_value(const std::string& iso) {
+  return iso.size() == 10 ? iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2) : std::string();
 }
 
 namespace {
@@ -44,10 +46,9 @@ namespace {
 // of every search reads one, so it is made to be read without parsing;
 // data stored as JSON by earlier versions starts with '{' and is still read.
 // A record of more than kCompressFrom bytes is stored zstd-compressed (version
-// byte 3, the plain record's size, the zstd frame): Xapian would otherwise
-// deflate it, and inflating each hit's article cost 8% of a search; zstd
-// reads back several times faster, and Xapian stores its output as it is
-// (deflate cannot shrink it).
+// byte 3, the plain record's size, the zstd frame): zstd reads back several
+// times faster than the deflate Xapian would otherwise apply, and Xapian
+// stores its output as it is (docs/architecture.md#schema).
 constexpr char kRecordVersion = '\x02';
 constexpr char kCompressedRecordVersion = '\x03';
 constexpr std::size_t kCompressFrom = 256;
@@ -143,23 +144,103 @@ ZstdContexts& zstd() {
   return contexts;
 }
 
-Article article_from_stored_json(std::string_view stored) {
-  nlohmann::json j = nlohmann::json::parse(stored);
-  Article a;
-  a.id = j.value("id", "");
-  a.title = j.value("title", "");
-  a.lead = j.value("lead", "");
-  a.body = j.value("body", "");
-  a.caption = j.value("caption", "");
-  a.author = j.value("author", "");
-  a.published = j.value("published", "");
-  a.url = j.value("url", "");
-  a.category = j.value("category", "");
-  a.tags = j.value("tags", std::vector<std::string>{});
-  return a;
+}  // namespace
+
+namespace {
+
+// Field size limits: larger values are a broken export, not an article.
+struct FieldLimit {
+  const char* name;
+  std::size_t max_bytes;
+};
+constexpr FieldLimit kLimits[] = {{"id", kMaxIdBytes}, {"title", 2000},   {"lead", 20000},
+                                  {"body", 4 << 20},   {"author", 300},   {"published", 100},
+                                  {"url", 2000},       {"category", 100}, {"caption", 2000}};
+constexpr std::size_t kMaxTags = 50, kMaxTagBytes = 100;
+
+std::string optional_string(const nlohmann::json& j, std::string_view name) {
+  const FieldLimit& limit = *std::find_if(std::begin(kLimits), std::end(kLimits),
+                                          [&](const FieldLimit& l) { return l.name == name; });
+  auto it = j.find(limit.name);
+  if (it == j.end() || it->is_null()) return {};
+  if (!it->is_string())
+    throw RecordError(std::string(limit.name) + ": expected a string, got " + it->type_name());
+  std::string value = it->get<std::string>();
+  if (value.size() > limit.max_bytes) {
+    throw RecordError(std::string(limit.name) + ": too long (" + std::to_string(value.size()) +
+                      " bytes, limit " + std::to_string(limit.max_bytes) + ")");
+  }
+  return value;
+}
+
+std::string normalize_published(const std::string& raw) {
+  if (raw.empty()) return {};
+  auto date = parse_date(raw);
+  if (!date) throw RecordError("published: not a date: \"" + raw.substr(0, 60) + "\"");
+  return date->iso();
+}
+
+std::vector<std::string> tags_of(const nlohmann::json& j) {
+  std::vector<std::string> tags;
+  auto found = j.find("tags");
+  if (found == j.end() || found->is_null()) return tags;
+  if (!found->is_array())
+    throw RecordError(std::string("tags: expected an array, got ") + found->type_name());
+  if (found->size() > kMaxTags) throw RecordError("tags: more than " + std::to_string(kMaxTags));
+  for (const auto& t : *found) {
+    if (!t.is_string()) throw RecordError("tags: every tag must be a string");
+    std::string tag = trim_spaces(t.get<std::string>());
+    if (tag.size() > kMaxTagBytes) throw RecordError("tags: a tag is too long");
+    if (!tag.empty()) tags.push_back(std::move(tag));
+  }
+  return tags;
 }
 
 }  // namespace
+
+void check_article(const Article& a) {
+  if (a.id.empty()) throw RecordError("id: missing or empty");
+  if (a.id.size() > kMaxIdBytes)
+    throw RecordError("id: too long (" + std::to_string(a.id.size()) + " bytes, limit " +
+                      std::to_string(kMaxIdBytes) + ")");
+  if (a.title.empty()) throw RecordError("title: missing or empty");
+}
+
+nlohmann::json article_json(const Article& a) {
+  return {{"id", a.id},
+          {"title", a.title},
+          {"lead", a.lead},
+          {"body", a.body},
+          {"caption", a.caption},
+          {"author", a.author},
+          {"published", a.published},
+          {"url", a.url},
+          {"category", a.category},
+          {"tags", a.tags}};
+}
+
+Article article_from_json(std::string_view json_text) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::exception& e) {
+    throw RecordError(std::string("bad JSON: ") + e.what());
+  }
+  if (!j.is_object()) throw RecordError("bad JSON: a record must be an object");
+  Article a;
+  a.id = trim_spaces(optional_string(j, "id"));
+  a.title = trim_spaces(optional_string(j, "title"));
+  a.lead = optional_string(j, "lead");
+  a.body = optional_string(j, "body");
+  a.caption = optional_string(j, "caption");
+  a.author = trim_spaces(optional_string(j, "author"));
+  a.url = trim_spaces(optional_string(j, "url"));
+  a.category = trim_spaces(optional_string(j, "category"));
+  a.published = normalize_published(trim_spaces(optional_string(j, "published")));
+  a.tags = tags_of(j);
+  check_article(a);
+  return a;
+}
 
 std::string stored_data(const Article& a) {
   std::string record = plain_record(a);
@@ -178,8 +259,8 @@ std::string stored_data(const Article& a) {
 Article article_from_data(std::string_view stored) {
   if (stored.empty()) throw std::runtime_error("stored record: empty");
   switch (stored.front()) {
-    case '{':
-      return article_from_stored_json(stored);
+    case '{':  // written by versions before the compact record
+      return article_from_json(stored);
     case kRecordVersion:
       return article_from_plain_record(stored);
     case kCompressedRecordVersion: {
@@ -203,7 +284,8 @@ Article article_from_data(std::string_view stored) {
 std::string content_hash(const Article& a) {
   // Of the plain record, so a new zstd never makes every article look edited.
   // The analyzer version is part of the hash: new terms mean a changed document.
-  return hex64(fnv1a(plain_record(a), fnv1a(std::to_string(kAnalyzerVersion))));
+  return hex64(
+      stable_hash(plain_record(a), stable_hash(std::to_string(kAnalyzerVersion), kStoredHashSeed)));
 }
 
 std::string duplicate_key(const Article& a) {
@@ -214,18 +296,7 @@ std::string duplicate_key(const Article& a) {
   for (char c : folded) {
     if (std::isalnum(static_cast<unsigned char>(c))) letters.push_back(c);
   }
-  return hex64(fnv1a(letters));
-}
-
-std::string IndexReport::to_json() const {
-  nlohmann::json j = {
-      {"added", added},
-      {"updated", updated},
-      {"unchanged", unchanged},
-      {"deleted", deleted},
-      {"rejected", rejected},
-      {"seconds", static_cast<double>(static_cast<long long>(seconds * 1000)) / 1000}};
-  return j.dump();
+  return hex64(stable_hash(letters, kStoredHashSeed));
 }
 
 }  // namespace tracuu

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "indexer.h"
+#include "schema.h"
 
 namespace tracuu {
 
@@ -41,7 +41,7 @@ std::vector<ShardSpec> expand_shard_specs(const std::vector<std::string>& dbs);
 
 class ShardSet {
  public:
-  // Throws Xapian::DatabaseOpeningError when no shard can be opened.
+  // Throws IndexUnavailable when no shard can be opened.
   ShardSet(std::vector<ShardSpec> specs, ShardOptions options);
 
   // The reachable shards as one database.

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "indexer.h"
+#include "schema.h"
 #include "shards.h"
 #include "vietnamese.h"
 
@@ -28,15 +28,15 @@ struct BadRequest : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-// How long a request may take, and how to tell that its client has left.
-// A query that runs out stops matching and answers with the best matches it
-// found (SearchResult::timed_out).
 // An export that could not be completed (it ran out of time, or the index
 // was rebuilt under it): the lines already sent are not the whole answer.
 struct ExportInterrupted : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// How long a request may take, and how to tell that its client has left.
+// A query that runs out stops matching and answers with the best matches it
+// found (SearchResult::timed_out).
 struct QueryBudget {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::function<bool()> client_gone;  // polled every few ms while matching; may be empty
@@ -77,10 +77,9 @@ struct SearchResult {
   std::optional<DateRange> date_range;  // read from the query text, if any
 };
 
-namespace detail_search {
-class CompletionCache;
-struct BudgetState;
-}  // namespace detail_search
+namespace internal {
+class SearcherImpl;
+}  // namespace internal
 
 struct Suggestion {
   std::string text;   // as written in titles: "Hà Nội"
@@ -99,7 +98,7 @@ class Searcher {
   explicit Searcher(IndexLocation location);
   Searcher(std::vector<ShardSpec> shards, ShardOptions options);
   ~Searcher();
-  Searcher(const Searcher&) = delete;  // db_ refers into shards_
+  Searcher(const Searcher&) = delete;
   Searcher& operator=(const Searcher&) = delete;
 
   // Reopens the database if the index has changed (a commit or a switch).
@@ -121,36 +120,11 @@ class Searcher {
   std::optional<std::vector<Hit>> related(const std::string& id, std::size_t limit);
   std::vector<Suggestion> suggest(const std::string& prefix, std::size_t limit);
   // Shards that did not answer the last call (its answer is partial).
-  std::vector<std::string> missing_shards() const { return shards_.missing(); }
-  std::size_t shard_count() const { return shards_.size(); }
+  std::vector<std::string> missing_shards() const;
+  std::size_t shard_count() const;
 
  private:
-  template <typename F>
-  auto with_retry(F&& f) -> decltype(f());
-  struct RankedArticle {
-    Xapian::docid docid;
-    double score;
-    Article article;
-  };
-  struct Prepared;
-  Prepared prepare(const SearchRequest& request);
-  Xapian::Query limited(const Xapian::Query& query, const Prepared& p) const;
-  struct Facets;
-  Xapian::MSet match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
-                     Xapian::doccount check_at_least, Facets* facets = nullptr);
-  std::vector<RankedArticle> read_page(const Xapian::MSet& mset, bool first_page);
-  std::optional<std::string> reread(const SearchRequest& r, const Prepared& p,
-                                    std::vector<RankedArticle>& ranked);
-  void rerank_as_reading(const Xapian::Query& boosts, std::vector<RankedArticle>& ranked);
-
-  // The search box's trailing-word expansions, for this database version.
-  detail_search::CompletionCache& completions();
-
-  ShardSet shards_;
-  Xapian::Database& db_;  // = shards_.database(): the reachable shards as one
-  Analyzer analyzer_;
-  std::unique_ptr<detail_search::CompletionCache> completions_;
-  std::uint64_t completions_version_ = 0;
+  std::unique_ptr<internal::SearcherImpl> impl_;
 };
 
 // The matches of an export (Searcher::start_export), read in order. It
@@ -165,34 +139,12 @@ class Searcher::Export {
   bool next(Article* article, double* score);
 
  private:
-  friend class Searcher;
+  friend class internal::SearcherImpl;
   Export(Xapian::Database& db, Xapian::MSet mset)
       : db_(&db), mset_(std::move(mset)), it_(mset_.begin()) {}
   Xapian::Database* db_;
   Xapian::MSet mset_;
   Xapian::MSetIterator it_;
 };
-
-// Internals exposed for unit tests.
-namespace detail_search {
-// The weighting scheme of searches and "Tin khác".
-Xapian::BM25Weight ranking();
-// A hit's fields from a stored article (no snippet).
-Hit hit_of(const Article& a, double score);
-// For a query of plain words typed without diacritics, the accented reading
-// the top hits' titles and leads suggest ("binh tan" → "Bình Tân"); nullopt
-// when the query has marks or syntax, or nothing would change.
-bool restorable(std::string_view query);  // plain words without marks or syntax
-std::optional<std::string> restore_diacritics(Analyzer& analyzer, std::string_view query,
-                                              const std::vector<Article>& top);
-// HTML-escapes text (& < > " ').
-std::string html_escape(std::string_view text);
-// A snippet of `text` around the syllables whose folded form is in
-// `folded_terms` (or starts with `prefix` when non-empty), HTML-escaped,
-// matches in <mark>; at most about `max_bytes` of text.
-std::string make_snippet(Analyzer& analyzer, std::string_view text,
-                         const std::vector<std::string>& folded_terms, const std::string& prefix,
-                         std::size_t max_bytes = 240);
-}  // namespace detail_search
 
 }  // namespace tracuu

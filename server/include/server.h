@@ -11,9 +11,8 @@
 namespace tracuu {
 
 // One worker per core, at least two: workers never wait on a client (the
-// event loop does), so more workers only time-slice the cores: measured on
-// 2 cores, 2 workers 1,237 requests/s p99 9.4 ms, 4 workers 1,100 p99 14.3
-// ms, 8 workers 1,156 p99 23.8 ms (docs/benchmarks.md).
+// event loop does), so more workers only time-slice the cores and lengthen
+// the tail (docs/benchmarks.md, Serving).
 std::size_t default_threads();
 
 struct ServerOptions {

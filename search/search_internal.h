@@ -1,0 +1,115 @@
+// Internal to search/: what a Searcher is made of (SearcherImpl, the state
+// and steps behind search.h's Searcher) and the pieces its files share.
+// Tests reach it through the search/ include path.
+#pragma once
+
+#include <xapian.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "search.h"
+
+namespace tracuu::internal {
+
+class CompletionCache;
+struct BudgetState;
+struct ParsedQuery;
+
+// The weighting scheme of searches and "Tin khác".
+Xapian::BM25Weight ranking();
+// A hit's fields from a stored article (no snippet).
+Hit hit_of(const Article& a, double score);
+// Whether a query is plain words typed without marks or syntax, which
+// restore_diacritics can read.
+bool restorable(std::string_view query);
+// For a query of plain words typed without diacritics, the accented reading
+// the top hits' titles and leads suggest ("binh tan" → "Bình Tân"); nullopt
+// when the query has marks or syntax, or nothing would change.
+std::optional<std::string> restore_diacritics(Analyzer& analyzer, std::string_view query,
+                                              const std::vector<Article>& top);
+// HTML-escapes text (& < > " ').
+std::string html_escape(std::string_view text);
+// A snippet of `text` around the syllables whose folded form is in
+// `folded_terms` (or starts with `prefix` when non-empty), HTML-escaped,
+// matches in <mark>; at most about `max_bytes` of text.
+std::string make_snippet(Analyzer& analyzer, std::string_view text,
+                         const std::vector<std::string>& folded_terms, const std::string& prefix,
+                         std::size_t max_bytes = 240);
+
+// A Searcher's state and work (search.h documents what each call does).
+// Not thread-safe, as Searcher.
+class SearcherImpl {
+ public:
+  SearcherImpl(std::vector<ShardSpec> shards, ShardOptions options);
+  ~SearcherImpl();
+
+  void refresh() { shards_.refresh(); }
+  Xapian::doccount document_count();
+  SearchResult search(const SearchRequest& request);
+  Searcher::Export start_export(const SearchRequest& request);
+  void probe();
+  std::optional<Article> article(const std::string& id);
+  std::optional<std::vector<Hit>> related(const std::string& id, std::size_t limit);
+  std::vector<Suggestion> suggest(const std::string& prefix, std::size_t limit);
+  std::vector<std::string> missing_shards() const { return shards_.missing(); }
+  std::size_t shard_count() const { return shards_.size(); }
+
+ private:
+  // Runs `f` against db_; when Xapian says the revision being read was
+  // discarded (a writer committed twice meanwhile), reopens and runs it
+  // again; when a remote shard stops answering, runs it again without it.
+  template <typename F>
+  auto with_retry(F&& f) -> decltype(f());
+
+  struct RankedArticle {
+    Xapian::docid docid;
+    double score;
+    Article article;
+  };
+  // A request read as a query (one path for /search and /export).
+  struct Prepared;
+  struct Facets;
+  Prepared prepare(const SearchRequest& request);
+  Xapian::Query limited(const Xapian::Query& query, const Prepared& p) const;
+  Xapian::MSet match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
+                     Xapian::doccount check_at_least, Facets* facets = nullptr);
+  std::vector<RankedArticle> read_page(const Xapian::MSet& mset, bool first_page);
+  std::optional<std::string> reread(const SearchRequest& r, const Prepared& p,
+                                    std::vector<RankedArticle>& ranked);
+  void rerank_as_reading(const Xapian::Query& boosts, std::vector<RankedArticle>& ranked);
+
+  // The search box's trailing-word expansions, for this database version.
+  CompletionCache& completions();
+
+  ShardSet shards_;
+  Xapian::Database& db_;  // = shards_.database(): the reachable shards as one
+  Analyzer analyzer_;
+  std::unique_ptr<CompletionCache> completions_;
+  std::uint64_t completions_version_ = 0;
+};
+
+template <typename F>
+auto SearcherImpl::with_retry(F&& f) -> decltype(f()) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return f();
+    } catch (const Xapian::DatabaseModifiedError&) {
+      if (attempt >= 2) throw;
+      db_.reopen();
+    } catch (const Xapian::DatabaseError&) {
+      // A switched generation's files may be gone already: open the live one.
+      if (attempt >= 2) throw;
+      shards_.reopen_local();
+    } catch (const Xapian::NetworkError&) {
+      if (attempt >= 2) throw;
+      shards_.drop_unreachable();
+    }
+  }
+}
+
+}  // namespace tracuu::internal
