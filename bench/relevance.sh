@@ -49,12 +49,16 @@ quick_n=${QUICK_N:-50}
 mkdir -p "$work"
 start=$SECONDS
 step() { echo "bench/relevance: $* ($((SECONDS - start)) s)" >&2; }
-# A short hash of files' contents and of words (the parameters).
-key() { { cat "${@:2}"; echo "$1"; } | sha256sum | cut -c1-16; }
+# A short hash of words (the parameters) and of files' contents (a file
+# that is gone counts as empty).
+key() { { echo "$1"; cat "${@:2}" 2>/dev/null || true; } | sha256sum | cut -c1-16; }
 # Runs a command into a file that appears only if the command succeeds.
 into() { local out=$1; shift; "$@" >"$out.part" && mv "$out.part" "$out"; }
 
 step "building $build/bench/bench-relevance"
+# The code measured: what the build compiles now (named before it starts).
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- analyzers index indexer search 2>/dev/null || commit="$commit + local changes"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j "$(nproc)" --target bench-relevance >/dev/null
 
@@ -108,17 +112,17 @@ fi
 step "tracuu"
 reindex_arg=()
 [[ $reindex == 1 ]] && reindex_arg=(--reindex)
-# The index follows the code that builds it: a change under analyzers/ or
-# indexer/ (or of the analyzer version) rebuilds it, a change of search/ does not.
-index_key=$(key "" $(git ls-files analyzers indexer 2>/dev/null || find analyzers indexer -type f))
+# The index follows the code that builds it: a change under analyzers/,
+# index/ (the schema) or indexer/, or of the analyzer version, rebuilds it; a
+# change of search/ does not.
+index_key=$(key "" $(git ls-files analyzers index indexer 2>/dev/null ||
+  find analyzers index indexer -type f))
 into "$work/tracuu-$mode.tsv" "$build/bench/bench-relevance" --system tracuu --work "$work" \
   "${corpus_args[@]}" --queries "$queries" --seeds "$seeds" --index-key "$index_key" \
   "${reindex_arg[@]}"
 
 # 4. The tables.
 step "judging"
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- analyzers indexer search 2>/dev/null || commit="$commit + local changes"
 note="Run: \`bash bench/relevance.sh$([[ $mode == quick ]] && echo ' --quick')\` ($mode mode),
 $(date +%Y-%m-%d), $(nproc) cores, tracuu at $commit. Queries: $(wc -l <"$queries") \
 ($(cut -f1 "$queries" | cut -d: -f1 | uniq -c | awk '{printf "%s%s %s", sep, $1, $2; sep=", "}')),

@@ -17,7 +17,8 @@
 //
 // The index of each system is built in DIR once and kept while the corpus
 // files (names, sizes, times) and, for tracuu, the analyzer version and
-// --index-key (bench/relevance.sh passes a hash of analyzers/ and indexer/)
+// --index-key (bench/relevance.sh passes a hash of analyzers/, index/ and
+// indexer/)
 // stay the same; --reindex rebuilds it anyway.
 #include <unicode/unistr.h>
 #include <xapian.h>
