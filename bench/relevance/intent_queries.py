@@ -86,8 +86,9 @@ def code_class(token):
 
 
 def context_before(text, start):
-    """Up to 3 words written just before `start` on its line, after the last
-    punctuation: "theo Nghị định số" → "Nghị định số"? (3 words kept)."""
+    """The last 3 words (or fewer) written before `start` on its line and
+    after its last punctuation, all letters: "..., theo Nghị định số
+    100/2019/NĐ-CP" → ["Nghị", "định", "số"]; [] when there are none."""
     line = text[text.rfind("\n", 0, start) + 1:start]
     line = CONTEXT_BREAK.split(line)[-1]
     words = line.split()[-3:]
@@ -110,7 +111,7 @@ class Corpus:
     """What the first pass over the mixed corpus keeps."""
 
     def __init__(self):
-        self.ids, self.source, self.body_len = [], [], []
+        self.ids, self.source = [], []
         self.category = []
         self.postings = collections.defaultdict(lambda: array.array("I"))  # syllable → docs
         self.pair_docs = collections.Counter()  # folded pair side by side → documents
@@ -120,7 +121,7 @@ class Corpus:
         self.code_class = {}  # folded code → class
         self.code_written = {}  # folded code → as first written
         self.code_context = {}  # folded code → words before it, first occurrence with some
-        self.own_numbers = []  # (folded, written, doc, context)
+        self.own_numbers = []  # (folded, written, doc, "Luật số" or "Bộ luật số")
         self.passages = {"laws": [], "news": []}  # (doc, words as written)
 
 
@@ -133,7 +134,6 @@ def first_pass(paths, seed):
             c.source.append(label)
             c.category.append(a.get("category") or "")
             body = unicodedata.normalize("NFC", a.get("body") or "")
-            c.body_len.append(len(body))
             text = unicodedata.normalize("NFC", full_text(a))
             segs = segments(text)
             read_words(c, d, segs)
