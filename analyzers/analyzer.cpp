@@ -15,7 +15,7 @@
 namespace tracuu {
 namespace {
 
-using detail::append_utf8;
+using internal::append_utf8;
 
 // Longer "words" are URLs, base64 or garbage: no term is made of them.
 constexpr int32_t kMaxSyllableUnits = 64;
@@ -63,8 +63,8 @@ std::size_t decode_entity(std::string_view text, std::size_t i, std::u32string& 
     decoded = std::u32string(1, value);
     return semi - i + 1;
   }
-  auto found = detail::html_entities().find(std::string(name));
-  if (found == detail::html_entities().end()) return 0;
+  auto found = internal::html_entities().find(std::string(name));
+  if (found == internal::html_entities().end()) return 0;
   decoded = found->second;
   return semi - i + 1;
 }
@@ -73,7 +73,7 @@ CleanText clean(std::string_view input) {
   CleanText out;
   out.units.reserve(input.size());
   out.offsets.reserve(input.size() + 1);
-  const auto& char_map = detail::character_map();
+  const auto& char_map = internal::character_map();
   const auto* bytes = reinterpret_cast<const uint8_t*>(input.data());
   const int32_t size = static_cast<int32_t>(input.size());
   int32_t i = 0;
@@ -280,19 +280,19 @@ class Assembler {
       U16_NEXT(clean_.units.data(), i, piece.end, c);
       chars.push_back(static_cast<char32_t>(c));
     }
-    std::u32string lower = detail::fold_case_nfc(chars);
+    std::u32string lower = internal::fold_case_nfc(chars);
     if (piece.number) {
-      f.exact = canonical_number(detail::u32_to_utf8(lower));
+      f.exact = canonical_number(internal::u32_to_utf8(lower));
       f.folded = f.exact;
       return f;
     }
     std::u32string& canonical = lower;
-    detail::canonicalize_tone(canonical);
-    f.exact = detail::u32_to_utf8(canonical);
-    f.folded = detail::fold_lower(canonical);
+    internal::canonicalize_tone(canonical);
+    f.exact = internal::u32_to_utf8(canonical);
+    f.folded = internal::fold_lower(canonical);
     f.has_marks = f.exact != f.folded;
-    if (f.has_marks) f.variant = detail::iy_variant(canonical);
-    f.stopword = detail::is_stopword_exact(f.exact);
+    if (f.has_marks) f.variant = internal::iy_variant(canonical);
+    f.stopword = internal::is_stopword_exact(f.exact);
     return f;
   }
 
@@ -310,7 +310,7 @@ class Assembler {
 // Finds abbreviations and their expansions (abbreviations.tsv) in the
 // folded syllable sequence, longest match first.
 void find_abbreviations(Analysis& a) {
-  const detail::AbbreviationTable& table = detail::abbreviations();
+  const internal::AbbreviationTable& table = internal::abbreviations();
   const auto& syl = a.syllables;
   std::size_t covered_to = 0;  // the end of the last match a reader sees
   for (std::size_t i = 0; i < syl.size(); ++i) {
@@ -380,12 +380,12 @@ Analysis Analyzer::analyze(std::string_view utf8_text) {
 }
 
 std::string canonical_syllable(std::string_view word) {
-  return detail::u32_to_utf8(
-      detail::canonical_tone(detail::fold_case_nfc(detail::utf8_to_u32(word))));
+  return internal::u32_to_utf8(
+      internal::canonical_tone(internal::fold_case_nfc(internal::utf8_to_u32(word))));
 }
 
 std::string fold_diacritics(std::string_view text) {
-  return detail::fold_lower(detail::fold_case_nfc(detail::utf8_to_u32(text)));
+  return internal::fold_lower(internal::fold_case_nfc(internal::utf8_to_u32(text)));
 }
 
 FoldedText fold_with_offsets(std::string_view text) {
@@ -404,10 +404,10 @@ FoldedText fold_with_offsets(std::string_view text) {
       continue;
     }
     if (c >= 0x0300 && c < 0x0370) continue;  // a combining mark: part of the letter before
-    char32_t letter = c < 0 ? U'\uFFFD' : detail::letter_info(static_cast<char32_t>(c)).lower;
-    char32_t ascii = detail::letter_info(letter).ascii;
+    char32_t letter = c < 0 ? U'\uFFFD' : internal::letter_info(static_cast<char32_t>(c)).lower;
+    char32_t ascii = internal::letter_info(letter).ascii;
     const std::size_t before = out.folded.size();
-    detail::append_utf8(out.folded, ascii != 0 ? ascii : letter);
+    internal::append_utf8(out.folded, ascii != 0 ? ascii : letter);
     out.source.insert(out.source.end(), out.folded.size() - before, at);
   }
   out.source.push_back(static_cast<std::uint32_t>(size));
@@ -415,34 +415,43 @@ FoldedText fold_with_offsets(std::string_view text) {
 }
 
 std::string normalize_text(std::string_view text) {
-  std::u32string lower = detail::fold_case_nfc(detail::utf8_to_u32(text));
+  std::u32string lower = internal::fold_case_nfc(internal::utf8_to_u32(text));
   std::u32string out;
   std::size_t i = 0;
   while (i < lower.size()) {
     std::size_t j = i;
-    while (j < lower.size() && detail::letter_info(lower[j]).ascii != 0) ++j;
+    while (j < lower.size() && internal::letter_info(lower[j]).ascii != 0) ++j;
     if (j > i) {
-      out += detail::canonical_tone(std::u32string_view(lower).substr(i, j - i));
+      out += internal::canonical_tone(std::u32string_view(lower).substr(i, j - i));
       i = j;
     } else {
       out.push_back(lower[i++]);
     }
   }
-  return detail::u32_to_utf8(out);
+  return internal::u32_to_utf8(out);
 }
 
 bool is_stopword(std::string_view exact_syllable) {
-  return detail::stopwords().count(canonical_syllable(exact_syllable)) > 0;
+  return internal::stopwords().count(canonical_syllable(exact_syllable)) > 0;
+}
+
+bool may_be_stopword(std::string_view folded_syllable) {
+  static const std::unordered_set<std::string> folded = [] {
+    std::unordered_set<std::string> out;
+    for (const std::string& w : internal::stopwords()) out.insert(fold_diacritics(w));
+    return out;
+  }();
+  return folded.count(std::string(folded_syllable)) > 0;
 }
 
 std::vector<std::string> abbreviation_expansion(std::string_view key) {
-  const auto& expansions = detail::abbreviations().expansions;
+  const auto& expansions = internal::abbreviations().expansions;
   auto found = expansions.find(std::string(key));
   return found == expansions.end() ? std::vector<std::string>{} : found->second;
 }
 
 std::vector<std::string> abbreviation_forms(std::string_view key) {
-  const auto& written = detail::abbreviations().written;
+  const auto& written = internal::abbreviations().written;
   auto found = written.find(std::string(key));
   return found == written.end() ? std::vector<std::string>{} : found->second;
 }
@@ -455,9 +464,14 @@ bool has_letter(std::string_view folded) {
   return false;
 }
 
-bool forms_bigram(const Syllable& first, const Syllable& second) {
-  return !second.clause_start && !first.stopword && !second.stopword && has_letter(first.folded) &&
+bool forms_pair(const Syllable& first, const Syllable& second) {
+  return !(first.stopword && second.stopword) && has_letter(first.folded) &&
          has_letter(second.folded);
+}
+
+bool forms_bigram(const Syllable& first, const Syllable& second) {
+  return !second.clause_start && !first.stopword && !second.stopword &&
+         has_letter(first.folded) && has_letter(second.folded);
 }
 
 std::string trim_spaces(std::string_view s) {
@@ -500,7 +514,7 @@ std::string replace_invalid_utf8(std::string_view bytes, char32_t replacement,
     if (c >= 0) {
       out.append(bytes.data() + start, static_cast<std::size_t>(i - start));
     } else {
-      detail::append_utf8(out, replacement);
+      internal::append_utf8(out, replacement);
       ++count;
     }
   }

@@ -1,6 +1,10 @@
-// Vietnamese dates: "Thứ Bảy, ngày 15 tháng 5 năm 2021", "15/5/2021",
-// "năm 2020", "tháng 5/2021", "từ 1/3/2020 đến 30/6/2020". The words come
-// from date-words.tsv; this file only knows the shapes.
+// What the first lines of a Vietnamese article or page say about it: dates
+// ("Thứ Bảy, ngày 15 tháng 5 năm 2021", "15/5/2021", "năm 2020", "tháng
+// 5/2021", "từ 1/3/2020 đến 30/6/2020"), a document's own number ("Luật
+// số: 91/2015/QH13") and page furniture. The words come from date-words.tsv,
+// document-number-words.txt and page-chrome.txt; this file only knows the
+// shapes.
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdio>
@@ -9,6 +13,8 @@
 #include "data_tables.h"
 #include "tables.h"
 #include "unicode.h"
+#include <algorithm>
+
 #include "vietnamese.h"
 
 namespace tracuu {
@@ -23,12 +29,12 @@ struct DateWords {
 const DateWords& date_words() {
   static const DateWords w = [] {
     DateWords w;
-    detail::for_each_row(embedded::analyzer_table("date-words.tsv"),
+    internal::for_each_row(embedded::analyzer_table("date-words.tsv"),
                          [&](const std::vector<std::string_view>& cols) {
                            if (cols.size() < 3) return;
                            std::string words = fold_diacritics(cols[1]);
                            if (cols[0] == "weekday") {
-                             w.weekdays.push_back(detail::letter_runs(words));
+                             w.weekdays.push_back(internal::letter_runs(words));
                            } else if (cols[0] == "month-name") {
                              w.month_names[words] = std::stoi(std::string(cols[2]));
                            } else {
@@ -238,10 +244,41 @@ std::optional<DateRange> find_date_range(std::string_view query) {
   return std::nullopt;
 }
 
+std::optional<std::string> own_document_number(std::string_view text, const Analysis& head,
+                                               std::size_t within) {
+  static const auto markers = [] {
+    std::vector<std::vector<std::string>> words;  // folded syllables of each marker
+    internal::for_each_row(embedded::analyzer_table("document-number-words.txt"),
+                           [&](const std::vector<std::string_view>& cols) {
+                             words.push_back(internal::letter_runs(fold_diacritics(cols[0])));
+                           });
+    return words;
+  }();
+  const auto& syl = head.syllables;
+  for (const Compound& c : head.compounds) {
+    if (c.first >= within) break;
+    const bool numbered = c.folded.find('/') != std::string::npos &&
+                          std::any_of(c.folded.begin(), c.folded.end(),
+                                      [](char ch) { return ch >= '0' && ch <= '9'; });
+    if (!numbered) continue;
+    for (const auto& marker : markers) {
+      if (marker.empty() || marker.size() > c.first) continue;
+      bool after_marker = true;
+      for (std::size_t k = 0; k < marker.size() && after_marker; ++k)
+        after_marker = syl[c.first - marker.size() + k].folded == marker[k];
+      const std::size_t marker_end = syl[c.first - 1].end, number_begin = syl[c.first].begin;
+      if (after_marker && marker_end <= number_begin &&
+          text.substr(marker_end, number_begin - marker_end).find(':') != std::string_view::npos)
+        return c.folded;
+    }
+  }
+  return std::nullopt;
+}
+
 bool is_page_chrome_line(std::string_view line) {
   static const auto chrome = [] {
     std::vector<std::string> lines;
-    detail::for_each_row(embedded::analyzer_table("page-chrome.txt"),
+    internal::for_each_row(embedded::analyzer_table("page-chrome.txt"),
                          [&](const std::vector<std::string_view>& cols) {
                            lines.push_back(fold_diacritics(cols[0]));
                          });

@@ -36,7 +36,7 @@ const std::map<std::string, KeyMap>& methods() {
   static const std::map<std::string, KeyMap> m = [] {
     std::map<std::string, KeyMap> out;
     std::string_view text = embedded::analyzer_table("keystrokes.tsv");
-    detail::for_each_row(text, [&](const std::vector<std::string_view>& cols) {
+    internal::for_each_row(text, [&](const std::vector<std::string_view>& cols) {
       if (cols.size() < 3 || cols[1].size() != 1) return;
       KeyEffect& effect = out[std::string(cols[0])][cols[1][0]];
       std::string_view e = cols[2];
@@ -49,8 +49,8 @@ const std::map<std::string, KeyMap>& methods() {
         std::string_view change = e.substr(0, space);
         auto arrow = change.find('>');
         if (arrow != std::string_view::npos)
-          effect.changes.emplace_back(detail::utf8_to_u32(change.substr(0, arrow)),
-                                      detail::utf8_to_u32(change.substr(arrow + 1)));
+          effect.changes.emplace_back(internal::utf8_to_u32(change.substr(0, arrow)),
+                                      internal::utf8_to_u32(change.substr(arrow + 1)));
         e = space == std::string_view::npos ? std::string_view() : e.substr(space + 1);
       }
     });
@@ -113,8 +113,8 @@ std::optional<std::u32string> decode_with(const KeyMap& keys, bool telex, std::s
   }
   // Compose, put the tone where the spelling rules place it, and check that
   // the result is a Vietnamese syllable at all.
-  std::u32string syllable = detail::canonical_tone(detail::fold_case_nfc(out));
-  if (!detail::is_vietnamese_syllable(syllable)) return std::nullopt;
+  std::u32string syllable = internal::canonical_tone(internal::fold_case_nfc(out));
+  if (!internal::is_vietnamese_syllable(syllable)) return std::nullopt;
   return syllable;
 }
 
@@ -132,12 +132,12 @@ std::optional<std::string> decode_keystrokes(std::string_view word) {
   }
   if (!has_letter) return std::nullopt;
   // Already a syllable as typed ("an", "ba"): nothing to read back.
-  if (detail::is_vietnamese_syllable(detail::utf8_to_u32(lower))) return std::nullopt;
+  if (internal::is_vietnamese_syllable(internal::utf8_to_u32(lower))) return std::nullopt;
   for (const auto& [name, keys] : methods()) {
     if (auto s = decode_with(keys, name == "telex", lower)) {
       if (std::isupper(static_cast<unsigned char>(word[0])) && !s->empty())
         (*s)[0] = static_cast<char32_t>(u_toupper(static_cast<UChar32>((*s)[0])));
-      return detail::u32_to_utf8(*s);
+      return internal::u32_to_utf8(*s);
     }
   }
   return std::nullopt;

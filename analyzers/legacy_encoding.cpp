@@ -48,7 +48,7 @@ ByteTable load_table(std::string_view file) {
     t.single[static_cast<std::size_t>(b)] = std::u32string(1, static_cast<char32_t>(b));
   for (int b = 0x80; b < 0x100; ++b)
     t.single[static_cast<std::size_t>(b)] = cp1252(static_cast<unsigned char>(b));
-  detail::for_each_row(
+  internal::for_each_row(
       embedded::analyzer_table(file), [&](const std::vector<std::string_view>& cols) {
         if (cols.size() < 2) return;
         std::vector<std::size_t> bytes;
@@ -58,7 +58,7 @@ ByteTable load_table(std::string_view file) {
           bytes.push_back(std::stoul(std::string(hex.substr(0, space)), nullptr, 16) & 0xFF);
           hex = space == std::string_view::npos ? std::string_view{} : hex.substr(space + 1);
         }
-        std::u32string letter = detail::utf8_to_u32(cols[1]);
+        std::u32string letter = internal::utf8_to_u32(cols[1]);
         if (bytes.size() == 1) {
           t.single[bytes[0]] = letter;
         } else if (bytes.size() == 2) {
@@ -97,7 +97,7 @@ std::string decode_with(const ByteTable& t, std::string_view bytes) {
     }
     out += t.single[b].empty() ? std::u32string(1, U'\uFFFD') : t.single[b];
   }
-  return detail::u32_to_utf8(out);
+  return internal::u32_to_utf8(out);
 }
 
 // Windows-1258 writes tones as combining marks: ICU's converter, then NFC.
@@ -123,20 +123,20 @@ struct Score {
 
 Score score(std::string_view utf8) {
   Score s;
-  std::u32string text = detail::fold_case_nfc(detail::utf8_to_u32(utf8));
+  std::u32string text = internal::fold_case_nfc(internal::utf8_to_u32(utf8));
   std::u32string word;
   bool non_ascii = false;
   auto end_word = [&] {
     if (!word.empty() && non_ascii) {
       ++s.words;
-      if (detail::is_vietnamese_syllable(word)) ++s.vietnamese;
+      if (internal::is_vietnamese_syllable(word)) ++s.vietnamese;
     }
     word.clear();
     non_ascii = false;
   };
   for (char32_t c : text) {
     if (c == U'\uFFFD' || (c < 0x20 && c != U'\n' && c != U'\r' && c != U'\t')) ++s.invalid;
-    if (detail::letter_info(c).ascii != 0) {
+    if (internal::letter_info(c).ascii != 0) {
       word.push_back(c);
       non_ascii = non_ascii || c >= 0x80;
     } else {

@@ -6,7 +6,7 @@
 #include "data_tables.h"
 #include "unicode.h"
 
-namespace tracuu::detail {
+namespace tracuu::internal {
 namespace {
 
 std::string_view trim(std::string_view s) {
@@ -195,4 +195,4 @@ const AbbreviationTable& abbreviations() {
   return t;
 }
 
-}  // namespace tracuu::detail
+}  // namespace tracuu::internal

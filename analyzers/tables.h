@@ -14,7 +14,7 @@
 #include <unordered_set>
 #include <vector>
 
-namespace tracuu::detail {
+namespace tracuu::internal {
 
 // Calls `row` with the tab-separated columns of every line of a table, with
 // comments (from " #" or a leading "#") and blank lines skipped. Columns are
@@ -80,4 +80,4 @@ const AbbreviationTable& abbreviations();
 // for the tables themselves ("TP.HCM" → "TP", "HCM").
 std::vector<std::string> letter_runs(std::string_view utf8);
 
-}  // namespace tracuu::detail
+}  // namespace tracuu::internal

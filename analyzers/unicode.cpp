@@ -10,7 +10,7 @@
 
 #include "tables.h"
 
-namespace tracuu::detail {
+namespace tracuu::internal {
 namespace {
 
 // The combining marks of the five written tones, indexed by Tone.
@@ -337,4 +337,4 @@ std::string iy_variant(std::u32string_view canonical) {
   return u32_to_utf8(onset);
 }
 
-}  // namespace tracuu::detail
+}  // namespace tracuu::internal

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace tracuu::detail {
+namespace tracuu::internal {
 
 // Vietnamese tones, in the order of their combining marks below.
 enum Tone : std::uint8_t { kLevel = 0, kGrave, kAcute, kHook, kTilde, kDot };
@@ -54,4 +54,4 @@ std::string fold_lower(std::u32string_view lower);
 // The i/y variant key of a canonical syllable ("kỹ" → "kĩ"), or "".
 std::string iy_variant(std::u32string_view canonical);
 
-}  // namespace tracuu::detail
+}  // namespace tracuu::internal

@@ -14,11 +14,12 @@ namespace {
 
 // Gap between fields so a phrase never matches across title and lead.
 constexpr Xapian::termpos kFieldGap = 100;
-// Bigram terms are made from a field's first 100 syllables only: a news
-// article names its story in its title, lead and opening, and a long body's
-// tail would add a bigram for almost every syllable, crowding the story's
-// own out of "Tin khác" (docs/indexing.md, measured in docs/benchmarks.md).
-// Phrases are unaffected: every syllable keeps its position.
+// Weighted bigram terms (B) are made from a field's first 100 syllables: a
+// news article names its story in its title, lead and opening, and a long
+// body's tail would add a bigram for almost every syllable, crowding the
+// story's own out of "Tin khác" (docs/indexing.md, measured in
+// docs/benchmarks.md). Past them, pairs (P) carry no weight: they say where
+// words stand side by side, for the queries that ask (a name, a passage).
 constexpr std::size_t kBigramReach = 100;
 // Xapian's hard limit is 245 bytes per term; stay well below with the prefix.
 constexpr std::size_t kMaxTermBytes = 200;
@@ -62,10 +63,18 @@ void index_field(const Analysis& a, const FieldSpec& spec, Xapian::Document& doc
       add_posting(doc, prefix::kTitle, s.folded, pos, wdf);
       if (letters) add_term(doc, prefix::kTitleExact, s.exact, wdf);
     }
-    if (i > 0 && i < kBigramReach && forms_bigram(a.syllables[i - 1], s)) {
+    if (i > 0 && forms_pair(a.syllables[i - 1], s)) {
       std::string bigram = bigram_text(a.syllables[i - 1].folded, s.folded);
-      add_term(doc, prefix::kBigram, bigram, wdf);
-      if (spec.title) add_term(doc, prefix::kTitleBigram, bigram, wdf);
+      if (i < kBigramReach && forms_bigram(a.syllables[i - 1], s)) {
+        add_term(doc, prefix::kBigram, bigram, wdf);
+        if (spec.title) add_term(doc, prefix::kTitleBigram, bigram, wdf);
+      } else {
+        // Past the reach, across punctuation, or with a function word, the
+        // pair is only a fact ("these words stand side by side here", as a
+        // phrase sees them): wdf 0, so it changes neither the document's
+        // length nor any weight.
+        add_term(doc, prefix::kPair, bigram, 0);
+      }
     }
   }
   for (const Compound& c : a.compounds) {

@@ -1,4 +1,6 @@
 // build_document: one article → one Xapian document (terms, values, data).
+#include <optional>
+
 #include "indexer.h"
 
 namespace tracuu {
@@ -23,8 +25,14 @@ Xapian::Document build_document(const Article& a, Analyzer& analyzer) {
   Xapian::Document doc;
   Xapian::termpos pos = 1;
   index_field(analyzer.analyze(a.title), {true, kTitleWdf}, doc, &pos);
-  index_field(analyzer.analyze(a.lead), {false, kLeadWdf}, doc, &pos);
-  index_field(analyzer.analyze(a.body), {false, kBodyWdf}, doc, &pos);
+  const Analysis lead = analyzer.analyze(a.lead);
+  index_field(lead, {false, kLeadWdf}, doc, &pos);
+  const Analysis body = analyzer.analyze(a.body);
+  index_field(body, {false, kBodyWdf}, doc, &pos);
+  // The number the document gives itself in its header, if it has one.
+  std::optional<std::string> number = own_document_number(a.lead, lead);
+  if (!number) number = own_document_number(a.body, body);
+  if (number) doc.add_term(std::string(prefix::kOwnNumber) + *number);
   index_field(analyzer.analyze(a.caption), {false, kBodyWdf}, doc, &pos);
   for (const std::string& tag : a.tags) {
     index_field(analyzer.analyze(tag), {false, kBodyWdf}, doc, &pos);

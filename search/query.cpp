@@ -13,8 +13,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <set>
 
 #include "schema.h"
@@ -142,6 +144,8 @@ class Builder {
     std::vector<Element> elements;
     const auto& syl = a.syllables;
     std::vector<bool> in_abbreviation(syl.size(), false);
+    // The pairs and words a trailing word still being typed may end in.
+    std::vector<std::string> last_pairs, last_words;
     for (const AbbreviationMatch& m : a.abbreviations) {
       if (m.count < 2) continue;  // a one-syllable form is its own key term already
       std::vector<Q> parts;
@@ -170,6 +174,8 @@ class Builder {
       if (prefix) {
         out_.highlight_prefix = s.folded;
         trailing = complete_trailing(syl, i, freq);
+        last_pairs = trailing.pairs;
+        last_words = trailing.words;
       }
       if (!in_abbreviation[i]) {
         Q match = syllable_match(s);
@@ -186,9 +192,16 @@ class Builder {
       boost_syllable(s, trailing.words);
       if (i > 0 && forms_bigram(syl[i - 1], s)) boost_bigram(syl[i - 1], s, trailing.pairs);
     }
-    for (const Compound& c : a.compounds)
+    for (const Compound& c : a.compounds) {
       boosters_.push_back(
           scaled(Weights::kBigram, term(accents_prefix(), strict() ? c.exact : c.folded)));
+      // A code kept whole ("91/2015/qh13") names what holds it, more than
+      // its pieces do; and most of all the document it is the number of.
+      boost_constant(Weights::kCode, {std::string(prefix::kFolded) + c.folded}, Q(c.folded));
+      const std::string own = std::string(prefix::kOwnNumber) + c.folded;
+      boost_constant(Weights::kOwnNumber, {own}, Q(own));
+    }
+    boost_adjacency(syl, last_pairs, last_words);
     return elements;
   }
 
@@ -221,6 +234,64 @@ class Builder {
   }
 
   std::vector<Q> boosters() const { return boosters_; }
+  // Boosters of a constant weight (boost_constant): each ranks on a layer
+  // of its own, never inside an OR. Xapian 1.4.22 gives a FILTER of a
+  // weight source and a phrase, OR-ed with other boosters, its weight in
+  // articles where the phrase is not (a wrong check() path): as layers it
+  // is exact.
+  std::vector<Q> constant_boosters() const { return constant_boosters_; }
+
+  // The typed words side by side, in order, anywhere in the article: the
+  // words of a passage remembered from a long document, a name written as
+  // one ("Hùng Vương", not "Vương ... Hùng"). A phrase, checked only in the
+  // articles that hold every adjacent pair of it (pair terms: B in a field's
+  // opening, P past it): a positional check of every candidate halved the
+  // search's throughput (docs/benchmarks.md). A trailing word still being
+  // typed may end any of its likelier pairs and words.
+  void boost_adjacency(const std::vector<Syllable>& syl, const std::vector<std::string>& last_pairs,
+                       const std::vector<std::string>& last_words) {
+    if (syl.size() < 2) return;
+    std::vector<Q> pairs;
+    for (std::size_t i = 1; i < syl.size(); ++i) {
+      // Only pairs every article holding them has a term for (forms_pair);
+      // typed without marks, "da" may be the function word "đã".
+      const bool function_words =
+          options_.typed_with_marks
+              ? syl[i - 1].stopword && syl[i].stopword
+              : may_be_stopword(syl[i - 1].folded) && may_be_stopword(syl[i].folded);
+      if (!has_letter(syl[i - 1].folded) || !has_letter(syl[i].folded) || function_words)
+        continue;
+      std::vector<std::string> alternatives{bigram_text(syl[i - 1].folded, syl[i].folded)};
+      if (i + 1 == syl.size())
+        alternatives.insert(alternatives.end(), last_pairs.begin(), last_pairs.end());
+      std::vector<Q> either;
+      for (const std::string& pair : alternatives) {
+        either.emplace_back(std::string(prefix::kBigram) + pair);
+        either.emplace_back(std::string(prefix::kPair) + pair);
+      }
+      pairs.push_back(Q(Q::OP_OR, either.begin(), either.end()));
+    }
+    // Without a pair to find first (a number in every pair), the phrase
+    // would be checked in every candidate.
+    if (pairs.empty()) return;
+    std::vector<Q> positional;
+    std::vector<std::string> words;
+    for (const Syllable& s : syl) {
+      words.push_back(std::string(prefix::kFolded) + s.folded);
+      positional.emplace_back(words.back());
+    }
+    if (!last_words.empty()) {
+      std::vector<Q> either{positional.back()};
+      for (const std::string& w : last_words) either.emplace_back(std::string(prefix::kFolded) + w);
+      positional.back() = Q(Q::OP_OR, either.begin(), either.end());
+    }
+    std::vector<Q> all = pairs;
+    all.emplace_back(Q::OP_PHRASE, positional.begin(), positional.end(),
+                     static_cast<Xapian::termcount>(positional.size()));
+    // The longer the run found side by side, the less it is chance.
+    boost_constant(Weights::kAdjacent * static_cast<double>(syl.size() - 1), words,
+                   Q(Q::OP_AND, all.begin(), all.end()));
+  }
 
  private:
   bool strict() const { return options_.strict_accents; }
@@ -374,7 +445,10 @@ class Builder {
   // neither a rare completion nor the typed form outweighs the other by its
   // rarity).
   void boost_syllable(const Syllable& s, const std::vector<std::string>& completions) {
-    if (s.has_marks && !strict()) boosters_.push_back(exact_boost(s));
+    // A query typed with marks is typed as meant: its unmarked syllables
+    // too ("Lam" in "Lam Sơn" is not "làm").
+    if ((s.has_marks || options_.typed_with_marks) && !strict() && has_letter(s.folded))
+      boosters_.push_back(exact_boost(s));
     if (strict()) {
       boosters_.push_back(scaled(Weights::kTitle, term(prefix::kTitleExact, s.exact)));
       return;
@@ -392,6 +466,25 @@ class Builder {
     boosters_.push_back(scaled(Weights::kBigram, alternatives(prefix::kBigram, bigram, pairs)));
     boosters_.push_back(
         scaled(Weights::kTitleBigram, alternatives(prefix::kTitleBigram, bigram, pairs)));
+  }
+
+  // Evidence with a weight of its own, whatever the article's length: BM25
+  // divides a term's weight by the length, so a 500 KB law holding the
+  // typed words side by side would score next to nothing. The weight is
+  // `factor` times the most the `terms` can score in BM25 (their idf), so
+  // rare words side by side count more than common ones (docs/ranking.md).
+  void boost_constant(double factor, const std::vector<std::string>& terms, Q match) {
+    if (!options_.expand_from) return;  // no statistics to weigh it by
+    const double docs = options_.expand_from->get_doccount();
+    double idf = 0;
+    for (const std::string& t : terms) {
+      const double n = options_.expand_from->get_termfreq(t);
+      if (n == 0) return;  // a word no article holds: no article holds the run
+      idf += std::max(0.1, std::log((docs - n + 0.5) / (n + 0.5)));
+    }
+    const double weight = factor * idf;
+    constant_boosters_.push_back(Q(
+        Q::OP_FILTER, Q((new Xapian::FixedWeightPostingSource(weight))->release()), match));
   }
 
   // The term `prefix`+`typed`, or a synonym of it and those of the
@@ -420,7 +513,7 @@ class Builder {
   Analyzer& analyzer_;
   const QueryOptions& options_;
   ParsedQuery& out_;
-  std::vector<Q> boosters_;
+  std::vector<Q> boosters_, constant_boosters_;
   mutable CompletionCache own_cache_;
 };
 
@@ -652,13 +745,16 @@ Selection select(const Wanted& wanted) {
   return s;
 }
 
-// What selects, AND_MAYBE what only ranks (the boosters and `also`). No
-// extra "all words" AND: BM25 already sums every matched word
-// (docs/ranking.md).
-Q ranked(Q matched, std::vector<Q> boosters, const std::vector<Q>& also) {
+// What selects, AND_MAYBE what only ranks (the boosters and `also`, then
+// each constant booster on its own layer). No extra "all words" AND: BM25
+// already sums every matched word (docs/ranking.md).
+Q ranked(Q matched, const Builder& builder, const std::vector<Q>& also) {
+  std::vector<Q> boosters = builder.boosters();
   boosters.insert(boosters.end(), also.begin(), also.end());
-  if (boosters.empty()) return matched;
-  return Q(Q::OP_AND_MAYBE, matched, Q(Q::OP_OR, boosters.begin(), boosters.end()));
+  Q q = boosters.empty() ? matched
+                         : Q(Q::OP_AND_MAYBE, matched, Q(Q::OP_OR, boosters.begin(), boosters.end()));
+  for (const Q& layer : builder.constant_boosters()) q = Q(Q::OP_AND_MAYBE, q, layer);
+  return q;
 }
 
 Q excluding(Q q, const std::vector<Q>& excluded) {
@@ -684,20 +780,23 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
   }
   const bool typing =
       options.trailing_prefix && !q_in.empty() && !is_space(q_in.back()) && !out.date_range;
-  Builder builder(analyzer, options, out);
-  const Wanted wanted = read_items(lex(q), typing, builder, options, out);
+  QueryOptions read_as = options;
+  for (const Syllable& syl : analyzer.analyze(q).syllables)
+    read_as.typed_with_marks = read_as.typed_with_marks || syl.has_marks;
+  Builder builder(analyzer, read_as, out);
+  const Wanted wanted = read_items(lex(q), typing, builder, read_as, out);
   const Selection selection = select(wanted);
   const Q base = selecting(selection);
   if (base.empty()) {
     out.match_all = true;
     out.query = excluding(Q::MatchAll, wanted.excluded);
   } else {
-    out.query = excluding(ranked(base, builder.boosters(), selection.common), wanted.excluded);
+    out.query = excluding(ranked(base, builder, selection.common), wanted.excluded);
   }
   if (selection.conjunction) {
     std::vector<Q> all;
     for (const Element& e : wanted.optional) all.push_back(e.match);
-    out.relaxed = excluding(ranked(combine_or(all), builder.boosters(), {}), wanted.excluded);
+    out.relaxed = excluding(ranked(combine_or(all), builder, {}), wanted.excluded);
   }
   std::sort(out.highlight.begin(), out.highlight.end());
   out.highlight.erase(std::unique(out.highlight.begin(), out.highlight.end()), out.highlight.end());

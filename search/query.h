@@ -23,6 +23,10 @@ struct Weights {
   static constexpr double kTitleBigram = 1.2;  // ... adjacent in the title
   static constexpr double kStopword = 0.2;     // function words count little
   static constexpr double kVariant = 0.5;      // i/y spelling variant (kĩ for kỹ)
+  // Constant boosts (times the idf of the words; docs/ranking.md):
+  static constexpr double kAdjacent = 40.0;  // per word after the first, side by side anywhere
+  static constexpr double kCode = 100.0;    // a code kept whole ("91/2015/qh13")
+  static constexpr double kOwnNumber = 400.0;  // ... that is the article's own number
 };
 
 // A query word in more than this share of the articles is common: it ranks
@@ -90,6 +94,9 @@ struct QueryOptions {
   const Xapian::Database* expand_from = nullptr;
   // Remembers expansions between queries (null: none).
   CompletionCache* completion_cache = nullptr;
+  // Set by parse_query: some syllable of the query has marks, so every
+  // syllable is read as typed (the exact forms are boosted).
+  bool typed_with_marks = false;
 };
 
 // The query read as typed with a Telex/VNI input method switched off

@@ -1,10 +1,11 @@
 // "Tin khác": articles about the same story or subject as a given one.
 //
 // Xapian relevance feedback: the article is the relevant set (RSet), the ESet
-// gives its most telling terms; bigram and title terms are weighted up, the
-// query excludes the article and, through the duplicate key and a term
-// overlap check, its syndicated copies. Candidates close in score are then
-// nudged by time proximity and same category (docs/ranking.md).
+// gives its most telling terms; bigram terms are weighted up, the query
+// excludes the article and, through the duplicate key and an overlap check
+// of the texts' word shingles, its syndicated and rewritten copies.
+// Candidates are then nudged by same category and time proximity
+// (docs/ranking.md#tin-khác).
 #include <algorithm>
 #include <cmath>
 #include <unordered_set>
@@ -18,11 +19,13 @@ namespace {
 using Q = Xapian::Query;
 
 constexpr Xapian::termcount kEsetTerms = 30;
-constexpr double kBigramFactor = 2.0;      // "bình_tân" says more than "bình" and "tân"
-constexpr double kTitleFactor = 1.5;       // the term is also in the article's title
-constexpr double kSameCategory = 0.10;     // +10% for the same category
+constexpr double kBigramFactor = 2.0;   // "bình_tân" says more than "bình" and "tân"
+constexpr double kSameCategory = 0.30;  // +30% for the same category: a preference, not a filter
 constexpr double kTimeProximity = 0.15;    // up to +15% for articles close in time
-constexpr double kDuplicateOverlap = 0.6;  // bigram Jaccard above this = the same text
+// Two articles whose word 3-shingles overlap this much (Jaccard) tell the
+// same story in the same words: a rewritten syndicated copy.
+constexpr double kCopyOverlap = 0.5;
+constexpr std::size_t kShingledWords = 3000;  // a long document's start is enough to tell
 
 // A folded bigram term ("Bbinh_tan"), not another space whose prefix
 // starts the same (there is none today; the letter after it is lower case).
@@ -49,25 +52,34 @@ class FeedbackTerms : public Xapian::ExpandDecider {
   }
 };
 
-std::unordered_set<std::string> bigrams_of(const Xapian::Database& db, Xapian::docid did) {
-  std::unordered_set<std::string> out;
-  for (auto t = db.termlist_begin(did); t != db.termlist_end(did); ++t) {
-    if (is_bigram(*t)) out.insert(*t);
+// The word 3-shingles of an article's text (folded), hashed.
+std::unordered_set<std::uint64_t> shingles_of(const Article& a) {
+  const std::string folded = fold_diacritics(a.title + "\n" + a.lead + "\n" + a.body);
+  std::vector<std::string_view> words;
+  std::size_t i = 0;
+  while (i < folded.size() && words.size() < kShingledWords) {
+    while (i < folded.size() && !std::isalnum(static_cast<unsigned char>(folded[i]))) ++i;
+    std::size_t end = i;
+    while (end < folded.size() && std::isalnum(static_cast<unsigned char>(folded[end]))) ++end;
+    if (end > i) words.push_back(std::string_view(folded).substr(i, end - i));
+    i = end;
+  }
+  std::unordered_set<std::uint64_t> out;
+  for (std::size_t k = 0; k + 2 < words.size(); ++k) {
+    std::uint64_t h = stable_hash(words[k]);
+    h = stable_hash(words[k + 1], h ^ 0x20);
+    out.insert(stable_hash(words[k + 2], h ^ 0x20));
   }
   return out;
 }
 
-bool has_term(const Xapian::Database& db, Xapian::docid did, const std::string& term) {
-  auto t = db.termlist_begin(did);
-  t.skip_to(term);
-  return t != db.termlist_end(did) && *t == term;
-}
-
-double jaccard(const std::unordered_set<std::string>& a, const std::unordered_set<std::string>& b) {
-  if (a.empty() || b.empty()) return 0;
+bool same_text(const std::unordered_set<std::uint64_t>& a,
+               const std::unordered_set<std::uint64_t>& b) {
+  if (a.empty() || b.empty()) return false;
   std::size_t common = 0;
-  for (const auto& t : a) common += b.count(t);
-  return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+  for (std::uint64_t s : a) common += b.count(s);
+  return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common) >=
+         kCopyOverlap;
 }
 
 // Days between two published values (YYYYMMDD, slot::kPublished); ten years
@@ -89,6 +101,13 @@ namespace {
 
 // The seed's most telling terms (ESet), bigrams and title words weighted up,
 // as one query excluding the seed itself.
+// BM25 with little length normalization (b 0.1): a seed's telling terms
+// are spread over a long law's whole text, and the search's b would bury
+// the other laws under short news (docs/ranking.md#tin-khác).
+Xapian::BM25Weight related_ranking() {
+  return Xapian::BM25Weight(1.2, 0, 1, 0.1, 0.5);
+}
+
 Q feedback_query(Xapian::Database& db, Xapian::docid seed, const std::string& id_term) {
   Xapian::Enquire enquire(db);
   Xapian::RSet rset;
@@ -99,15 +118,12 @@ Q feedback_query(Xapian::Database& db, Xapian::docid seed, const std::string& id
   Xapian::ESet eset =
       enquire.get_eset(kEsetTerms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
   std::vector<Q> terms;
+  // The title's words are not weighted up: a title that is a generic
+  // sentence ("Người dân phấn khởi trước thông tin mới") would pull the
+  // list off topic (docs/ranking.md#tin-khác).
   for (auto t = eset.begin(); t != eset.end(); ++t) {
-    const std::string& term = *t;
-    const bool bigram = is_bigram(term);
-    double factor = bigram ? kBigramFactor : 1.0;
-    std::string title_term =
-        bigram ? std::string(prefix::kTitleBigram) + term.substr(prefix::kBigram.size())
-               : std::string(prefix::kTitle) + term;
-    if (has_term(db, seed, title_term)) factor *= kTitleFactor;
-    terms.push_back(Q(Q::OP_SCALE_WEIGHT, Q(term), factor * t.get_weight()));
+    const double factor = is_bigram(*t) ? kBigramFactor : 1.0;
+    terms.push_back(Q(Q::OP_SCALE_WEIGHT, Q(*t), factor * t.get_weight()));
   }
   if (terms.empty()) return Q();
   return Q(Q::OP_AND_NOT, Q(Q::OP_OR, terms.begin(), terms.end()), Q(id_term));
@@ -156,25 +172,25 @@ std::optional<std::vector<Hit>> internal::SearcherImpl::related(const std::strin
     if (query.empty()) return hits;
     Xapian::Enquire enquire(db_);
     enquire.set_query(query);
-    enquire.set_weighting_scheme(internal::ranking());
+    enquire.set_weighting_scheme(related_ranking());
     enquire.set_collapse_key(slot::kDuplicateKey);  // one article per story title
     const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit * 4 + 4));
     // The first `limit` distinct stories: not the seed's text again, nor
-    // another shown one's (bigram overlap).
-    const auto seed_bigrams = bigrams_of(db_, seed);
-    std::vector<std::unordered_set<std::string>> chosen;  // the bigrams of each shown story
+    // another shown one's.
+    const auto seed_text = shingles_of(article_from_data(db_.get_document(seed).get_data()));
+    std::vector<std::unordered_set<std::uint64_t>> chosen;  // the text of each shown story
     for (const Candidate& c : nudged(mset, db_.get_document(seed))) {
       if (hits.size() >= limit) break;
-      auto bigrams = bigrams_of(db_, c.docid);
-      auto same_text = [&](const std::unordered_set<std::string>& other) {
-        return jaccard(bigrams, other) > kDuplicateOverlap;
-      };
-      if (same_text(seed_bigrams) || std::any_of(chosen.begin(), chosen.end(), same_text)) continue;
       Article a = article_from_data(db_.get_document(c.docid).get_data());
+      auto text = shingles_of(a);
+      auto copy = [&](const std::unordered_set<std::uint64_t>& other) {
+        return same_text(text, other);
+      };
+      if (copy(seed_text) || std::any_of(chosen.begin(), chosen.end(), copy)) continue;
       Hit h = internal::hit_of(a, c.score);
       h.snippet = internal::make_snippet(analyzer_, a.lead.empty() ? a.body : a.lead, {}, "", 160);
       hits.push_back(std::move(h));
-      chosen.push_back(std::move(bigrams));
+      chosen.push_back(std::move(text));
     }
     return hits;
   });

@@ -25,8 +25,9 @@ namespace tracuu {
 // Bump whenever a change makes the analyzer emit different terms for the same
 // text: tracuu-index refuses to add to an index stamped with another version.
 // 3: bigram terms within a field's first 100 syllables; abbreviation keys
-// also for expansions written inside a longer one.
-inline constexpr int kAnalyzerVersion = 3;
+// also for expansions written inside a longer one. 4: a document's own
+// number (own_document_number) gets a term of its own.
+inline constexpr int kAnalyzerVersion = 4;
 // The first version whose indexes carry an abbreviation's key wherever one of
 // its forms is written, nested forms included (the query side relies on it).
 inline constexpr int kFirstVersionWithNestedKeys = 3;
@@ -114,6 +115,9 @@ std::string normalize_text(std::string_view text);
 
 // True for a function word listed in stopwords.txt (given any tone style).
 bool is_stopword(std::string_view exact_syllable);
+// True when some stopword folds to this syllable ("da" for "đã"): typed
+// without marks, it may be one.
+bool may_be_stopword(std::string_view folded_syllable);
 
 // The expansion of a canonical abbreviation key, as exact syllables
 // ("tphcm" → {"thành","phố","hồ","chí","minh"}); empty if unknown.
@@ -143,6 +147,16 @@ struct DateRange {
 };
 std::optional<DateRange> find_date_range(std::string_view query);
 
+// The number a document gives itself in its header ("Luật số: 91/2015/QH13",
+// "Số: 100/2019/NĐ-CP"): the first code of digits and slashes written after
+// one of the words of data/document-number-words.txt and a colon, within
+// the first `within` syllables of `text` (analyzed as `analysis`), folded
+// as its compound term ("91/2015/qh13"); nullopt when there is none. (A
+// number cited in running text, "theo Quyết định số 12/QĐ-UBND", has no
+// colon.)
+std::optional<std::string> own_document_number(std::string_view text, const Analysis& analysis,
+                                               std::size_t within = 80);
+
 // True for a line of saved-page furniture ("Ý kiến bạn đọc", "Tin khác"),
 // from data/page-chrome.txt.
 bool is_page_chrome_line(std::string_view line);
@@ -151,6 +165,10 @@ bool is_page_chrome_line(std::string_view line);
 // Not when either is a stopword or has no letter (a number): those pairs
 // ("của_đảng", "năm_2020") are many, rarely telling, and cost index time.
 bool forms_bigram(const Syllable& first, const Syllable& second);
+// Whether two adjacent syllables make a pair term (a fact, no weight): any
+// two with letters, punctuation between them or not (as a phrase reads
+// them), unless both are function words ("của các": many, telling nothing).
+bool forms_pair(const Syllable& first, const Syllable& second);
 // Whether a folded syllable has a letter (a number, "2020", has none).
 bool has_letter(std::string_view folded);
 
