@@ -465,13 +465,12 @@ bool has_letter(std::string_view folded) {
 }
 
 bool forms_pair(const Syllable& first, const Syllable& second) {
-  return !(first.stopword && second.stopword) && has_letter(first.folded) &&
+  return !first.stopword && !second.stopword && has_letter(first.folded) &&
          has_letter(second.folded);
 }
 
 bool forms_bigram(const Syllable& first, const Syllable& second) {
-  return !second.clause_start && !first.stopword && !second.stopword &&
-         has_letter(first.folded) && has_letter(second.folded);
+  return !second.clause_start && forms_pair(first, second);
 }
 
 std::string trim_spaces(std::string_view s) {

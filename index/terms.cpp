@@ -69,10 +69,9 @@ void index_field(const Analysis& a, const FieldSpec& spec, Xapian::Document& doc
         add_term(doc, prefix::kBigram, bigram, wdf);
         if (spec.title) add_term(doc, prefix::kTitleBigram, bigram, wdf);
       } else {
-        // Past the reach, across punctuation, or with a function word, the
-        // pair is only a fact ("these words stand side by side here", as a
-        // phrase sees them): wdf 0, so it changes neither the document's
-        // length nor any weight.
+        // Past the reach, or across punctuation, the pair is only a fact
+        // ("these words stand side by side here", as a phrase sees them):
+        // wdf 0, so it changes neither the document's length nor any weight.
         add_term(doc, prefix::kPair, bigram, 0);
       }
     }

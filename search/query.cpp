@@ -253,13 +253,14 @@ class Builder {
     if (syl.size() < 2) return;
     std::vector<Q> pairs;
     for (std::size_t i = 1; i < syl.size(); ++i) {
-      // Only pairs every article holding them has a term for (forms_pair);
-      // typed without marks, "da" may be the function word "đã".
-      const bool function_words =
+      // Only pairs every article holding them has a term for (forms_pair:
+      // none with a function word); typed without marks, "da" may be the
+      // function word "đã".
+      const bool function_word =
           options_.typed_with_marks
-              ? syl[i - 1].stopword && syl[i].stopword
-              : may_be_stopword(syl[i - 1].folded) && may_be_stopword(syl[i].folded);
-      if (!has_letter(syl[i - 1].folded) || !has_letter(syl[i].folded) || function_words)
+              ? syl[i - 1].stopword || syl[i].stopword
+              : may_be_stopword(syl[i - 1].folded) || may_be_stopword(syl[i].folded);
+      if (!has_letter(syl[i - 1].folded) || !has_letter(syl[i].folded) || function_word)
         continue;
       std::vector<std::string> alternatives{bigram_text(syl[i - 1].folded, syl[i].folded)};
       if (i + 1 == syl.size())

@@ -165,9 +165,9 @@ bool is_page_chrome_line(std::string_view line);
 // Not when either is a stopword or has no letter (a number): those pairs
 // ("của_đảng", "năm_2020") are many, rarely telling, and cost index time.
 bool forms_bigram(const Syllable& first, const Syllable& second);
-// Whether two adjacent syllables make a pair term (a fact, no weight): any
-// two with letters, punctuation between them or not (as a phrase reads
-// them), unless both are function words ("của các": many, telling nothing).
+// Whether two adjacent syllables make a pair term (a fact, no weight): the
+// same as a bigram, punctuation between them or not (as a phrase reads
+// them).
 bool forms_pair(const Syllable& first, const Syllable& second);
 // Whether a folded syllable has a letter (a number, "2020", has none).
 bool has_letter(std::string_view folded);

@@ -25,7 +25,7 @@ namespace prefix {
 inline constexpr std::string_view kFolded = "";         // binh (title+lead+body, positions)
 inline constexpr std::string_view kExact = "E";         // Ebình (title+lead+body)
 inline constexpr std::string_view kBigram = "B";        // Bbinh_tan (adjacent syllables)
-inline constexpr std::string_view kPair = "P";  // Pbinh_tan: the same past a field's first 100, wdf 0
+inline constexpr std::string_view kPair = "P";  // Pbinh_tan: the same elsewhere, wdf 0
 inline constexpr std::string_view kVariant = "I";       // Ikĩ for kỹ and kĩ (i/y variants)
 inline constexpr std::string_view kTitle = "S";         // Sbinh (title, positions)
 inline constexpr std::string_view kTitleExact = "SE";   // SEbình
