@@ -227,9 +227,15 @@ class Assembler {
   }
 
   void flush() {
-    if (connector_ >= 0) clause_break_ = true;  // "2020-" with nothing after: punctuation
+    // A connector with nothing after it ("đầu." at a sentence's end,
+    // "2020-") is punctuation: the break comes after the group, before the
+    // next word.
+    const bool dangling = connector_ >= 0;
     connector_ = -1;
-    if (group_.empty()) return;
+    if (group_.empty()) {
+      if (dangling) clause_break_ = true;
+      return;
+    }
     std::size_t first = out_.syllables.size();
     const bool joined = group_.size() > 1 || percent_;
     std::string whole_exact;
@@ -249,6 +255,7 @@ class Assembler {
     group_.clear();
     connectors_.clear();
     percent_ = false;
+    if (dangling) clause_break_ = true;
   }
 
  private:

@@ -289,13 +289,28 @@ std::string content_hash(const Article& a) {
 }
 
 std::string duplicate_key(const Article& a) {
-  // Syndicated copies keep the title, give or take case, accents, tone style
-  // and punctuation: key on the folded title's letters and digits.
-  std::string folded = fold_diacritics(a.title);
+  // Syndicated copies keep the title and the opening, give or take case,
+  // accents, tone style and punctuation: key on the letters and digits of
+  // the folded title and of the text's first words. (The title alone made
+  // one "story" of every article titled with the same generic sentence.)
+  constexpr std::size_t kOpeningLetters = 120;
+  auto letters_of = [](std::string_view text, std::size_t most, std::string& out) {
+    // Four bytes a letter at most: enough text to find `most` letters in.
+    const std::string folded =
+        fold_diacritics(most == std::string::npos ? text : text.substr(0, 4 * most));
+    std::size_t n = 0;
+    for (char c : folded) {
+      if (n >= most) break;
+      if (std::isalnum(static_cast<unsigned char>(c))) {
+        out.push_back(c);
+        ++n;
+      }
+    }
+  };
   std::string letters;
-  for (char c : folded) {
-    if (std::isalnum(static_cast<unsigned char>(c))) letters.push_back(c);
-  }
+  letters_of(a.title, std::string::npos, letters);
+  letters.push_back('|');
+  letters_of(a.lead.empty() ? a.body : a.lead, kOpeningLetters, letters);
   return hex64(stable_hash(letters, kStoredHashSeed));
 }
 

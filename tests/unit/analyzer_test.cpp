@@ -338,3 +338,44 @@ TEST_CASE("keys typed with a Telex or VNI input method switched off are read bac
   CHECK_FALSE(decode_keystrokes("2020"));
   CHECK_FALSE(decode_keystrokes("bình"));
 }
+
+TEST_CASE("a document's own number is read from its header, not from a citation") {
+  struct Case {
+    const char* text;
+    const char* number;  // "" when none
+  };
+  const Case cases[] = {
+      {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 100/2015/QH13\nHà Nội", "100/2015/qh13"},
+      {"Luật số: 91/2015/QH13 ngày 24 tháng 11", "91/2015/qh13"},
+      {"Số hiệu: 45/2019/QH14", "45/2019/qh14"},
+      {"Nghị định số: 100/2019/NĐ-CP", "100/2019/nd-cp"},
+      // a citation in running text has no colon
+      {"Theo Quyết định số 12/2020/QĐ-UBND, thành phố sẽ", ""},
+      // a number without a slash is not a document number
+      {"Số: 2020", ""},
+  };
+  Analyzer analyzer;
+  for (const Case& c : cases) {
+    CAPTURE(c.text);
+    auto number = tracuu::own_document_number(c.text, analyzer.analyze(c.text));
+    CHECK(number.value_or("") == c.number);
+  }
+  // Only in the document's first lines.
+  std::string late(2000, ' ');
+  for (int i = 0; i < 100; ++i) late += "từ ";
+  late += "Số: 7/2010/QH12";
+  CHECK_FALSE(tracuu::own_document_number(late, analyzer.analyze(late)).has_value());
+}
+
+TEST_CASE("a sentence's full stop breaks the clause after its last word, not before it") {
+  Analyzer analyzer;
+  // "." may join words ("TP.HCM"): with nothing after it, it is punctuation.
+  Analysis a = analyzer.analyze("Mở đầu. Hùng Vương");
+  REQUIRE(a.syllables.size() == 4);
+  CHECK_FALSE(a.syllables[1].clause_start);  // "đầu" follows "Mở"
+  CHECK(a.syllables[2].clause_start);        // "Hùng" follows the full stop
+  CHECK(tracuu::forms_bigram(a.syllables[0], a.syllables[1]));
+  CHECK_FALSE(tracuu::forms_bigram(a.syllables[1], a.syllables[2]));
+  Analysis joined = analyzer.analyze("TP.HCM mở rộng");
+  CHECK_FALSE(joined.syllables[1].clause_start);  // "HCM" joined to "TP"
+}

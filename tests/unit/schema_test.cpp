@@ -68,3 +68,27 @@ TEST_CASE("the stable hash is FNV-1a 64 (stored hashes and shard numbers rely on
   CHECK(tracuu::stable_hash("") == 14695981039346656037ull);
   CHECK(tracuu::stable_hash("a") == 0xaf63dc4c8601ec8cull);
 }
+
+TEST_CASE("copies share a duplicate key; a generic title shared by two stories does not") {
+  tracuu::Article a, copy, other;
+  a.title = "Nhiều hoạt động ý nghĩa diễn ra trong tuần qua";
+  a.body = "Đội tuyển bóng đá giành chiến thắng ở vòng loại.";
+  copy = a;
+  copy.title = "NHIỀU HOẠT ĐỘNG Ý NGHĨA DIỄN RA TRONG TUẦN QUA!";
+  other = a;
+  other.body = "Bệnh viện tiêm vắc xin cúm cho trẻ em.";
+  CHECK(tracuu::duplicate_key(a) == tracuu::duplicate_key(copy));
+  CHECK(tracuu::duplicate_key(a) != tracuu::duplicate_key(other));
+}
+
+TEST_CASE(
+    "pairs of words side by side: a weighted bigram in a field's opening, a pair term elsewhere") {
+  std::string text = "Mở đầu. Hùng Vương";
+  for (int i = 0; i < 120; ++i) text += " lễ hội";
+  text += " Vua Hùng Vương.";
+  std::vector<std::string> terms = terms_of(text, {false, 1});
+  CHECK(has(terms, "Bhung_vuong"));  // in the first 100 syllables
+  CHECK(has(terms, "Pdau_hung"));    // across the full stop
+  CHECK(has(terms, "Pvua_hung"));    // past the first 100
+  CHECK_FALSE(has(terms, "Bvua_hung"));
+}
