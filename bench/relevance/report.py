@@ -28,7 +28,9 @@ Measures, per intent (the first part of QUERIES.tsv's INTENT:GROUP):
   one of the seed's rare pairs (SEEDS.tsv: pairs in at most 30 documents);
 - self: the seed itself or a near copy of it shown; duplicate pairs: two
   near copies shown to the same seed (near copy: the word 3-shingles of the
-  two folded texts overlap by Jaccard >= 0.5).
+  two folded texts overlap by Jaccard >= 0.5). A shown copy of the seed, or
+  of an article shown above it, is a miss for both judges: it shares every
+  pair of the seed (or of the other) and tells the reader nothing new.
 """
 import argparse
 import collections
@@ -269,16 +271,22 @@ def related_table(seeds, related, corpora):
             shown += len(ids)
             seed_doc = docs.get(seed)
             shown_docs = [docs.get(i) for i in ids]
+            earlier = []
             for i, d in zip(ids, shown_docs):
                 if d is None:
                     continue
+                copy_of_seed = i == seed or (seed_doc is not None and near_copies(d, seed_doc))
+                self_shown += copy_of_seed
+                # A copy of the seed or of an article shown above it earns
+                # nothing: it shares every pair and tells the reader nothing new.
+                wasted = copy_of_seed or any(near_copies(d, e) for e in earlier)
+                earlier.append(d)
                 if group == "categorized":
-                    same += d.category == category
+                    same += d.category == category and not wasted
                     if d.category:
                         categorized_shown += 1
-                        of_categorized += d.category == category
-                pair_hits[group] += bool(rare & d.pairs)
-                self_shown += i == seed or (seed_doc is not None and near_copies(d, seed_doc))
+                        of_categorized += d.category == category and not wasted
+                pair_hits[group] += bool(rare & d.pairs) and not wasted
             present = [d for d in shown_docs if d is not None]
             dup_pairs += sum(near_copies(present[x], present[y])
                              for x in range(len(present)) for y in range(x + 1, len(present)))
