@@ -13,8 +13,6 @@
 #include "data_tables.h"
 #include "tables.h"
 #include "unicode.h"
-#include <algorithm>
-
 #include "vietnamese.h"
 
 namespace tracuu {
@@ -30,17 +28,17 @@ const DateWords& date_words() {
   static const DateWords w = [] {
     DateWords w;
     internal::for_each_row(embedded::analyzer_table("date-words.tsv"),
-                         [&](const std::vector<std::string_view>& cols) {
-                           if (cols.size() < 3) return;
-                           std::string words = fold_diacritics(cols[1]);
-                           if (cols[0] == "weekday") {
-                             w.weekdays.push_back(internal::letter_runs(words));
-                           } else if (cols[0] == "month-name") {
-                             w.month_names[words] = std::stoi(std::string(cols[2]));
-                           } else {
-                             w.kind_of[words] = std::string(cols[0]);
-                           }
-                         });
+                           [&](const std::vector<std::string_view>& cols) {
+                             if (cols.size() < 3) return;
+                             std::string words = fold_diacritics(cols[1]);
+                             if (cols[0] == "weekday") {
+                               w.weekdays.push_back(internal::letter_runs(words));
+                             } else if (cols[0] == "month-name") {
+                               w.month_names[words] = std::stoi(std::string(cols[2]));
+                             } else {
+                               w.kind_of[words] = std::string(cols[0]);
+                             }
+                           });
     return w;
   }();
   return w;
@@ -279,9 +277,9 @@ bool is_page_chrome_line(std::string_view line) {
   static const auto chrome = [] {
     std::vector<std::string> lines;
     internal::for_each_row(embedded::analyzer_table("page-chrome.txt"),
-                         [&](const std::vector<std::string_view>& cols) {
-                           lines.push_back(fold_diacritics(cols[0]));
-                         });
+                           [&](const std::vector<std::string_view>& cols) {
+                             lines.push_back(fold_diacritics(cols[0]));
+                           });
     return lines;
   }();
   while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t'))

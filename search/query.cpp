@@ -256,12 +256,10 @@ class Builder {
       // Only pairs every article holding them has a term for (forms_pair:
       // none with a function word); typed without marks, "da" may be the
       // function word "đã".
-      const bool function_word =
-          options_.typed_with_marks
-              ? syl[i - 1].stopword || syl[i].stopword
-              : may_be_stopword(syl[i - 1].folded) || may_be_stopword(syl[i].folded);
-      if (!has_letter(syl[i - 1].folded) || !has_letter(syl[i].folded) || function_word)
-        continue;
+      const bool function_word = options_.typed_with_marks ? syl[i - 1].stopword || syl[i].stopword
+                                                           : may_be_stopword(syl[i - 1].folded) ||
+                                                                 may_be_stopword(syl[i].folded);
+      if (!has_letter(syl[i - 1].folded) || !has_letter(syl[i].folded) || function_word) continue;
       std::vector<std::string> alternatives{bigram_text(syl[i - 1].folded, syl[i].folded)};
       if (i + 1 == syl.size())
         alternatives.insert(alternatives.end(), last_pairs.begin(), last_pairs.end());
@@ -484,8 +482,8 @@ class Builder {
       idf += std::max(0.1, std::log((docs - n + 0.5) / (n + 0.5)));
     }
     const double weight = factor * idf;
-    constant_boosters_.push_back(Q(
-        Q::OP_FILTER, Q((new Xapian::FixedWeightPostingSource(weight))->release()), match));
+    constant_boosters_.push_back(
+        Q(Q::OP_FILTER, Q((new Xapian::FixedWeightPostingSource(weight))->release()), match));
   }
 
   // The term `prefix`+`typed`, or a synonym of it and those of the
@@ -752,8 +750,9 @@ Selection select(const Wanted& wanted) {
 Q ranked(Q matched, const Builder& builder, const std::vector<Q>& also) {
   std::vector<Q> boosters = builder.boosters();
   boosters.insert(boosters.end(), also.begin(), also.end());
-  Q q = boosters.empty() ? matched
-                         : Q(Q::OP_AND_MAYBE, matched, Q(Q::OP_OR, boosters.begin(), boosters.end()));
+  Q q = boosters.empty()
+            ? matched
+            : Q(Q::OP_AND_MAYBE, matched, Q(Q::OP_OR, boosters.begin(), boosters.end()));
   for (const Q& layer : builder.constant_boosters()) q = Q(Q::OP_AND_MAYBE, q, layer);
   return q;
 }

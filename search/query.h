@@ -24,8 +24,8 @@ struct Weights {
   static constexpr double kStopword = 0.2;     // function words count little
   static constexpr double kVariant = 0.5;      // i/y spelling variant (kĩ for kỹ)
   // Constant boosts (times the idf of the words; docs/ranking.md):
-  static constexpr double kAdjacent = 40.0;  // per word after the first, side by side anywhere
-  static constexpr double kCode = 100.0;    // a code kept whole ("91/2015/qh13")
+  static constexpr double kAdjacent = 40.0;    // per word after the first, side by side anywhere
+  static constexpr double kCode = 100.0;       // a code kept whole ("91/2015/qh13")
   static constexpr double kOwnNumber = 400.0;  // ... that is the article's own number
 };
 

@@ -19,9 +19,9 @@ namespace {
 using Q = Xapian::Query;
 
 constexpr Xapian::termcount kEsetTerms = 30;
-constexpr double kBigramFactor = 2.0;   // "bình_tân" says more than "bình" and "tân"
-constexpr double kSameCategory = 0.30;  // +30% for the same category: a preference, not a filter
-constexpr double kTimeProximity = 0.15;    // up to +15% for articles close in time
+constexpr double kBigramFactor = 2.0;    // "bình_tân" says more than "bình" and "tân"
+constexpr double kSameCategory = 0.30;   // +30% for the same category: a preference, not a filter
+constexpr double kTimeProximity = 0.15;  // up to +15% for articles close in time
 // Two articles whose word 3-shingles overlap this much (Jaccard) tell the
 // same story in the same words: a rewritten syndicated copy.
 constexpr double kCopyOverlap = 0.5;

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <condition_variable>
+#include <exception>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "search.h"
@@ -21,23 +23,32 @@ class SearcherPool {
   }
 
   // A Searcher for the duration of one request (or one streamed response);
-  // returned to the pool on destruction.
+  // returned to the pool on destruction, unless the request ended by an
+  // exception or discard() was called: Xapian's cursors are not to be
+  // trusted after a read error (on a corrupt table they keep pointers to
+  // freed blocks), so the next request opens the database afresh.
   class Lease {
    public:
     Lease(SearcherPool& pool, std::unique_ptr<Searcher> s)
-        : pool_(&pool), searcher_(std::move(s)) {}
-    Lease(Lease&& other) noexcept = default;
+        : pool_(&pool), searcher_(std::move(s)), exceptions_(std::uncaught_exceptions()) {}
+    Lease(Lease&& other) noexcept
+        : pool_(std::exchange(other.pool_, nullptr)),
+          searcher_(std::move(other.searcher_)),
+          exceptions_(other.exceptions_) {}
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     ~Lease() {
-      if (searcher_) pool_->give_back(std::move(searcher_));
+      if (std::uncaught_exceptions() > exceptions_) discard();
+      if (pool_) pool_->give_back(std::move(searcher_));
     }
     Searcher& operator*() { return *searcher_; }
     Searcher* operator->() { return searcher_.get(); }
+    void discard() { searcher_.reset(); }
 
    private:
     SearcherPool* pool_;
     std::unique_ptr<Searcher> searcher_;
+    int exceptions_;
   };
 
   // Blocks while every Searcher is in use; refreshes the one it hands out.
@@ -66,7 +77,7 @@ class SearcherPool {
     try {
       s->refresh();
     } catch (...) {
-      give_back(std::move(s));
+      give_back(nullptr);
       throw;
     }
     return Lease(*this, std::move(s));

@@ -207,15 +207,18 @@ class Api {
   // "error" (503) when the index cannot be read, or could not be read by a
   // request in the last minute: a load balancer takes this server out.
   void health(httplib::Response& res) {
-    auto searcher = pool_.acquire();
-    json body = {{"status", "ok"}, {"documents", searcher->document_count()}};
-    if (searcher->shard_count() > 1) body["shards"] = searcher->shard_count();
-    mark_partial(body, searcher->missing_shards());
-    if (body.contains("partial")) body["status"] = "degraded";
+    json body = {{"status", "ok"}};
     try {
+      auto searcher = pool_.acquire();
+      body["documents"] = searcher->document_count();
+      if (searcher->shard_count() > 1) body["shards"] = searcher->shard_count();
+      mark_partial(body, searcher->missing_shards());
+      if (body.contains("partial")) body["status"] = "degraded";
       searcher->probe();
     } catch (const Xapian::Error& e) {
       index_failed("health", e);
+    } catch (const IndexUnavailable& e) {
+      index_failed("health", e.what());
     }
     if (auto error = recent_index_error()) {
       body["status"] = "error";
@@ -232,6 +235,9 @@ class Api {
       documents = pool_.acquire()->document_count();
     } catch (const Xapian::Error& e) {
       index_failed("metrics", e);
+      readable = false;
+    } catch (const IndexUnavailable& e) {
+      index_failed("metrics", e.what());
       readable = false;
     }
     const HttpServer::Stats load = http_.stats();
@@ -250,9 +256,12 @@ class Api {
 
   // An index read failed: logged, and /health reports it for a while.
   void index_failed(const std::string& endpoint, const Xapian::Error& e) {
-    std::cerr << "tracuu-server: " << endpoint << ": " << e.get_description() << "\n";
+    index_failed(endpoint, e.get_description());
+  }
+  void index_failed(const std::string& endpoint, const std::string& error) {
+    std::cerr << "tracuu-server: " << endpoint << ": " << error << "\n";
     std::lock_guard lock(error_mu_);
-    last_index_error_ = e.get_description();
+    last_index_error_ = error;
     last_index_error_at_ = std::chrono::steady_clock::now();
   }
   std::optional<std::string> recent_index_error() {

@@ -25,15 +25,15 @@ namespace prefix {
 inline constexpr std::string_view kFolded = "";         // binh (title+lead+body, positions)
 inline constexpr std::string_view kExact = "E";         // Ebình (title+lead+body)
 inline constexpr std::string_view kBigram = "B";        // Bbinh_tan (adjacent syllables)
-inline constexpr std::string_view kPair = "P";  // Pbinh_tan: the same elsewhere, wdf 0
+inline constexpr std::string_view kPair = "P";          // Pbinh_tan: the same elsewhere, wdf 0
 inline constexpr std::string_view kVariant = "I";       // Ikĩ for kỹ and kĩ (i/y variants)
 inline constexpr std::string_view kTitle = "S";         // Sbinh (title, positions)
 inline constexpr std::string_view kTitleExact = "SE";   // SEbình
 inline constexpr std::string_view kTitleBigram = "SB";  // SBbinh_tan
 inline constexpr std::string_view kAuthor = "A";        // Ale, Aan (author syllables)
-inline constexpr std::string_view kCategory = "K";  // Kthe thao (whole folded category, boolean)
-inline constexpr std::string_view kTag = "G";       // Gbong da (whole folded tag, boolean)
-inline constexpr std::string_view kId = "Q";        // Qtn-2018-0007 (unique id, boolean)
+inline constexpr std::string_view kCategory = "K";   // Kthe thao (whole folded category, boolean)
+inline constexpr std::string_view kTag = "G";        // Gbong da (whole folded tag, boolean)
+inline constexpr std::string_view kId = "Q";         // Qtn-2018-0007 (unique id, boolean)
 inline constexpr std::string_view kOwnNumber = "N";  // N91/2015/qh13: the number it gives itself
 }  // namespace prefix
 

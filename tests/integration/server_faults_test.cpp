@@ -153,7 +153,7 @@ TEST_CASE("an index damaged while serving: 503 errors, /health says error, the s
   }
   CHECK(failed > 0);
   auto [health_status, health] = server.get("/health");
-  CHECK(health_status == 503);
+  CHECK_MESSAGE(health_status == 503, server.log());
   CHECK(health["status"] == "error");
   auto metrics = server.client().Get("/metrics");
   REQUIRE(metrics);
