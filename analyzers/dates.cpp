@@ -242,6 +242,59 @@ std::optional<DateRange> find_date_range(std::string_view query) {
   return std::nullopt;
 }
 
+std::string DayOfYear::text() const {
+  char buf[8];
+  if (day == 0) {
+    std::snprintf(buf, sizeof buf, "%02d", month);
+  } else {
+    std::snprintf(buf, sizeof buf, "%02d-%02d", month, day);
+  }
+  return buf;
+}
+
+std::optional<DayOfYear> parse_day_of_year(std::string_view s) {
+  auto digits = [&](std::size_t at) {
+    return std::isdigit(static_cast<unsigned char>(s[at])) &&
+           std::isdigit(static_cast<unsigned char>(s[at + 1]));
+  };
+  DayOfYear d;
+  if (s.size() == 2 && digits(0)) {
+    d.month = std::stoi(std::string(s));
+  } else if (s.size() == 5 && digits(0) && s[2] == '-' && digits(3)) {
+    d.month = std::stoi(std::string(s.substr(0, 2)));
+    d.day = std::stoi(std::string(s.substr(3, 2)));
+    if (d.day < 1) return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  // A leap year's days count: 02-29 is a day of some years.
+  if (d.month < 1 || d.month > 12 || d.day > days_in_month(2000, d.month)) return std::nullopt;
+  return d;
+}
+
+std::optional<DayOfYear> find_day_of_year(std::string_view query) {
+  Matcher m(tokens_of(query));
+  for (std::size_t i = 0; i + 1 < m.size(); ++i) {
+    if (!m.word(i, "day")) continue;
+    DayOfYear d;
+    std::size_t next = 0;
+    // ngày 15 tháng 5 | ngày 15/5, not followed by a year (that is a date).
+    if (m.num(i + 1, &d.day, 2) && m.word(i + 2, "month") && m.month(i + 3, &d.month, &next)) {
+      if (m.word(next, "year") || m.sep(next)) continue;
+    } else if (m.num(i + 1, &d.day, 2) && m.sep(i + 2) && m.num(i + 3, &d.month, 2)) {
+      next = i + 4;
+      if (m.sep(next)) continue;
+    } else {
+      continue;
+    }
+    if (d.month < 1 || d.month > 12 || d.day < 1 || d.day > days_in_month(2000, d.month)) continue;
+    d.begin = m.at(i).begin;
+    d.end = m.at(next - 1).end;
+    return d;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> own_document_number(std::string_view text, const Analysis& head,
                                                std::size_t within) {
   static const auto markers = [] {

@@ -1,11 +1,15 @@
-// libFuzzer target: query parsing (syntax, dates, abbreviations, the search
-// box's trailing word) must accept any string and always produce a Xapian
-// query, with and without an index to expand the trailing word against.
+// libFuzzer target: query parsing (syntax, dates, abbreviations, NEAR and
+// ~n, the day of the year, the search box's trailing word) must accept any
+// string and always produce a Xapian query, with and without an index to
+// expand the trailing word against; the query runs on that index (the
+// NEAR check included) and its words are found in a text (concordance).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "indexer.h"
+#include "near_check.h"
+#include "occurrences.h"
 #include "query.h"
 #include "vietnamese.h"
 
@@ -52,11 +56,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           q, analyzer, {strict, !strict, true, index, index ? &cache : nullptr});
       if (parsed.query.empty()) std::abort();
       (void)parsed.query.get_description();
+      if (index && parsed.error.empty()) {
+        tracuu::internal::NearDecider near(parsed.near_checks);
+        Xapian::Enquire enquire(*index);
+        enquire.set_query(parsed.query);
+        (void)enquire.get_mset(0, 10, nullptr, parsed.near_checks.empty() ? nullptr : &near);
+      }
+      static const tracuu::Analysis text =
+          analyzer.analyze("Quận Bình Tân (TP.HCM) mưa lớn, Ủy ban nhân dân họp ngày 15 tháng 5.");
+      std::size_t end = 0;
+      for (const auto& o : tracuu::internal::find_occurrences(text, parsed.sought)) {
+        if (o.count == 0 || o.first < end || o.first + o.count > text.syllables.size())
+          std::abort();
+        end = o.first + o.count;
+      }
     }
   }
   if (auto range = tracuu::find_date_range(q)) {
     if (range->begin > range->end || range->end > q.size()) std::abort();
   }
+  if (auto day = tracuu::find_day_of_year(q)) {
+    if (day->begin > day->end || day->end > q.size() || !tracuu::parse_day_of_year(day->text()))
+      std::abort();
+  }
+  (void)tracuu::parse_day_of_year(q);
   (void)tracuu::parse_date(q);
   return 0;
 }

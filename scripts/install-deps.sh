@@ -11,8 +11,9 @@ packages=(
   curl
 )
 if [[ "${1:-}" == "--test" ]]; then
-  # Fuzzing (clang + libFuzzer), the browser test, HTTP benchmarks.
-  packages+=(clang clang-format libclang-rt-14-dev chromium wrk)
+  # Fuzzing (clang + libFuzzer), the browser test, HTTP benchmarks, a real
+  # feed parser for the Atom test.
+  packages+=(clang clang-format libclang-rt-14-dev chromium wrk python3-feedparser)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 

@@ -66,7 +66,8 @@ browser() {
   pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   (cd tests/browser && npm ci --silent --no-audit --no-fund >/dev/null &&
-    TRACUU_URL="http://127.0.0.1:$port" SCREENSHOT_PATH="$db/search-page.png" node --test page.test.mjs)
+    TRACUU_URL="http://127.0.0.1:$port" SCREENSHOT_PATH="$db/search-page.png" SCREENSHOT_DIR="$db" \
+      node --test page.test.mjs)
   status=$?
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null

@@ -6,6 +6,8 @@
 //   -covid                  exclude
 //   +covid                  require
 //   bão OR lũ               either
+//   bão NEAR/3 lũ           within 3 words of each other, any order (NEAR alone: 10)
+//   "bão lũ miền"~2         in order, at most 2 other words in between
 //   title:bình tân          field: title, author, category (also tieude, tacgia, chuyenmuc)
 //   năm 2020, tháng 5/2021, từ 1/3/2020 đến 30/6/2020, 2020-01-01..2020-03-31   date range
 //   ha n                    the last word, typed without a space after it, is a prefix
@@ -35,7 +37,14 @@ struct Item {
   bool exclude = false;
   bool require = false;
   bool or_with_previous = false;
+  // "..."~n: a phrase whose words may have n other words between them.
+  int slop = 0;
+  // NEAR/n with the item before: within n words of it, in any order.
+  int near_previous = -1;
 };
+
+// NEAR without a number, as Xapian's QueryParser reads it.
+constexpr int kDefaultNear = 10;
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -57,9 +66,38 @@ std::optional<Field> field_name(std::string_view name) {
   return std::nullopt;
 }
 
-std::vector<Item> lex(std::string_view q) {
+// The most words NEAR/n and "..."~n may allow between. Past it, the words
+// are merely in the same passage; and fields stand 100 positions apart in
+// the index (index/terms.cpp), which a window must never bridge.
+constexpr int kMaxDistance = 50;
+
+// The n of NEAR/n or ~n (`digits`; empty: none given, 0 for ~n and
+// kDefaultNear for NEAR); past kMaxDistance, sets `error`.
+int distance(std::string_view digits, std::string_view syntax, std::string& error) {
+  if (digits.empty()) return syntax.front() == 'N' ? kDefaultNear : 0;
+  if (digits.size() > 4 || std::stoi(std::string(digits)) > kMaxDistance) {
+    error = std::string(syntax) + ": n must be at most " + std::to_string(kMaxDistance);
+    return kMaxDistance;
+  }
+  return std::stoi(std::string(digits));
+}
+
+// NEAR or NEAR/n (as written, capitals); nullopt for any other word.
+std::optional<int> near_operator(std::string_view word, std::string& error) {
+  if (word == "NEAR") return kDefaultNear;
+  if (word.size() < 6 || word.substr(0, 5) != "NEAR/") return std::nullopt;
+  std::string_view digits = word.substr(5);
+  if (!std::all_of(digits.begin(), digits.end(),
+                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+    return std::nullopt;
+  return distance(digits, "NEAR/n", error);
+}
+
+// The query's items; a misuse the reading cannot fix (NEAR/100000) in `error`.
+std::vector<Item> lex(std::string_view q, std::string& error) {
   std::vector<Item> items;
   bool pending_or = false;
+  int pending_near = -1;
   std::size_t i = 0;
   while (i < q.size()) {
     if (is_space(q[i])) {
@@ -97,15 +135,36 @@ std::vector<Item> lex(std::string_view q) {
       while (end < q.size() && !is_space(q[end]) && q[end] != '"') ++end;
       item.text = std::string(q.substr(i, end - i));
       i = end;
+      // "word~2": a distance is for phrases; the word is read without it.
+      std::size_t tilde = item.text.rfind('~');
+      if (tilde != std::string::npos &&
+          std::all_of(item.text.begin() + static_cast<std::ptrdiff_t>(tilde) + 1, item.text.end(),
+                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+        item.text.resize(tilde);
       if (!item.exclude && !item.require && item.field == Field::kNone &&
           (item.text == "OR" || item.text == "HOẶC")) {
         pending_or = !items.empty();
         continue;
       }
+      if (!item.exclude && !item.require && item.field == Field::kNone) {
+        if (auto n = near_operator(item.text, error)) {
+          pending_near = items.empty() ? -1 : *n;
+          continue;
+        }
+      }
+    }
+    if (item.phrase && i < q.size() && q[i] == '~') {
+      ++i;
+      std::size_t digits = i;
+      while (digits < q.size() && std::isdigit(static_cast<unsigned char>(q[digits]))) ++digits;
+      item.slop = distance(q.substr(i, digits - i), "\"...\"~n", error);
+      i = digits;
     }
     if (item.text.empty()) continue;
     item.or_with_previous = pending_or;
+    item.near_previous = item.exclude || item.or_with_previous ? -1 : pending_near;
     pending_or = false;
+    pending_near = -1;
     items.push_back(std::move(item));
   }
   return items;
@@ -143,6 +202,7 @@ class Builder {
     Analysis a = analyzer_.analyze(text);
     std::vector<Element> elements;
     const auto& syl = a.syllables;
+    seek_run(a);
     std::vector<bool> in_abbreviation(syl.size(), false);
     // The pairs and words a trailing word still being typed may end in.
     std::vector<std::string> last_pairs, last_words;
@@ -167,7 +227,7 @@ class Builder {
     }
     for (std::size_t i = 0; i < syl.size(); ++i) {
       const Syllable& s = syl[i];
-      out_.highlight.push_back(s.folded);
+      add_highlight(s.folded);
       bool prefix = prefix_last && i + 1 == syl.size() && !options_.strict_accents;
       Xapian::doccount freq = frequency(s.folded);
       TrailingWord trailing;
@@ -205,25 +265,72 @@ class Builder {
     return elements;
   }
 
-  std::optional<Element> phrase(const std::string& text, Field field) {
+  // A quoted phrase, or a title: field; `slop` other words may stand
+  // between its words ("..."~n: in order, within its length + slop).
+  std::optional<Element> phrase(const std::string& text, Field field, int slop = 0) {
     Analysis a = analyzer_.analyze(text);
     if (a.syllables.empty()) return std::nullopt;
+    seek_phrase(a);
     std::vector<Q> positional, exact;
     for (const Syllable& s : a.syllables) {
       positional.push_back(
           term(field == Field::kTitle ? prefix::kTitle : prefix::kFolded, s.folded));
       exact.push_back(term(field == Field::kTitle ? prefix::kTitleExact : prefix::kExact, s.exact));
-      out_.highlight.push_back(s.folded);
+      add_highlight(s.folded);
       if (s.has_marks && !strict()) boosters_.push_back(scaled(Weights::kExact, exact.back()));
     }
     Q match = positional.size() == 1 ? positional[0]
                                      : Q(Q::OP_PHRASE, positional.begin(), positional.end(),
-                                         static_cast<Xapian::termcount>(positional.size()));
+                                         static_cast<Xapian::termcount>(positional.size() + slop));
     // Exact terms carry no positions: strict phrases are the folded phrase
     // whose every syllable also occurs with the typed accents.
     if (strict()) match = Q(Q::OP_AND, match, Q(Q::OP_AND, exact.begin(), exact.end()));
     return Element{match};
   }
+
+  // Operands (words or phrases) within `n` other words of each other, in
+  // any order: Xapian's OP_NEAR over their terms, the window their words
+  // and n. Operands of several syllables also need each phrase and, when
+  // `checked`, a check of the positions (NearCheck).
+  std::optional<Element> near(const std::vector<std::string>& operands, int n, bool checked) {
+    std::vector<Q> terms, phrases, exact;
+    NearCheck check;
+    for (const std::string& text : operands) {
+      Analysis a = analyzer_.analyze(text);
+      if (a.syllables.empty()) continue;
+      seek_phrase(a);
+      std::vector<Q> positional;
+      std::vector<std::string> names;
+      for (const Syllable& s : a.syllables) {
+        names.push_back(std::string(prefix::kFolded) + s.folded);
+        positional.emplace_back(names.back());
+        terms.emplace_back(names.back());
+        if (strict() && has_letter(s.folded)) exact.push_back(term(prefix::kExact, s.exact));
+        if (s.has_marks && !strict())
+          boosters_.push_back(scaled(Weights::kExact, term(prefix::kExact, s.exact)));
+        add_highlight(s.folded);
+      }
+      if (positional.size() > 1)
+        phrases.emplace_back(Q::OP_PHRASE, positional.begin(), positional.end(),
+                             static_cast<Xapian::termcount>(positional.size()));
+      check.operands.push_back(std::move(names));
+    }
+    if (terms.empty()) return std::nullopt;
+    check.window = static_cast<Xapian::termcount>(terms.size() + static_cast<std::size_t>(n));
+    Q match =
+        terms.size() == 1 ? terms[0] : Q(Q::OP_NEAR, terms.begin(), terms.end(), check.window);
+    if (!phrases.empty()) {
+      phrases.insert(phrases.begin(), match);
+      match = Q(Q::OP_AND, phrases.begin(), phrases.end());
+      if (checked && check.operands.size() > 1) out_.near_checks.push_back(std::move(check));
+    }
+    // Exact terms carry no positions: strict, every word also with its accents.
+    if (!exact.empty()) match = Q(Q::OP_AND, match, Q(Q::OP_AND, exact.begin(), exact.end()));
+    return Element{match};
+  }
+
+  // An excluded item's words are not looked for in texts nor marked.
+  void set_seeking(bool seeking) { seeking_ = seeking; }
 
   std::optional<Element> author(const std::string& text) {
     std::vector<Q> parts;
@@ -501,7 +608,30 @@ class Builder {
     return Q(Q::OP_SYNONYM, terms.begin(), terms.end());
   }
 
+  void add_highlight(const std::string& folded) {
+    if (seeking_) out_.highlight.push_back(folded);
+  }
+
+  SoughtWord sought_word(const Syllable& s) const {
+    return {s.folded, strict() && has_letter(s.folded) ? s.exact : std::string()};
+  }
+  void seek_phrase(const Analysis& a) {
+    if (!seeking_) return;
+    std::vector<SoughtWord> words;
+    for (const Syllable& s : a.syllables) words.push_back(sought_word(s));
+    out_.sought.phrases.push_back(std::move(words));
+  }
+  void seek_run(const Analysis& a) {
+    if (!seeking_ || a.syllables.empty()) return;
+    std::vector<SoughtWord> words;
+    for (const Syllable& s : a.syllables) words.push_back(sought_word(s));
+    out_.sought.runs.push_back(std::move(words));
+    for (const auto* matches : {&a.abbreviations, &a.nested_abbreviations})
+      for (const AbbreviationMatch& m : *matches) out_.sought.keys.push_back(m.key);
+  }
+
   void add_highlight_key(const std::string& key) {
+    if (!seeking_) return;
     // The key marks the abbreviation wherever the analyzer finds it (any
     // written form); the forms let the snippet finder spot it in folded text.
     // Not the expansion's syllables one by one: "tphcm" would mark every "phố".
@@ -514,6 +644,7 @@ class Builder {
   ParsedQuery& out_;
   std::vector<Q> boosters_, constant_boosters_;
   mutable CompletionCache own_cache_;
+  bool seeking_ = true;
 };
 
 Q combine_or(const std::vector<Q>& qs) {
@@ -662,15 +793,17 @@ void add_item(const Item& item, Builder& builder, Wanted& wanted, ParsedQuery& o
     return;
   }
   std::optional<Element> element;
+  builder.set_seeking(!item.exclude);
   if (item.field == Field::kAuthor) {
     element = builder.author(item.text);
   } else if (item.phrase || item.field == Field::kTitle) {
-    element = builder.phrase(item.text, item.field);
+    element = builder.phrase(item.text, item.field, item.slop);
   } else {
     std::vector<Q> parts;
     for (const Element& p : builder.words(item.text, false)) parts.push_back(p.match);
     if (!parts.empty()) element = Element{combine_and(parts)};
   }
+  builder.set_seeking(true);
   if (!element) return;
   if (item.exclude) {
     wanted.excluded.push_back(element->match);
@@ -684,6 +817,40 @@ void add_item(const Item& item, Builder& builder, Wanted& wanted, ParsedQuery& o
   }
   const bool required = item.require || item.phrase || item.field != Field::kNone;
   (required ? wanted.required : wanted.optional).push_back(*element);
+}
+
+// `items[first]` NEAR the items after it that say so (a NEAR/2 b NEAR/3 c:
+// one window for all, the widest n); required, or excluded with the first.
+// Returns the index of the chain's last item.
+std::size_t add_near(const std::vector<Item>& items, std::size_t first, Builder& builder,
+                     Wanted& wanted) {
+  std::vector<std::string> operands{items[first].text};
+  int n = 0;
+  std::size_t last = first;
+  while (last + 1 < items.size() && items[last + 1].near_previous >= 0) {
+    ++last;
+    operands.push_back(items[last].text);
+    n = std::max(n, items[last].near_previous);
+  }
+  const bool exclude = items[first].exclude;
+  // Checked on positions only where the NEAR alone decides: not excluded,
+  // not one side of an OR (an approximation there: docs/api.md).
+  const bool alone = !exclude && !items[first].or_with_previous &&
+                     !(last + 1 < items.size() && items[last + 1].or_with_previous);
+  builder.set_seeking(!exclude);
+  std::optional<Element> element = builder.near(operands, n, alone);
+  builder.set_seeking(true);
+  if (!element) return last;
+  if (exclude) {
+    wanted.excluded.push_back(element->match);
+  } else if (items[first].or_with_previous &&
+             !(wanted.optional.empty() && wanted.required.empty())) {
+    std::vector<Element>& prev = wanted.optional.empty() ? wanted.required : wanted.optional;
+    prev.back().match = Q(Q::OP_OR, prev.back().match, element->match);
+  } else {
+    wanted.required.push_back(*element);
+  }
+  return last;
 }
 
 // The items read in order: runs of plain words are analyzed together (so
@@ -700,6 +867,11 @@ Wanted read_items(const std::vector<Item>& items, bool typing, Builder& builder,
   };
   for (std::size_t k = 0; k < items.size(); ++k) {
     const Item& item = items[k];
+    if (k + 1 < items.size() && items[k + 1].near_previous >= 0) {
+      flush_run(false);
+      k = add_near(items, k, builder, wanted);
+      continue;
+    }
     bool plain = !item.phrase && item.field == Field::kNone && !item.exclude && !item.require;
     bool next_is_or = k + 1 < items.size() && items[k + 1].or_with_previous;
     if (plain && !item.or_with_previous && !next_is_or) {
@@ -777,14 +949,17 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
   if (auto range = find_date_range(q)) {
     out.date_range = range;
     q = q.substr(0, range->begin) + " " + q.substr(range->end);
+  } else if (auto day = find_day_of_year(q)) {
+    out.day_of_year = day;
+    q = q.substr(0, day->begin) + " " + q.substr(day->end);
   }
-  const bool typing =
-      options.trailing_prefix && !q_in.empty() && !is_space(q_in.back()) && !out.date_range;
+  const bool typing = options.trailing_prefix && !q_in.empty() && !is_space(q_in.back()) &&
+                      !out.date_range && !out.day_of_year;
   QueryOptions read_as = options;
   for (const Syllable& syl : analyzer.analyze(q).syllables)
     read_as.typed_with_marks = read_as.typed_with_marks || syl.has_marks;
   Builder builder(analyzer, read_as, out);
-  const Wanted wanted = read_items(lex(q), typing, builder, read_as, out);
+  const Wanted wanted = read_items(lex(q, out.error), typing, builder, read_as, out);
   const Selection selection = select(wanted);
   const Q base = selecting(selection);
   if (base.empty()) {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "occurrences.h"
 #include "vietnamese.h"
 
 namespace tracuu::internal {
@@ -38,13 +39,26 @@ inline constexpr double kCommonMinDocs = 1000;
 // The widest a trailing prefix ("ha n") may expand: the most frequent terms.
 inline constexpr Xapian::termcount kMaxPrefixExpansion = 40;
 
+// A NEAR whose operands are phrases ("bình tân" NEAR/3 quận): Xapian's
+// OP_NEAR takes single terms only, so the query holds every operand's
+// terms within the window and each phrase somewhere, and the matches are
+// then checked on their positions (search/near_check.cpp).
+struct NearCheck {
+  std::vector<std::vector<std::string>> operands;  // each: its terms in order
+  Xapian::termcount window = 0;                    // the words of all operands and the allowed gap
+};
+
 struct ParsedQuery {
-  Xapian::Query query;                  // matching and ranking, without filters
-  bool match_all = false;               // no positive words: every document matches
-  std::vector<std::string> highlight;   // folded syllables to mark in snippets
-  std::string highlight_prefix;         // the trailing prefix, folded
-  std::optional<DateRange> date_range;  // written in the query
-  std::vector<std::string> categories;  // category: filters, folded
+  Xapian::Query query;                   // matching and ranking, without filters
+  std::string error;                     // a misuse the reading cannot fix: NEAR/100000
+  bool match_all = false;                // no positive words: every document matches
+  std::vector<std::string> highlight;    // folded syllables to mark in snippets
+  std::string highlight_prefix;          // the trailing prefix, folded
+  Sought sought;                         // the words and phrases to find in a text
+  std::vector<NearCheck> near_checks;    // every match must pass each
+  std::optional<DateRange> date_range;   // written in the query
+  std::optional<DayOfYear> day_of_year;  // "ngày 15 tháng 5": in any year
+  std::vector<std::string> categories;   // category: filters, folded
   // Set when every word was common and `query` requires them all: the same
   // words, each optional, for when `query` finds fewer matches than shown.
   Xapian::Query relaxed;

@@ -6,19 +6,19 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "budget.h"
+#include "near_check.h"
+#include "query.h"
 #include "search.h"
 
 namespace tracuu::internal {
-
-class CompletionCache;
-struct BudgetState;
-struct ParsedQuery;
 
 // The weighting scheme of searches and "Tin khác".
 Xapian::BM25Weight ranking();
@@ -56,6 +56,10 @@ class SearcherImpl {
   std::optional<Article> article(const std::string& id);
   std::optional<std::vector<Hit>> related(const std::string& id, std::size_t limit);
   std::vector<Suggestion> suggest(const std::string& prefix, std::size_t limit);
+  Timeline timeline(const SearchRequest& request, TimeBin bin);
+  Concordance concordance(const ConcordanceRequest& request);
+  Searcher::ConcordanceStream start_concordance(const ConcordanceRequest& request);
+  std::optional<MarkedArticle> marked_article(const std::string& id, const SearchRequest& request);
   std::vector<std::string> missing_shards() const { return shards_.missing(); }
   std::size_t shard_count() const { return shards_.size(); }
 
@@ -70,11 +74,33 @@ class SearcherImpl {
     Xapian::docid docid;
     double score;
     Article article;
+    Xapian::doccount copies = 0;  // left out by grouping
   };
-  // A request read as a query (one path for /search and /export).
-  struct Prepared;
-  struct Facets;
-  Prepared prepare(const SearchRequest& request);
+  // One query path for every endpoint that matches articles (/search,
+  // /export, /timeline, /concordance, feeds): the request read as a Xapian
+  // query with its filters, and the decision whether a conjunction of
+  // common words is relaxed.
+  struct Prepared {
+    std::optional<std::string> typed;  // the keystroke reading, when the query was one
+    ParsedQuery parsed;
+    Xapian::Query query;    // with filters and the budget
+    Xapian::Query relaxed;  // the same for parsed.relaxed; empty when there is none
+    bool by_date = false;
+    bool group_copies = false;
+    std::unique_ptr<NearDecider> near;  // NEARs between phrases, checked on positions
+    std::shared_ptr<BudgetState> budget;
+  };
+  // Counts of the matches by value, gathered while matching.
+  struct Facets {
+    bool by_category_and_year = true;
+    bool by_day = false;
+    bool by_story = false;  // the duplicate keys seen: how many stories
+    std::optional<Xapian::ValueCountMatchSpy> categories, years, days, stories;
+  };
+  // `trailing_prefix`: the search box's last word may be unfinished.
+  Prepared prepare(const SearchRequest& request, bool trailing_prefix = true);
+  Xapian::Query with_filters(Xapian::Query query, const SearchRequest& r,
+                             const ParsedQuery& parsed);
   Xapian::Query limited(const Xapian::Query& query, const Prepared& p) const;
   Xapian::MSet match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
                      Xapian::doccount check_at_least, Facets* facets = nullptr);
@@ -85,12 +111,18 @@ class SearcherImpl {
 
   // The search box's trailing-word expansions, for this database version.
   CompletionCache& completions();
+  // Articles per published day (YYYYMMDD) in the whole index, for this
+  // database version (the timeline's "all").
+  const std::map<std::string, std::size_t>& articles_by_day();
+  friend class tracuu::Searcher::ConcordanceStream::State;
 
   ShardSet shards_;
   Xapian::Database& db_;  // = shards_.database(): the reachable shards as one
   Analyzer analyzer_;
   std::unique_ptr<CompletionCache> completions_;
   std::uint64_t completions_version_ = 0;
+  std::map<std::string, std::size_t> articles_by_day_;
+  std::optional<std::uint64_t> articles_by_day_version_;
 };
 
 template <typename F>

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "budget.h"
+#include "near_check.h"
 #include "query.h"
 #include "search.h"
 #include "search_internal.h"
@@ -57,8 +58,27 @@ std::string compact(const std::string& iso) {
   return published_value(d->iso());
 }
 
-// The filters of a request: dates (parameters and query text) and categories.
-Q with_filters(Q query, const SearchRequest& r, const ParsedQuery& parsed) {
+// The same day (or month) in every year the index covers: one range per year.
+Q every_year(const Xapian::Database& db, const DayOfYear& d) {
+  const std::string lowest = db.get_value_lower_bound(slot::kPublished);
+  const std::string highest = db.get_value_upper_bound(slot::kPublished);
+  if (lowest.size() < 4 || highest.size() < 4) return Q::MatchNothing;
+  std::vector<Q> years;
+  const std::string mmdd = d.text();  // "05-15" or "05"
+  const std::string from = mmdd.substr(0, 2) + (d.day ? mmdd.substr(3, 2) : "01");
+  const std::string to = mmdd.substr(0, 2) + (d.day ? mmdd.substr(3, 2) : "31");
+  for (int y = std::stoi(lowest.substr(0, 4)); y <= std::stoi(highest.substr(0, 4)); ++y) {
+    const std::string year = std::to_string(y);
+    years.emplace_back(Q::OP_VALUE_RANGE, slot::kPublished, year + from, year + to);
+  }
+  return Q(Q::OP_OR, years.begin(), years.end());
+}
+
+}  // namespace
+
+// The filters of a request: dates (parameters and query text), the day of
+// the year, categories, and the copies of one story.
+Q SearcherImpl::with_filters(Q query, const SearchRequest& r, const ParsedQuery& parsed) {
   std::string from = compact(r.from), to = compact(r.to);
   if (parsed.date_range) {  // the narrower of the two wins
     std::string qf = compact(parsed.date_range->from), qt = compact(parsed.date_range->to);
@@ -75,8 +95,26 @@ Q with_filters(Q query, const SearchRequest& r, const ParsedQuery& parsed) {
   if (!r.category.empty()) categories.push_back(fold_diacritics(r.category));
   for (const std::string& c : categories)
     query = Q(Q::OP_FILTER, query, Q(std::string(prefix::kCategory) + c));
+  std::optional<DayOfYear> day = parsed.day_of_year;
+  if (!r.on.empty()) {
+    day = parse_day_of_year(r.on);
+    if (!day)
+      throw BadRequest("on must be a day of the year MM-DD or a month MM, got \"" +
+                       r.on.substr(0, 20) + "\"");
+  }
+  if (day) query = Q(Q::OP_FILTER, query, every_year(db_, *day));
+  if (!r.copies_of.empty()) {
+    const std::string id_term = std::string(prefix::kId) + r.copies_of;
+    auto p = db_.postlist_begin(id_term);
+    if (p == db_.postlist_end(id_term))
+      throw BadRequest("copies_of: no article with id \"" + r.copies_of.substr(0, 200) + "\"");
+    const std::string key = db_.get_document(*p).get_value(slot::kDuplicateKey);
+    query = Q(Q::OP_FILTER, query, Q(Q::OP_VALUE_RANGE, slot::kDuplicateKey, key, key));
+  }
   return query;
 }
+
+namespace {
 
 std::map<std::string, std::size_t> facet_counts(const Xapian::ValueCountMatchSpy& spy) {
   std::map<std::string, std::size_t> counts;
@@ -115,32 +153,22 @@ Xapian::doccount SearcherImpl::document_count() {
   return with_retry([&] { return db_.get_doccount(); });
 }
 
-// One query path for every endpoint that matches articles (/search,
-// /export): the request read as a Xapian query with its filters, and the
-// decision whether a conjunction of common words is relaxed.
-struct SearcherImpl::Facets {
-  std::optional<Xapian::ValueCountMatchSpy> categories, years;
-};
-
-struct SearcherImpl::Prepared {
-  std::optional<std::string> typed;  // the keystroke reading, when the query was one
-  ParsedQuery parsed;
-  Q query;    // with filters and the budget
-  Q relaxed;  // the same for parsed.relaxed; empty when there is none
-  bool by_date = false;
-  std::shared_ptr<BudgetState> budget;
-};
-
-SearcherImpl::Prepared SearcherImpl::prepare(const SearchRequest& r) {
+SearcherImpl::Prepared SearcherImpl::prepare(const SearchRequest& r, bool trailing_prefix) {
   Prepared p;
   // Keys typed with the input method off are read as the Vietnamese they spell.
   p.typed = read_keystrokes(r.q, db_);
   QueryOptions options;
   options.strict_accents = r.strict_accents;
   options.all_words = r.all_words;
+  options.trailing_prefix = trailing_prefix;
   options.expand_from = &db_;
   options.completion_cache = &completions();
   p.parsed = parse_query(p.typed ? *p.typed : r.q, analyzer_, options);
+  if (!p.parsed.error.empty()) throw BadRequest(p.parsed.error);
+  // Over remote shards the query's own reading of the NEAR stands (docs/api.md).
+  if (!p.parsed.near_checks.empty() && shards_.all_local())
+    p.near = std::make_unique<NearDecider>(p.parsed.near_checks);
+  p.group_copies = r.group_copies && r.copies_of.empty();
   p.by_date = r.sort == SearchRequest::Sort::kDate || p.parsed.match_all;
   p.budget = std::make_shared<BudgetState>(r.budget);
   p.query = limited(with_filters(p.parsed.query, r, p.parsed), p);
@@ -156,25 +184,40 @@ Xapian::Query SearcherImpl::limited(const Xapian::Query& q, const Prepared& p) c
 // `check_at_least` is at least kEnoughForConjunction, so the decision to
 // relax is made on an exact count: every page and the export of a query
 // decide alike.
+// With `count` 0 it only counts (and feeds `facets`): no weights computed.
 Xapian::MSet SearcherImpl::match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
                                  Xapian::doccount check_at_least, Facets* facets) {
   auto run = [&] {
     Xapian::Enquire enquire(db_);
     enquire.set_query(p.query);
-    enquire.set_weighting_scheme(ranking());
+    if (count == 0) {
+      enquire.set_weighting_scheme(Xapian::BoolWeight());
+    } else {
+      enquire.set_weighting_scheme(ranking());
+    }
     if (p.by_date) enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
-    if (facets) {  // fresh for each match
+    if (p.group_copies) enquire.set_collapse_key(slot::kDuplicateKey);
+    if (facets && facets->by_category_and_year) {  // fresh for each match
       facets->categories.emplace(slot::kCategory);
       facets->years.emplace(slot::kYear);
       enquire.add_matchspy(&*facets->categories);
       enquire.add_matchspy(&*facets->years);
     }
-    return enquire.get_mset(first, count, std::max(check_at_least, kEnoughForConjunction));
+    if (facets && facets->by_day) {
+      facets->days.emplace(slot::kPublished);
+      enquire.add_matchspy(&*facets->days);
+    }
+    if (facets && facets->by_story) {
+      facets->stories.emplace(slot::kDuplicateKey);
+      enquire.add_matchspy(&*facets->stories);
+    }
+    return enquire.get_mset(first, count, std::max(check_at_least, kEnoughForConjunction), nullptr,
+                            p.near.get());
   };
   Xapian::MSet mset = run();
   // Every word was common and few articles hold them all: every word
   // optional after all.
-  if (!p.relaxed.empty() && mset.get_matches_lower_bound() < kEnoughForConjunction &&
+  if (!p.relaxed.empty() && mset.get_uncollapsed_matches_lower_bound() < kEnoughForConjunction &&
       !p.budget->expired) {
     p.query = p.relaxed;
     p.relaxed = Q();
@@ -182,6 +225,30 @@ Xapian::MSet SearcherImpl::match(Prepared& p, Xapian::doccount first, Xapian::do
   }
   return mset;
 }
+
+namespace {
+
+// With copies grouped, Xapian's counts are of collapsed matches and only
+// estimates; the spy on the duplicate key saw the matches before grouping
+// (all of them with exact=1, or when it saw fewer than it was asked to
+// check): articles are what it saw, stories its distinct keys. A sample is
+// scaled to the estimated total.
+void count_stories(const Xapian::MSet& mset, const Xapian::ValueCountMatchSpy& keys, bool all_seen,
+                   SearchResult& res) {
+  const Xapian::doccount seen = keys.get_total();
+  std::size_t keyed = 0, distinct = 0;
+  for (auto v = keys.values_begin(); v != keys.values_end(); ++v, ++distinct)
+    keyed += v.get_termfreq();
+  const std::size_t stories_seen = distinct + (seen - keyed);  // an article without a key: its own
+  res.total_exact = !res.timed_out && all_seen;
+  res.total = all_seen ? seen : std::max(seen, mset.get_uncollapsed_matches_estimated());
+  res.stories =
+      seen == 0
+          ? 0
+          : static_cast<std::size_t>(
+                static_cast<double>(stories_seen) * static_cast<double>(res.total) / seen + 0.5);
+}
+}  // namespace
 
 SearchResult SearcherImpl::search(const SearchRequest& r) {
   const auto start = std::chrono::steady_clock::now();
@@ -195,21 +262,28 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
       p.parsed.highlight_prefix.clear();
     const auto first = static_cast<Xapian::doccount>(r.offset);
     Facets facets;
+    facets.by_story = p.group_copies;
     // Facets and totals see at least kFacetSample matches; exact=1 sees all.
     const Xapian::doccount check = r.exact_total
                                        ? db_.get_doccount()
                                        : std::max<Xapian::doccount>(kFacetSample, first + r.limit);
     Xapian::MSet mset = match(p, first, static_cast<Xapian::doccount>(r.limit), check, &facets);
     res.timed_out = p.budget->expired;
-    res.total = mset.get_matches_estimated();
-    res.total_exact =
-        !res.timed_out && mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    if (p.group_copies) {
+      count_stories(mset, *facets.stories, r.exact_total || facets.stories->get_total() < check,
+                    res);
+    } else {
+      res.total = mset.get_matches_estimated();
+      res.total_exact =
+          !res.timed_out && mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+    }
     res.category_facets = facet_counts(*facets.categories);
     res.year_facets = facet_counts(*facets.years);
     std::vector<RankedArticle> ranked = read_page(mset, first == 0);
     res.suggestion = reread(r, p, ranked);
     for (const RankedArticle& hit : ranked) {
       Hit h = hit_of(hit.article, hit.score);
+      h.similar = hit.copies;
       h.snippet = make_snippet(analyzer_, snippet_source(hit.article), p.parsed.highlight,
                                p.parsed.highlight_prefix);
       res.hits.push_back(std::move(h));
@@ -226,7 +300,8 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::read_page(const Xapian::M
   if (first_page) mset.fetch();  // see the MSet::fetch() note above
   std::vector<RankedArticle> ranked;
   for (auto it = mset.begin(); it != mset.end(); ++it)
-    ranked.push_back({*it, it.get_weight(), article_from_data(it.get_document().get_data())});
+    ranked.push_back({*it, it.get_weight(), article_from_data(it.get_document().get_data()),
+                      it.get_collapse_count()});
   return ranked;
 }
 

@@ -147,6 +147,17 @@ struct DateRange {
 };
 std::optional<DateRange> find_date_range(std::string_view query);
 
+// A day (or a month) of the year with no year, "on this day" in every year:
+// "ngày 15 tháng 5", "ngày 15/5" in a query, or the parameter forms "05-15"
+// and "05". day is 0 for a whole month.
+struct DayOfYear {
+  int month = 0, day = 0;
+  std::size_t begin = 0, end = 0;  // where the query wrote it
+  std::string text() const;        // "05-15", "05"
+};
+std::optional<DayOfYear> find_day_of_year(std::string_view query);
+std::optional<DayOfYear> parse_day_of_year(std::string_view mm_dd);  // "05-15", "05"; not "02-30"
+
 // The number a document gives itself in its header ("Luật số: 91/2015/QH13",
 // "Số: 100/2019/NĐ-CP"): the first code of digits and slashes written after
 // one of the words of data/document-number-words.txt and a colon, within

@@ -56,18 +56,28 @@ struct SearchRequest {
   bool strict_accents = false;  // exact (accented) terms only
   bool exact_total = false;     // count every match (costs a full pass)
   bool all_words = false;       // require every word (default: all preferred)
-  QueryBudget budget;           // none by default
+  // The same day or month in every year: "MM-DD" or "MM" (also read from
+  // the query text: "ngày 15 tháng 5"); empty = any.
+  std::string on;
+  // One line per story: copies of an article (same duplicate key, see
+  // schema.h) are shown once, the best, with Hit::similar counting the
+  // others. Not for exports unless asked.
+  bool group_copies = false;
+  std::string copies_of;  // only the copies of this article's story (its id)
+  QueryBudget budget;     // none by default
 };
 
 struct Hit {
   std::string id, title, url, published, category, author;
   std::string snippet;  // HTML-escaped, matches wrapped in <mark>
   double score = 0;
+  std::size_t similar = 0;  // copies of it left out (SearchRequest::group_copies)
 };
 
 struct SearchResult {
   std::string query;
-  std::size_t total = 0;
+  std::size_t total = 0;               // matching articles, every copy counted
+  std::optional<std::size_t> stories;  // when copies are grouped: the lines they make
   bool total_exact = false;
   bool timed_out = false;  // the budget ran out: the best matches found in it
   double took_ms = 0;
@@ -75,6 +85,57 @@ struct SearchResult {
   std::map<std::string, std::size_t> category_facets, year_facets;
   std::optional<std::string> suggestion;
   std::optional<DateRange> date_range;  // read from the query text, if any
+};
+
+// How many matches fall in each day, week (from Monday), month or year.
+enum class TimeBin { kDay, kWeek, kMonth, kYear };
+std::optional<TimeBin> time_bin(std::string_view name);  // "day", "week", "month", "year"
+std::string_view time_bin_name(TimeBin bin);
+
+struct TimelineBin {
+  std::string start;      // YYYY-MM-DD, the bin's first day
+  std::size_t count = 0;  // matches
+  std::size_t all = 0;    // articles in the index (any query), to normalise by
+};
+
+struct Timeline {
+  std::string query;
+  TimeBin bin = TimeBin::kMonth;
+  std::size_t total = 0;          // matches with a date: the sum of the bins' counts, exact
+  std::size_t undated = 0;        // matches without a date (in no bin)
+  bool timed_out = false;         // counts are of the matches found in the time allowed
+  std::vector<TimelineBin> bins;  // every bin from the first to the last, empty ones too
+};
+
+// Keyword in context: one line per occurrence of the query's words or
+// phrases (docs/api.md#concordance).
+struct ConcordanceRequest {
+  enum class Sort { kDate, kLeft, kRight };
+  SearchRequest search;     // q and filters; limit and offset page the lines
+  std::size_t context = 8;  // words each side
+  Sort sort = Sort::kDate;
+};
+
+struct ConcordanceLine {
+  std::string id, title, published;
+  std::string left, match, right;  // the text as written
+};
+
+struct Concordance {
+  std::string query;
+  std::size_t occurrences = 0;  // in every matching article
+  std::size_t articles = 0;     // matching articles
+  bool timed_out = false;       // counts are of the articles read in the time allowed
+  std::vector<ConcordanceLine> lines;
+};
+
+// An article with every occurrence of a query marked (the article view).
+struct MarkedArticle {
+  Article article;
+  // HTML-escaped, each occurrence as <mark data-n="K"> (K from 0, in
+  // reading order over the fields).
+  std::string title, lead, body, caption;
+  std::size_t occurrences = 0;
 };
 
 namespace internal {
@@ -111,6 +172,19 @@ class Searcher {
   // Throws BadRequest, Xapian::Error, ExportInterrupted (out of time).
   class Export;
   Export start_export(const SearchRequest& request);
+  // Matches per day, week, month or year, exact, with the index's own
+  // counts per bin; bins from `from` (or the first dated article) to `to`
+  // (or the last). Throws BadRequest.
+  Timeline timeline(const SearchRequest& request, TimeBin bin);
+  // One page of concordance lines (request.search.limit, offset) and the
+  // total count of occurrences.
+  Concordance concordance(const ConcordanceRequest& request);
+  // Every concordance line, in date order (constant memory) or sorted by
+  // the context (all lines' sort keys held); read one by one.
+  class ConcordanceStream;
+  ConcordanceStream start_concordance(const ConcordanceRequest& request);
+  // The article with the query's occurrences marked; nullopt if unknown.
+  std::optional<MarkedArticle> marked_article(const std::string& id, const SearchRequest& request);
   // Reads a little of every table a search reads (postings, positions,
   // terms, values, stored articles); throws Xapian::Error when the index
   // cannot be read.
@@ -125,6 +199,24 @@ class Searcher {
 
  private:
   std::unique_ptr<internal::SearcherImpl> impl_;
+};
+
+// The lines of a concordance (Searcher::start_concordance). Like an
+// Export, it reads through its Searcher, which must outlive it.
+class Searcher::ConcordanceStream {
+ public:
+  ConcordanceStream(ConcordanceStream&&) noexcept;
+  ~ConcordanceStream();
+  std::size_t articles() const;  // matching articles
+  // The next line; false at the end. Throws Xapian::Error, ExportInterrupted.
+  bool next(ConcordanceLine* line);
+
+  class State;
+
+ private:
+  friend class internal::SearcherImpl;
+  explicit ConcordanceStream(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
 };
 
 // The matches of an export (Searcher::start_export), read in order. It

@@ -95,3 +95,111 @@ test("filters, paging and the URL state work on a phone-sized screen", { skip },
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("the timeline draws; a bar filters the list and the URL; two queries compare", { skip }, async () => {
+  const { page, errors } = await newPage();
+  await page.goto(base + "/?q=" + encodeURIComponent("quận"));
+  await page.locator(".hit").first().waitFor();
+  await page.locator("#timeline g[data-i] rect.bar").first().waitFor();
+  const bars = await page.locator("#timeline g[data-i]").count();
+  assert.ok(bars >= 2, `${bars} bars`);
+  if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/timeline.png` });
+  // The tallest bar: its dates become the filter, in the URL and the list.
+  const tallest = await page.evaluate(() => {
+    let best = null, height = -1;
+    for (const g of document.querySelectorAll("#timeline g[data-i]")) {
+      const h = Number(g.querySelector("rect.bar").getAttribute("height"));
+      if (h > height) { height = h; best = g; }
+    }
+    return { i: Number(best.dataset.i), start: best.dataset.start, end: best.dataset.end };
+  });
+  const box = await page.locator(`#timeline g[data-i="${tallest.i}"] rect.slot`).boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height - 2);
+  await page.waitForURL((url) => url.searchParams.get("from") === tallest.start && url.searchParams.get("to") === tallest.end);
+  await page.locator('#results[aria-busy="false"] .hit').first().waitFor();
+  const dates = await page.locator(".hit .hit-meta").allTextContents();
+  const [fy, fm, fd] = tallest.start.split("-").map(Number), [ty, tm, td] = tallest.end.split("-").map(Number);
+  const lo = Date.UTC(fy, fm - 1, fd), hi = Date.UTC(ty, tm - 1, td);
+  for (const meta of dates) {
+    const m = meta.match(/(\d+)\/(\d+)\/(\d{4})/);
+    assert.ok(m, `no date in "${meta}"`);
+    const t = Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]));
+    assert.ok(t >= lo && t <= hi, `${meta} outside ${tallest.start}..${tallest.end}`);
+  }
+  assert.equal(await page.locator("#from").inputValue(), tallest.start);
+  // Drag across bars: a range.
+  await page.goto(base + "/?q=" + encodeURIComponent("quận"));
+  await page.locator("#timeline g[data-i] rect.bar").first().waitFor();
+  const n = await page.locator("#timeline g[data-i]").count();
+  const first = await page.locator('#timeline g[data-i="0"] rect.slot').boundingBox();
+  const last = await page.locator(`#timeline g[data-i="${n - 1}"] rect.slot`).boundingBox();
+  await page.mouse.move(first.x + 1, first.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(last.x + last.width / 2, last.y + 10, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForURL((url) => url.searchParams.get("from") && url.searchParams.get("to"));
+  const url = new URL(page.url());
+  assert.ok(url.searchParams.get("from") < url.searchParams.get("to"));
+  // Compare: one series per query, a legend.
+  await page.goto(base + "/?q=" + encodeURIComponent("quận") + "&cmp=" + encodeURIComponent("mưa, học sinh"));
+  await page.locator("#timeline-legend span").first().waitFor();
+  assert.equal(await page.locator("#timeline-legend span").count(), 3);
+  const colors = await page.evaluate(() => new Set([...document.querySelectorAll("#timeline rect.bar")].map((r) => r.getAttribute("fill"))).size);
+  assert.equal(colors, 3);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("Ngữ cảnh: every occurrence with the keyword aligned in one column, sortable", { skip }, async () => {
+  const { page, errors } = await newPage();
+  await page.goto(base + "/?q=" + encodeURIComponent("quận"));
+  await page.locator(".hit").first().waitFor();
+  await page.locator("#tab-kwic").click();
+  await page.waitForURL(/view=kwic/);
+  await page.locator("#kwic-table tr.line").first().waitFor();
+  assert.match(await page.locator("#total").textContent(), /lần xuất hiện trong \d+ bài/);
+  const lefts = await page.locator("#kwic-table td.match").evaluateAll((cells) => cells.map((c) => Math.round(c.getBoundingClientRect().left)));
+  assert.ok(lefts.length >= 10, `${lefts.length} lines`);
+  assert.equal(new Set(lefts).size, 1, `keyword column not aligned: ${[...new Set(lefts)]}`);
+  const matches = await page.locator("#kwic-table td.match").allTextContents();
+  assert.ok(matches.every((m) => fold(m) === "quan"), `matches: ${matches.slice(0, 5)}`);
+  if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/kwic.png` });
+  await page.selectOption("#kwic-sort", "right");
+  await page.waitForURL(/ksort=right/);
+  await page.waitForFunction(() => document.querySelectorAll("#kwic-table tr.line").length > 0);
+  const csv = await page.locator("#kwic-csv").getAttribute("href");
+  const res = await page.request.get(base + csv);
+  assert.equal(res.status(), 200);
+  assert.match(await res.text(), /^id,published,title,left,match,right\n/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("an article opened from a search marks every occurrence and steps through them; the feed link works", { skip }, async () => {
+  const { page, errors } = await newPage();
+  await page.goto(base + "/?q=" + encodeURIComponent("\"Bình Tân\""));
+  await page.locator(".hit").first().waitFor();
+  const feed = await page.locator("#feed-link").getAttribute("href");
+  const res = await page.request.get(base + feed);
+  assert.equal(res.status(), 200);
+  assert.match(await res.text(), /<feed xmlns="http:\/\/www.w3.org\/2005\/Atom"/);
+  await page.locator(".hit-title").first().click();
+  await page.locator("#marks-nav:not([hidden])").waitFor();
+  const marks = await page.locator("#article mark[data-n]").count();
+  assert.ok(marks >= 1);
+  assert.ok(page.url().includes("q=") && page.url().includes("#/a/"), page.url());
+  await page.locator("#mark-next").click();
+  assert.equal(await page.locator("#article mark.current").getAttribute("data-n"), "0");
+  assert.match(await page.locator("#marks-count").textContent(), new RegExp(`1/${marks}`));
+  await page.locator("#mark-prev").click();
+  assert.equal(await page.locator("#article mark.current").getAttribute("data-n"), String(marks - 1));
+  if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/article-marks.png` });
+  // The address is stable: opened again, the same marks.
+  const again = await browser.newPage();
+  await again.goto(page.url());
+  await again.locator("#marks-nav:not([hidden])").waitFor();
+  assert.equal(await again.locator("#article mark[data-n]").count(), marks);
+  await again.close();
+  assert.deepEqual(errors, []);
+  await page.close();
+});

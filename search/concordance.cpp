@@ -1,0 +1,341 @@
+// Concordance (keyword in context) and the article view's marks.
+//
+// The matching articles are read newest first, a month of them at a time
+// (one Xapian match per month, sorted by date), so a stream in date order
+// holds one month's matches and one article's lines, whatever the total:
+// its first line comes after the first month's match, not after matching
+// the whole index. Each article's occurrences are found by the analyzer on
+// its stored text (find_occurrences: the same reading the index was built
+// from). Sorting by the context needs every line first: those are held.
+#include <algorithm>
+#include <deque>
+#include <tuple>
+
+#include "search_internal.h"
+
+namespace tracuu {
+
+namespace internal {
+namespace {
+
+// The fields a concordance reads, in the order the index holds them.
+std::vector<const std::string*> text_fields(const Article& a) {
+  return {&a.title, &a.lead, &a.body, &a.caption};
+}
+
+// Whitespace runs (line breaks included) as one space, trimmed: a line of
+// context reads on one line.
+std::string one_line(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+// A line and what it sorts by.
+struct KeyedLine {
+  std::string key;
+  ConcordanceLine line;
+};
+
+// The lines of one article, `context` syllables each side.
+void lines_of(Analyzer& analyzer, const Article& a, const Sought& sought, std::size_t context,
+              std::vector<ConcordanceLine>& out) {
+  for (const std::string* field : text_fields(a)) {
+    if (field->empty()) continue;
+    const Analysis analysis = analyzer.analyze(*field);
+    const auto& syl = analysis.syllables;
+    for (const Occurrence& o : find_occurrences(analysis, sought)) {
+      const std::size_t last = o.first + o.count - 1;
+      const std::size_t from = o.first > context ? o.first - context : 0;
+      const std::size_t to = std::min(syl.size() - 1, last + context);
+      const std::string_view text(*field);
+      ConcordanceLine line;
+      line.id = a.id;
+      line.title = a.title;
+      line.published = a.published;
+      line.left = one_line(text.substr(syl[from].begin, syl[o.first].begin - syl[from].begin));
+      line.match = one_line(text.substr(syl[o.first].begin, syl[last].end - syl[o.first].begin));
+      line.right = one_line(text.substr(syl[last].end, syl[to].end - syl[last].end));
+      out.push_back(std::move(line));
+    }
+  }
+}
+
+// The sort key of a line: its folded context words, nearest first (the
+// left context read backwards, as linguists sort concordances), then the
+// match, then the date.
+std::string sort_key(Analyzer& analyzer, const ConcordanceLine& line,
+                     ConcordanceRequest::Sort sort) {
+  std::vector<std::string> words;
+  const bool left = sort == ConcordanceRequest::Sort::kLeft;
+  for (const Syllable& s : analyzer.analyze(left ? line.left : line.right).syllables)
+    words.push_back(s.folded);
+  if (left) std::reverse(words.begin(), words.end());
+  std::string key;
+  for (const std::string& w : words) key += w + '\x01';
+  return key + '\x02' + fold_diacritics(line.match) + '\x02' + line.published;
+}
+
+constexpr Xapian::doccount kEnoughToDecide = 50;  // as the search's conjunction check
+
+}  // namespace
+}  // namespace internal
+
+// Walks the matching articles a month at a time, newest first, then the
+// undated ones; hands out their lines.
+class Searcher::ConcordanceStream::State {
+ public:
+  State(internal::SearcherImpl& impl, const ConcordanceRequest& request, bool partial_ok)
+      : impl_(impl), request_(request), partial_ok_(partial_ok) {
+    SearchRequest search = request.search;
+    search.group_copies = false;
+    p_ = impl_.prepare(search, false);
+    // The relaxing of a conjunction of common words is decided once, on the
+    // whole query, not month by month.
+    const Xapian::MSet counted = impl_.match(p_, 0, 0, impl_.db_.get_doccount());
+    articles_ = counted.get_matches_estimated();
+    p_.relaxed = Xapian::Query();
+    if (request.search.budget.deadline != std::chrono::steady_clock::time_point::max())
+      allowance_ = request.search.budget.deadline - std::chrono::steady_clock::now();
+    first_month_ = newest_month();
+    month_ = first_month_;
+    oldest_ = oldest_month();
+    if (request.sort != ConcordanceRequest::Sort::kDate) sort_all();
+  }
+
+  std::size_t articles() const { return articles_; }
+  bool timed_out() const { return timed_out_; }
+
+  bool next(ConcordanceLine* line) {
+    if (sorted_) {
+      if (next_sorted_ >= sorted_lines_.size()) return false;
+      *line = std::move(sorted_lines_[next_sorted_++].line);
+      return true;
+    }
+    return next_in_date_order(line);
+  }
+
+ private:
+  bool next_in_date_order(ConcordanceLine* line) {
+    while (pending_.empty()) {
+      if (!next_article()) return false;
+    }
+    *line = std::move(pending_.front());
+    pending_.pop_front();
+    return true;
+  }
+
+  bool next_article() {
+    while (!mset_ || it_ == mset_->end()) {
+      if (!next_window()) return false;
+    }
+    Article a;
+    for (int attempt = 0;; ++attempt) {
+      try {
+        a = article_from_data(impl_.db_.get_document(*it_).get_data());
+        break;
+      } catch (const Xapian::DocNotFoundError&) {
+        ++it_;  // deleted since the match
+        return true;
+      } catch (const Xapian::DatabaseModifiedError&) {
+        if (attempt >= 2) throw;
+        impl_.db_.reopen();
+      } catch (const Xapian::DatabaseOpeningError& e) {
+        throw ExportInterrupted("the index was rebuilt during the concordance: " + e.get_msg());
+      }
+    }
+    ++it_;
+    std::vector<ConcordanceLine> lines;
+    internal::lines_of(impl_.analyzer_, a, p_.parsed.sought, request_.context, lines);
+    pending_.assign(std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end()));
+    return true;
+  }
+
+  // The next month's matches (newest first), then the undated; false when
+  // every window was read.
+  bool next_window() {
+    if (done_) return false;
+    Xapian::Query window;
+    if (month_ && (!oldest_ || !(*month_ < *oldest_))) {
+      const std::string from = *month_ + "01", to = *month_ + "31";
+      window =
+          Xapian::Query(Xapian::Query::OP_FILTER, p_.query,
+                        Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot::kPublished, from, to));
+      month_ = previous_month(*month_);
+    } else {
+      // Articles without a date come last.
+      done_ = true;
+      window = Xapian::Query(Xapian::Query::OP_AND_NOT, p_.query,
+                             Xapian::Query(Xapian::Query::OP_VALUE_GE, slot::kPublished, "0"));
+    }
+    // The time allowed is for each month's match, not the whole transfer: a
+    // client reading slowly does not run the query out of time.
+    if (allowance_) p_.budget->budget.deadline = std::chrono::steady_clock::now() + *allowance_;
+    Xapian::Enquire enquire(impl_.db_);
+    enquire.set_query(window);
+    enquire.set_weighting_scheme(Xapian::BoolWeight());
+    enquire.set_sort_by_value_then_relevance(slot::kPublished, true);
+    mset_ = enquire.get_mset(0, impl_.db_.get_doccount(), nullptr, p_.near.get());
+    it_ = mset_->begin();
+    if (p_.budget->expired) {
+      if (!partial_ok_) throw ExportInterrupted("the concordance's query ran out of time");
+      timed_out_ = true;
+      done_ = true;
+    }
+    return true;
+  }
+
+  void sort_all() {
+    ConcordanceLine line;
+    while (next_in_date_order(&line)) {
+      std::string key = internal::sort_key(impl_.analyzer_, line, request_.sort);
+      sorted_lines_.push_back({std::move(key), std::move(line)});
+    }
+    std::stable_sort(
+        sorted_lines_.begin(), sorted_lines_.end(),
+        [](const internal::KeyedLine& a, const internal::KeyedLine& b) { return a.key < b.key; });
+    sorted_ = true;
+  }
+
+  // Months as "YYYYMM".
+  std::optional<std::string> newest_month() const {
+    std::string to = request_.search.to;
+    if (p_.parsed.date_range && (to.empty() || p_.parsed.date_range->to < to))
+      to = p_.parsed.date_range->to;
+    if (!to.empty()) return published_value(to).substr(0, 6);
+    const std::string v = impl_.db_.get_value_upper_bound(slot::kPublished);
+    if (v.size() < 6) return std::nullopt;
+    return v.substr(0, 6);
+  }
+  std::optional<std::string> oldest_month() const {
+    std::string from = request_.search.from;
+    if (p_.parsed.date_range && (from.empty() || p_.parsed.date_range->from > from))
+      from = p_.parsed.date_range->from;
+    if (!from.empty()) return published_value(from).substr(0, 6);
+    const std::string v = impl_.db_.get_value_lower_bound(slot::kPublished);
+    if (v.size() < 6) return std::nullopt;
+    return v.substr(0, 6);
+  }
+  static std::optional<std::string> previous_month(const std::string& yyyymm) {
+    int y = std::stoi(yyyymm.substr(0, 4)), m = std::stoi(yyyymm.substr(4, 2));
+    if (--m == 0) {
+      m = 12;
+      --y;
+    }
+    if (y < 1) return std::nullopt;
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%04d%02d", y, m);
+    return std::string(buf);
+  }
+
+  internal::SearcherImpl& impl_;
+  ConcordanceRequest request_;
+  bool partial_ok_;
+  internal::SearcherImpl::Prepared p_;
+  std::size_t articles_ = 0;
+  std::optional<std::chrono::steady_clock::duration> allowance_;  // per month's match
+  std::optional<std::string> first_month_, month_, oldest_;
+  bool done_ = false;
+  bool timed_out_ = false;
+  std::optional<Xapian::MSet> mset_;
+  Xapian::MSetIterator it_;
+  std::deque<ConcordanceLine> pending_;
+  bool sorted_ = false;
+  std::vector<internal::KeyedLine> sorted_lines_;
+  std::size_t next_sorted_ = 0;
+};
+
+Searcher::ConcordanceStream::ConcordanceStream(std::unique_ptr<State> state)
+    : state_(std::move(state)) {}
+Searcher::ConcordanceStream::ConcordanceStream(ConcordanceStream&&) noexcept = default;
+Searcher::ConcordanceStream::~ConcordanceStream() = default;
+std::size_t Searcher::ConcordanceStream::articles() const {
+  return state_->articles();
+}
+bool Searcher::ConcordanceStream::next(ConcordanceLine* line) {
+  return state_->next(line);
+}
+
+namespace internal {
+
+Searcher::ConcordanceStream SearcherImpl::start_concordance(const ConcordanceRequest& r) {
+  return with_retry([&] {
+    return Searcher::ConcordanceStream(
+        std::make_unique<Searcher::ConcordanceStream::State>(*this, r, false));
+  });
+}
+
+Concordance SearcherImpl::concordance(const ConcordanceRequest& r) {
+  return with_retry([&] {
+    Concordance c;
+    c.query = r.search.q;
+    Searcher::ConcordanceStream::State lines(*this, r, true);
+    c.articles = lines.articles();
+    ConcordanceLine line;
+    while (lines.next(&line)) {
+      if (c.occurrences >= r.search.offset && c.lines.size() < r.search.limit)
+        c.lines.push_back(line);
+      ++c.occurrences;
+    }
+    c.timed_out = lines.timed_out();
+    return c;
+  });
+}
+
+std::optional<MarkedArticle> SearcherImpl::marked_article(const std::string& id,
+                                                          const SearchRequest& r) {
+  std::optional<Article> a = article(id);
+  if (!a) return std::nullopt;
+  const ParsedQuery parsed = [&] {
+    QueryOptions options;
+    options.strict_accents = r.strict_accents;
+    options.trailing_prefix = false;
+    return parse_query(r.q, analyzer_, options);
+  }();
+  MarkedArticle m;
+  auto mark = [&](const std::string& text) {
+    const Analysis analysis = analyzer_.analyze(text);
+    std::string html;
+    std::size_t at = 0;
+    for (const Occurrence& o : find_occurrences(analysis, parsed.sought)) {
+      const std::size_t begin = analysis.syllables[o.first].begin;
+      const std::size_t end = analysis.syllables[o.first + o.count - 1].end;
+      html += html_escape(std::string_view(text).substr(at, begin - at));
+      html += "<mark data-n=\"" + std::to_string(m.occurrences++) + "\">" +
+              html_escape(std::string_view(text).substr(begin, end - begin)) + "</mark>";
+      at = end;
+    }
+    return html + html_escape(std::string_view(text).substr(at));
+  };
+  // Numbered in the order the page shows the fields.
+  m.title = mark(a->title);
+  m.caption = mark(a->caption);
+  m.lead = mark(a->lead);
+  m.body = mark(a->body);
+  m.article = std::move(*a);
+  return m;
+}
+
+}  // namespace internal
+
+Concordance Searcher::concordance(const ConcordanceRequest& request) {
+  return impl_->concordance(request);
+}
+Searcher::ConcordanceStream Searcher::start_concordance(const ConcordanceRequest& request) {
+  return impl_->start_concordance(request);
+}
+std::optional<MarkedArticle> Searcher::marked_article(const std::string& id,
+                                                      const SearchRequest& request) {
+  return impl_->marked_article(id, request);
+}
+
+}  // namespace tracuu

@@ -1,0 +1,120 @@
+// Internal to server/: what every group of routes shares (the searchers,
+// time budgets, error mapping, metrics, request parameters and JSON
+// answers), and one installer per group. A new group of endpoints is a new
+// *_routes.cpp with its installer, listed in run_server (server.cpp).
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http_server.h"
+#include "metrics.h"
+#include "search.h"
+#include "searcher_pool.h"
+#include "server.h"
+
+namespace tracuu {
+
+using json = nlohmann::json;
+
+// Request parameters (params.cpp). Each throws BadRequest (→ 400) with a
+// message naming the parameter.
+inline constexpr std::size_t kMaxQueryBytes = 1000;
+std::string param(const httplib::Request& req, const char* name, const std::string& fallback = "");
+std::size_t number_param(const httplib::Request& req, const char* name, std::size_t fallback,
+                         std::size_t max);
+std::string date_param(const httplib::Request& req, const char* name);  // YYYY-MM-DD or ""
+// One of `allowed` (the first is the default when absent).
+std::string choice_param(const httplib::Request& req, const char* name,
+                         const std::vector<std::string>& allowed);
+// q, offset, from, to, on, category, accents, exact, match, copies_of: the
+// parameters every endpoint that matches articles reads (docs/api.md);
+// search_request adds the limit and sort of /search, /export, /feed.atom.
+// Copies are not grouped (group=): each endpoint decides.
+SearchRequest search_filters(const httplib::Request& req);
+SearchRequest search_request(const httplib::Request& req);
+
+// Answers (params.cpp).
+json hit_json(const Hit& h);
+void send_json(httplib::Response& res, int status, const json& body);
+void send_error(httplib::Response& res, int status, const std::string& message);
+std::string csv_field(const std::string& s);
+
+// The state the routes share. Thread-safe: every worker calls into it.
+class Api {
+ public:
+  Api(const ServerOptions& options, HttpServer& http);
+
+  const ServerOptions& options() const { return options_; }
+  HttpServer& http() { return http_; }
+  SearcherPool::Lease searcher() { return pool_.acquire(); }
+  Metrics& metrics() { return metrics_; }
+
+  // Runs a handler and maps what it throws to a JSON error (400, 503, 500);
+  // counts the request in /metrics under `endpoint`.
+  template <typename F>
+  void timed(const std::string& endpoint, httplib::Response& res, F&& handler) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      handler();
+    } catch (...) {
+      answer_failure(endpoint, res, std::current_exception());
+    }
+    metrics_.observe(
+        endpoint, res.status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+
+  // The time a query of this request may take: its share of `budget_ms`
+  // when more requests are running or waiting than there are workers.
+  QueryBudget budget(unsigned budget_ms) const;
+
+  // An index read failed: logged, and /health reports it for a while.
+  void index_failed(const std::string& endpoint, const Xapian::Error& e);
+  void index_failed(const std::string& endpoint, const std::string& error);
+  std::optional<std::string> recent_index_error();
+
+  // Files the server reads besides the index (synonyms, rules...) register
+  // how to reread them; SIGHUP calls reload(), on the event-loop thread, so
+  // a reloader that may be slow hands its work to another thread. A
+  // reloader that fails keeps what it had and logs why.
+  void add_reloader(std::string name, std::function<void()> reload);
+  void reload();
+
+  // An answer without some shards says so: "partial" and which are missing.
+  static void mark_partial(json& body, const std::vector<std::string>& missing);
+  // An unknown id is 404, unless it may be on a shard that is not
+  // answering: then 503, so a client retries.
+  static void not_found(httplib::Response& res, const std::string& id,
+                        const std::vector<std::string>& missing);
+
+ private:
+  void answer_failure(const std::string& endpoint, httplib::Response& res, std::exception_ptr e);
+
+  const ServerOptions& options_;
+  HttpServer& http_;
+  SearcherPool pool_;
+  Metrics metrics_;
+  std::mutex reload_mu_;
+  std::vector<std::pair<std::string, std::function<void()>>> reloaders_;
+  std::mutex error_mu_;
+  std::string last_index_error_;
+  std::chrono::steady_clock::time_point last_index_error_at_;
+};
+
+// The groups of routes.
+void install_status_routes(httplib::Server& server, Api& api);   // /, /health, /metrics
+void install_search_routes(httplib::Server& server, Api& api);   // /search, /export, /suggest
+void install_article_routes(httplib::Server& server, Api& api);  // /articles/ID[/related]
+// /timeline, /concordance, /feed.atom
+void install_workbench_routes(httplib::Server& server, Api& api);
+
+}  // namespace tracuu

@@ -1,0 +1,111 @@
+// Request parameters in, JSON out: the checks every endpoint shares.
+#include <algorithm>
+
+#include "api.h"
+
+namespace tracuu {
+
+constexpr std::size_t kMaxLimit = 100;
+constexpr std::size_t kMaxOffset = 100000;  // deeper pages: use /export
+
+std::string param(const httplib::Request& req, const char* name, const std::string& fallback) {
+  return req.has_param(name) ? req.get_param_value(name) : fallback;
+}
+
+std::size_t number_param(const httplib::Request& req, const char* name, std::size_t fallback,
+                         std::size_t max) {
+  if (!req.has_param(name)) return fallback;
+  std::string v = req.get_param_value(name);
+  if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) {
+    throw BadRequest(std::string(name) + " must be a number, got \"" + v.substr(0, 20) + "\"");
+  }
+  std::size_t n = std::stoul(v);
+  if (n > max) throw BadRequest(std::string(name) + " must be at most " + std::to_string(max));
+  return n;
+}
+
+std::string date_param(const httplib::Request& req, const char* name) {
+  std::string v = param(req, name);
+  if (v.empty()) return v;
+  auto d = parse_date(v);
+  if (v.size() != 10 || !d)
+    throw BadRequest(std::string(name) + " must be a date YYYY-MM-DD, got \"" + v.substr(0, 20) +
+                     "\"");
+  return d->iso();
+}
+
+std::string choice_param(const httplib::Request& req, const char* name,
+                         const std::vector<std::string>& allowed) {
+  std::string v = param(req, name, allowed.front());
+  if (std::find(allowed.begin(), allowed.end(), v) != allowed.end()) return v;
+  std::string list;
+  for (std::size_t i = 0; i < allowed.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + allowed[i];
+  throw BadRequest(std::string(name) + " must be " + list);
+}
+
+SearchRequest search_filters(const httplib::Request& req) {
+  SearchRequest r;
+  r.q = param(req, "q");
+  if (r.q.size() > kMaxQueryBytes)
+    throw BadRequest("q is too long (at most " + std::to_string(kMaxQueryBytes) + " bytes)");
+  if (!is_valid_utf8(r.q)) throw BadRequest("q is not valid UTF-8");
+  r.offset = number_param(req, "offset", 0, kMaxOffset);
+  r.from = date_param(req, "from");
+  r.to = date_param(req, "to");
+  if (!r.from.empty() && !r.to.empty() && r.from > r.to) throw BadRequest("from is after to");
+  r.on = param(req, "on");
+  if (!r.on.empty() && !parse_day_of_year(r.on))
+    throw BadRequest("on must be a day of the year MM-DD (05-15) or a month MM (05), got \"" +
+                     r.on.substr(0, 20) + "\"");
+  r.copies_of = param(req, "copies_of");
+  if (r.copies_of.size() > kMaxIdBytes || !is_valid_utf8(r.copies_of))
+    throw BadRequest("copies_of must be an article id");
+  r.category = param(req, "category");
+  if (r.category.size() > 100 || !is_valid_utf8(r.category)) throw BadRequest("bad category");
+  r.strict_accents = choice_param(req, "accents", {"loose", "strict"}) == "strict";
+  r.exact_total = choice_param(req, "exact", {"0", "1"}) == "1";
+  r.all_words = choice_param(req, "match", {"any", "all"}) == "all";
+  return r;
+}
+
+SearchRequest search_request(const httplib::Request& req) {
+  SearchRequest r = search_filters(req);
+  r.limit = number_param(req, "limit", 10, kMaxLimit);
+  r.sort = choice_param(req, "sort", {"relevance", "date"}) == "date"
+               ? SearchRequest::Sort::kDate
+               : SearchRequest::Sort::kRelevance;
+  return r;
+}
+
+json hit_json(const Hit& h) {
+  return {{"id", h.id},
+          {"title", h.title},
+          {"url", h.url},
+          {"published", h.published},
+          {"category", h.category},
+          {"author", h.author},
+          {"snippet", h.snippet},
+          {"score", h.score},
+          {"similar", h.similar}};
+}
+
+void send_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                  "application/json; charset=utf-8");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+  send_json(res, status, {{"error", message}});
+}
+
+std::string csv_field(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    out += c == '"' ? "\"\"" : std::string(1, c);
+  }
+  return out + "\"";
+}
+
+}  // namespace tracuu

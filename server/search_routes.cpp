@@ -1,0 +1,120 @@
+// /search, /export and /suggest.
+#include <iostream>
+
+#include "api.h"
+
+namespace tracuu {
+namespace {
+
+void search(Api& api, const httplib::Request& req, httplib::Response& res) {
+  SearchRequest r = search_request(req);
+  r.group_copies = choice_param(req, "group", {"1", "0"}) == "1";
+  r.budget = api.budget(api.options().query_budget_ms);
+  auto searcher = api.searcher();
+  SearchResult result = searcher->search(r);
+  json hits = json::array();
+  for (const Hit& h : result.hits) hits.push_back(hit_json(h));
+  json body = {{"query", result.query},
+               {"total", result.total},
+               {"total_exact", result.total_exact},
+               {"took_ms", result.took_ms},
+               {"hits", hits},
+               {"facets", {{"category", result.category_facets}, {"year", result.year_facets}}}};
+  if (result.stories) body["stories"] = *result.stories;
+  if (result.suggestion) body["suggestion"] = *result.suggestion;
+  if (result.date_range)
+    body["date_range"] = {{"from", result.date_range->from}, {"to", result.date_range->to}};
+  Api::mark_partial(body, searcher->missing_shards());
+  if (result.timed_out) {
+    body["partial"] = true;
+    body["timed_out"] = true;
+  }
+  send_json(res, 200, body);
+}
+
+std::string export_line(const Article& a, double score, bool csv) {
+  if (csv) {
+    return csv_field(a.id) + "," + csv_field(a.title) + "," + csv_field(a.published) + "," +
+           csv_field(a.category) + "," + csv_field(a.author) + "," + csv_field(a.url) + "," +
+           std::to_string(score) + "\n";
+  }
+  json j = article_json(a);
+  j["score"] = score;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+// About 64 KB of lines per call; returns to cpp-httplib between chunks.
+bool stream_export(Api& api, Searcher::Export& matches, bool csv, bool first,
+                   httplib::DataSink& sink) {
+  std::string chunk;
+  if (first && csv) chunk = "id,title,published,category,author,url,score\n";
+  try {
+    Article a;
+    double score = 0;
+    while (chunk.size() < 64 * 1024 && matches.next(&a, &score))
+      chunk += export_line(a, score, csv);
+  } catch (const Xapian::Error& e) {
+    api.index_failed("export", e);
+    return false;
+  } catch (const std::exception& e) {
+    std::cerr << "tracuu-server: export: " << e.what() << "\n";
+    return false;
+  }
+  if (chunk.empty()) {
+    sink.done();
+    return true;
+  }
+  return sink.write(chunk.data(), chunk.size());
+}
+
+// The query runs here, before the status line: a bad or too slow query is
+// a 4xx/503. The lines are then streamed with the Searcher kept for the
+// whole transfer; a failure midway ends the chunked response without its
+// last chunk, so the client knows the file is incomplete.
+void exporter(Api& api, const httplib::Request& req, httplib::Response& res) {
+  SearchRequest r = search_request(req);
+  r.group_copies = choice_param(req, "group", {"0", "1"}) == "1";
+  const bool csv = choice_param(req, "format", {"jsonl", "csv"}) == "csv";
+  r.budget = api.budget(api.options().export_budget_ms);
+  auto lease = std::make_shared<SearcherPool::Lease>(api.searcher());
+  auto matches = std::make_shared<Searcher::Export>((*lease)->start_export(r));
+  res.set_header("Content-Disposition", csv ? "attachment; filename=\"tracuu.csv\""
+                                            : "attachment; filename=\"tracuu.jsonl\"");
+  res.set_header("X-Total-Count", std::to_string(matches->size()));
+  res.set_chunked_content_provider(
+      csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+      [&api, lease, matches, csv](std::size_t offset, httplib::DataSink& sink) {
+        return stream_export(api, *matches, csv, offset == 0, sink);
+      });
+}
+
+void suggest(Api& api, const httplib::Request& req, httplib::Response& res) {
+  std::string q = param(req, "q");
+  if (q.size() > 200 || !is_valid_utf8(q))
+    throw BadRequest("q must be valid UTF-8 of at most 200 bytes");
+  std::size_t limit = number_param(req, "limit", 8, 20);
+  json suggestions = json::array();
+  auto searcher = api.searcher();
+  for (const Suggestion& s : searcher->suggest(q, limit)) {
+    suggestions.push_back({{"text", s.text}, {"count", s.count}});
+  }
+  json body = {{"query", q}, {"suggestions", suggestions}};
+  Api::mark_partial(body, searcher->missing_shards());
+  send_json(res, 200, body);
+}
+
+}  // namespace
+
+void install_search_routes(httplib::Server& server, Api& api) {
+  server.Get("/search", [&api](const auto& req, auto& res) {
+    api.timed("search", res, [&] { search(api, req, res); });
+  });
+  server.Get("/export", [&api](const auto& req, auto& res) {
+    api.timed("export", res, [&] { exporter(api, req, res); });
+  });
+  server.Get("/suggest", [&api](const auto& req, auto& res) {
+    api.timed("suggest", res, [&] { suggest(api, req, res); });
+  });
+}
+
+}  // namespace tracuu

@@ -1,0 +1,238 @@
+// The archivist's workbench: /timeline, /concordance and /feed.atom
+// (docs/api.md).
+#include <iostream>
+
+#include "api.h"
+
+namespace tracuu {
+namespace {
+
+constexpr std::size_t kMaxSeries = 5;    // queries compared on one timeline
+constexpr std::size_t kMaxContext = 50;  // words each side of a concordance line
+constexpr std::size_t kMaxConcordancePage = 1000;
+constexpr std::size_t kFeedEntries = 20;
+
+json timeline_json(const Timeline& t) {
+  json bins = json::array();
+  for (const TimelineBin& b : t.bins)
+    bins.push_back({{"start", b.start}, {"count", b.count}, {"all", b.all}});
+  json body = {{"query", t.query},
+               {"bin", std::string(time_bin_name(t.bin))},
+               {"total", t.total},
+               {"undated", t.undated},
+               {"bins", bins}};
+  if (t.timed_out) {
+    body["partial"] = true;
+    body["timed_out"] = true;
+  }
+  return body;
+}
+
+// One series per q (q repeated: {"series": [...]}); the filters are shared.
+void timeline(Api& api, const httplib::Request& req, httplib::Response& res) {
+  SearchRequest r = search_request(req);
+  const std::string bin_name = param(req, "bin", "month");
+  const std::optional<TimeBin> bin = time_bin(bin_name);
+  if (!bin) throw BadRequest("bin must be day, week, month or year");
+  const std::size_t queries = req.get_param_value_count("q");
+  if (queries > kMaxSeries)
+    throw BadRequest("at most " + std::to_string(kMaxSeries) + " queries (q) at once");
+  auto searcher = api.searcher();
+  json series = json::array();
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, queries); ++i) {
+    SearchRequest one = r;
+    one.q = queries ? req.get_param_value("q", i) : "";
+    if (one.q.size() > kMaxQueryBytes || !is_valid_utf8(one.q))
+      throw BadRequest("q must be valid UTF-8 of at most " + std::to_string(kMaxQueryBytes) +
+                       " bytes");
+    one.budget = api.budget(api.options().query_budget_ms);
+    series.push_back(timeline_json(searcher->timeline(one, *bin)));
+  }
+  json body = queries > 1 ? json{{"series", series}} : series[0];
+  Api::mark_partial(body, searcher->missing_shards());
+  send_json(res, 200, body);
+}
+
+ConcordanceRequest concordance_request(const httplib::Request& req) {
+  ConcordanceRequest c;
+  c.search = search_filters(req);
+  c.search.limit = number_param(req, "limit", 100, kMaxConcordancePage);
+  c.context = number_param(req, "context", 8, kMaxContext);
+  const std::string sort = choice_param(req, "sort", {"date", "left", "right"});
+  c.sort = sort == "left"    ? ConcordanceRequest::Sort::kLeft
+           : sort == "right" ? ConcordanceRequest::Sort::kRight
+                             : ConcordanceRequest::Sort::kDate;
+  if (c.search.q.empty()) throw BadRequest("q is required: the words to find in context");
+  return c;
+}
+
+json line_json(const ConcordanceLine& l) {
+  return {{"id", l.id},     {"title", l.title}, {"published", l.published},
+          {"left", l.left}, {"match", l.match}, {"right", l.right}};
+}
+
+std::string line_text(const ConcordanceLine& l, bool csv) {
+  if (csv) {
+    return csv_field(l.id) + "," + csv_field(l.published) + "," + csv_field(l.title) + "," +
+           csv_field(l.left) + "," + csv_field(l.match) + "," + csv_field(l.right) + "\n";
+  }
+  return line_json(l).dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+// About 64 KB of lines per call; returns to cpp-httplib between chunks, so
+// a slow reader holds one chunk and the stream's month of matches.
+bool stream_lines(Api& api, Searcher::ConcordanceStream& lines, bool csv, bool first,
+                  httplib::DataSink& sink) {
+  std::string chunk;
+  if (first && csv) chunk = "id,published,title,left,match,right\n";
+  try {
+    ConcordanceLine line;
+    while (chunk.size() < 64 * 1024 && lines.next(&line)) chunk += line_text(line, csv);
+  } catch (const Xapian::Error& e) {
+    api.index_failed("concordance", e);
+    return false;
+  } catch (const std::exception& e) {
+    std::cerr << "tracuu-server: concordance: " << e.what() << "\n";
+    return false;
+  }
+  if (chunk.empty()) {
+    sink.done();
+    return true;
+  }
+  return sink.write(chunk.data(), chunk.size());
+}
+
+void concordance(Api& api, const httplib::Request& req, httplib::Response& res) {
+  ConcordanceRequest c = concordance_request(req);
+  const std::string format = choice_param(req, "format", {"json", "jsonl", "csv"});
+  c.search.budget = api.budget(api.options().export_budget_ms);
+  if (format == "json") {
+    auto searcher = api.searcher();
+    const Concordance page = searcher->concordance(c);
+    json lines = json::array();
+    for (const ConcordanceLine& l : page.lines) lines.push_back(line_json(l));
+    json body = {{"query", page.query},
+                 {"occurrences", page.occurrences},
+                 {"articles", page.articles},
+                 {"lines", lines}};
+    if (page.timed_out) {
+      body["partial"] = true;
+      body["timed_out"] = true;
+    }
+    Api::mark_partial(body, searcher->missing_shards());
+    return send_json(res, 200, body);
+  }
+  const bool csv = format == "csv";
+  auto lease = std::make_shared<SearcherPool::Lease>(api.searcher());
+  auto lines = std::make_shared<Searcher::ConcordanceStream>((*lease)->start_concordance(c));
+  res.set_header("Content-Disposition", csv ? "attachment; filename=\"tracuu-ngu-canh.csv\""
+                                            : "attachment; filename=\"tracuu-ngu-canh.jsonl\"");
+  res.set_header("X-Matching-Articles", std::to_string(lines->articles()));
+  res.set_chunked_content_provider(
+      csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+      [&api, lease, lines, csv](std::size_t offset, httplib::DataSink& sink) {
+        return stream_lines(api, *lines, csv, offset == 0, sink);
+      });
+}
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        // Control characters are not allowed in XML 1.0.
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string atom_time(const std::string& published) {
+  return (published.size() == 10 ? published : std::string("1970-01-01")) + "T00:00:00Z";
+}
+
+// The search page's address for this server, from the request's Host.
+std::string base_url(const httplib::Request& req) {
+  std::string host = req.get_header_value("Host");
+  if (host.empty() || host.find_first_of(" \"<>\\^`{|}") != std::string::npos) host = "localhost";
+  return "http://" + host;
+}
+
+// The newest matches of a search as an Atom 1.0 feed (RFC 4287).
+void feed(Api& api, const httplib::Request& req, httplib::Response& res) {
+  SearchRequest r = search_request(req);
+  r.sort = SearchRequest::Sort::kDate;
+  r.limit = number_param(req, "limit", kFeedEntries, 100);
+  r.offset = 0;
+  r.group_copies = param(req, "group", "1") != "0";
+  r.budget = api.budget(api.options().query_budget_ms);
+  auto searcher = api.searcher();
+  const SearchResult result = searcher->search(r);
+  const std::string base = base_url(req);
+  std::string page_query = req.target.find('?') == std::string::npos
+                               ? std::string()
+                               : req.target.substr(req.target.find('?'));
+  const std::string self = base + "/feed.atom" + page_query;
+  std::string updated = "1970-01-01";
+  for (const Hit& h : result.hits)
+    if (h.published > updated) updated = h.published;
+  std::string xml =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"vi\">\n";
+  xml += "  <title>" + xml_escape("Tra cứu: " + (r.q.empty() ? std::string("tin mới") : r.q)) +
+         "</title>\n";
+  xml += "  <id>" + xml_escape(self) + "</id>\n";
+  xml += "  <updated>" + atom_time(updated) + "</updated>\n";
+  xml += "  <link rel=\"self\" type=\"application/atom+xml\" href=\"" + xml_escape(self) + "\"/>\n";
+  xml += "  <link rel=\"alternate\" type=\"text/html\" href=\"" +
+         xml_escape(base + "/" + page_query) + "\"/>\n";
+  xml += "  <author><name>tracuu</name></author>\n";
+  xml += "  <generator>tracuu</generator>\n";
+  for (const Hit& h : result.hits) {
+    const std::string view =
+        base + "/" + page_query + "#/a/" + httplib::detail::encode_query_param(h.id);
+    const std::string link = h.url.empty() ? view : h.url;
+    xml += "  <entry>\n";
+    xml += "    <title>" + xml_escape(h.title.empty() ? h.id : h.title) + "</title>\n";
+    xml += "    <id>" +
+           xml_escape(base + "/articles/" + httplib::detail::encode_query_param(h.id)) + "</id>\n";
+    xml += "    <link href=\"" + xml_escape(link) + "\"/>\n";
+    xml +=
+        "    <updated>" + atom_time(h.published.empty() ? updated : h.published) + "</updated>\n";
+    if (!h.author.empty())
+      xml += "    <author><name>" + xml_escape(h.author) + "</name></author>\n";
+    if (!h.category.empty()) xml += "    <category term=\"" + xml_escape(h.category) + "\"/>\n";
+    xml += "    <summary type=\"html\">" + xml_escape(h.snippet) + "</summary>\n";
+    xml += "  </entry>\n";
+  }
+  xml += "</feed>\n";
+  res.set_content(xml, "application/atom+xml; charset=utf-8");
+}
+
+}  // namespace
+
+void install_workbench_routes(httplib::Server& server, Api& api) {
+  server.Get("/timeline", [&api](const auto& req, auto& res) {
+    api.timed("timeline", res, [&] { timeline(api, req, res); });
+  });
+  server.Get("/concordance", [&api](const auto& req, auto& res) {
+    api.timed("concordance", res, [&] { concordance(api, req, res); });
+  });
+  server.Get("/feed.atom", [&api](const auto& req, auto& res) {
+    api.timed("feed", res, [&] { feed(api, req, res); });
+  });
+}
+
+}  // namespace tracuu
