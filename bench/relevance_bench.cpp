@@ -202,6 +202,7 @@ void run_tracuu(const Options& o, const std::vector<Query>& queries) {
       tracuu::SearchRequest r;
       r.q = text;
       r.limit = 10;
+      r.group_copies = true;  // as /search serves it: copies of one story are one hit
       auto start = Clock::now();
       tracuu::SearchResult res = searcher.search(r);
       double ms = ms_since(start);

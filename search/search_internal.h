@@ -32,8 +32,6 @@ bool restorable(std::string_view query);
 // when the query has marks or syntax, or nothing would change.
 std::optional<std::string> restore_diacritics(Analyzer& analyzer, std::string_view query,
                                               const std::vector<Article>& top);
-// HTML-escapes text (& < > " ').
-std::string html_escape(std::string_view text);
 // A snippet of `text` around the syllables whose folded form is in
 // `folded_terms` (or starts with `prefix` when non-empty), HTML-escaped,
 // matches in <mark>; at most about `max_bytes` of text.

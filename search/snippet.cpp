@@ -14,7 +14,7 @@
 
 #include "search.h"
 
-namespace tracuu::internal {
+namespace tracuu {
 
 std::string html_escape(std::string_view text) {
   std::string out;
@@ -43,6 +43,7 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
+namespace internal {
 namespace {
 
 // A few bytes short of either end of the text: a snippet shows the whole end
@@ -417,4 +418,5 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text,
   return render(rest, p, slice_from + p.from > 0, slice_from + p.to < text.size());
 }
 
-}  // namespace tracuu::internal
+}  // namespace internal
+}  // namespace tracuu

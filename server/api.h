@@ -58,6 +58,15 @@ class Api {
   SearcherPool::Lease searcher() { return pool_.acquire(); }
   Metrics& metrics() { return metrics_; }
 
+  // One chunk of a streamed answer (/export, /concordance): `chunk` (the
+  // header line, first time) and about 64 KB of lines from `add_line`
+  // (false when none is left), then back to cpp-httplib, so a slow reader
+  // holds one chunk. A read error ends the response without its last chunk
+  // (the client sees it cut) and drops the lease's Searcher.
+  bool stream_chunk(const std::string& endpoint, std::string chunk,
+                    const std::function<bool(std::string&)>& add_line, SearcherPool::Lease& lease,
+                    httplib::DataSink& sink);
+
   // Runs a handler and maps what it throws to a JSON error (400, 503, 500);
   // counts the request in /metrics under `endpoint`.
   template <typename F>

@@ -43,30 +43,6 @@ std::string export_line(const Article& a, double score, bool csv) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-// About 64 KB of lines per call; returns to cpp-httplib between chunks.
-bool stream_export(Api& api, Searcher::Export& matches, bool csv, bool first,
-                   httplib::DataSink& sink) {
-  std::string chunk;
-  if (first && csv) chunk = "id,title,published,category,author,url,score\n";
-  try {
-    Article a;
-    double score = 0;
-    while (chunk.size() < 64 * 1024 && matches.next(&a, &score))
-      chunk += export_line(a, score, csv);
-  } catch (const Xapian::Error& e) {
-    api.index_failed("export", e);
-    return false;
-  } catch (const std::exception& e) {
-    std::cerr << "tracuu-server: export: " << e.what() << "\n";
-    return false;
-  }
-  if (chunk.empty()) {
-    sink.done();
-    return true;
-  }
-  return sink.write(chunk.data(), chunk.size());
-}
-
 // The query runs here, before the status line: a bad or too slow query is
 // a 4xx/503. The lines are then streamed with the Searcher kept for the
 // whole transfer; a failure midway ends the chunked response without its
@@ -84,7 +60,18 @@ void exporter(Api& api, const httplib::Request& req, httplib::Response& res) {
   res.set_chunked_content_provider(
       csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
       [&api, lease, matches, csv](std::size_t offset, httplib::DataSink& sink) {
-        return stream_export(api, *matches, csv, offset == 0, sink);
+        std::string header =
+            offset == 0 && csv ? "id,title,published,category,author,url,score\n" : "";
+        return api.stream_chunk(
+            "export", std::move(header),
+            [&](std::string& chunk) {
+              Article a;
+              double score = 0;
+              if (!matches->next(&a, &score)) return false;
+              chunk += export_line(a, score, csv);
+              return true;
+            },
+            *lease, sink);
       });
 }
 

@@ -34,21 +34,25 @@ class SearcherPool {
     Lease(Lease&& other) noexcept
         : pool_(std::exchange(other.pool_, nullptr)),
           searcher_(std::move(other.searcher_)),
-          exceptions_(other.exceptions_) {}
+          exceptions_(other.exceptions_),
+          drop_(other.drop_) {}
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     ~Lease() {
-      if (std::uncaught_exceptions() > exceptions_) discard();
-      if (pool_) pool_->give_back(std::move(searcher_));
+      if (!pool_) return;  // moved from
+      if (drop_ || std::uncaught_exceptions() > exceptions_) searcher_.reset();
+      pool_->give_back(std::move(searcher_));
     }
     Searcher& operator*() { return *searcher_; }
     Searcher* operator->() { return searcher_.get(); }
-    void discard() { searcher_.reset(); }
+    // Not returned to the pool: the Searcher is closed with the lease.
+    void discard() { drop_ = true; }
 
    private:
     SearcherPool* pool_;
     std::unique_ptr<Searcher> searcher_;
     int exceptions_;
+    bool drop_ = false;
   };
 
   // Blocks while every Searcher is in use; refreshes the one it hands out.

@@ -81,6 +81,28 @@ void Api::answer_failure(const std::string& endpoint, httplib::Response& res,
   }
 }
 
+bool Api::stream_chunk(const std::string& endpoint, std::string chunk,
+                       const std::function<bool(std::string&)>& add_line,
+                       SearcherPool::Lease& lease, httplib::DataSink& sink) {
+  try {
+    while (chunk.size() < 64 * 1024 && add_line(chunk)) {
+    }
+  } catch (const Xapian::Error& e) {
+    index_failed(endpoint, e);
+    lease.discard();
+    return false;
+  } catch (const std::exception& e) {
+    std::cerr << "tracuu-server: " << endpoint << ": " << e.what() << "\n";
+    lease.discard();
+    return false;
+  }
+  if (chunk.empty()) {
+    sink.done();
+    return true;
+  }
+  return sink.write(chunk.data(), chunk.size());
+}
+
 void Api::add_reloader(std::string name, std::function<void()> reload) {
   std::lock_guard lock(reload_mu_);
   reloaders_.emplace_back(std::move(name), std::move(reload));

@@ -79,29 +79,6 @@ std::string line_text(const ConcordanceLine& l, bool csv) {
   return line_json(l).dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-// About 64 KB of lines per call; returns to cpp-httplib between chunks, so
-// a slow reader holds one chunk and the stream's month of matches.
-bool stream_lines(Api& api, Searcher::ConcordanceStream& lines, bool csv, bool first,
-                  httplib::DataSink& sink) {
-  std::string chunk;
-  if (first && csv) chunk = "id,published,title,left,match,right\n";
-  try {
-    ConcordanceLine line;
-    while (chunk.size() < 64 * 1024 && lines.next(&line)) chunk += line_text(line, csv);
-  } catch (const Xapian::Error& e) {
-    api.index_failed("concordance", e);
-    return false;
-  } catch (const std::exception& e) {
-    std::cerr << "tracuu-server: concordance: " << e.what() << "\n";
-    return false;
-  }
-  if (chunk.empty()) {
-    sink.done();
-    return true;
-  }
-  return sink.write(chunk.data(), chunk.size());
-}
-
 void concordance(Api& api, const httplib::Request& req, httplib::Response& res) {
   ConcordanceRequest c = concordance_request(req);
   const std::string format = choice_param(req, "format", {"json", "jsonl", "csv"});
@@ -131,32 +108,26 @@ void concordance(Api& api, const httplib::Request& req, httplib::Response& res) 
   res.set_chunked_content_provider(
       csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
       [&api, lease, lines, csv](std::size_t offset, httplib::DataSink& sink) {
-        return stream_lines(api, *lines, csv, offset == 0, sink);
+        // A slow reader holds one chunk and the stream's month of matches.
+        std::string header = offset == 0 && csv ? "id,published,title,left,match,right\n" : "";
+        return api.stream_chunk(
+            "concordance", std::move(header),
+            [&](std::string& chunk) {
+              ConcordanceLine line;
+              if (!lines->next(&line)) return false;
+              chunk += line_text(line, csv);
+              return true;
+            },
+            *lease, sink);
       });
 }
 
+// XML 1.0 allows no control characters but tab and newline.
 std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        // Control characters are not allowed in XML 1.0.
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') out.push_back(c);
-    }
-  }
-  return out;
+  std::string text;
+  for (char c : s)
+    if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') text.push_back(c);
+  return html_escape(text);
 }
 
 std::string atom_time(const std::string& published) {

@@ -22,6 +22,10 @@
 
 namespace tracuu {
 
+// Text as HTML or XML character data and attribute values: & < > " ' as
+// entities (snippets, marked articles, the Atom feed).
+std::string html_escape(std::string_view text);
+
 // A request that cannot be answered as asked (a bad parameter): the server
 // maps it to 400 with what() as the message.
 struct BadRequest : std::invalid_argument {

@@ -10,7 +10,7 @@
 #include "test_util.h"
 
 using tracuu::Analyzer;
-using tracuu::internal::html_escape;
+using tracuu::html_escape;
 using tracuu::internal::make_snippet;
 using tracuu::internal::parse_query;
 
