@@ -19,7 +19,6 @@ namespace {
 using Q = Xapian::Query;
 
 constexpr Xapian::termcount kEsetTerms = 30;
-constexpr double kBigramFactor = 2.0;    // "bình_tân" says more than "bình" and "tân"
 constexpr double kSameCategory = 0.30;   // +30% for the same category: a preference, not a filter
 constexpr double kTimeProximity = 0.15;  // up to +15% for articles close in time
 // Two articles whose word 3-shingles overlap this much (Jaccard) tell the
@@ -118,13 +117,12 @@ Q feedback_query(Xapian::Database& db, Xapian::docid seed, const std::string& id
   Xapian::ESet eset =
       enquire.get_eset(kEsetTerms, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
   std::vector<Q> terms;
-  // The title's words are not weighted up: a title that is a generic
-  // sentence ("Người dân phấn khởi trước thông tin mới") would pull the
-  // list off topic (docs/ranking.md#tin-khác).
-  for (auto t = eset.begin(); t != eset.end(); ++t) {
-    const double factor = is_bigram(*t) ? kBigramFactor : 1.0;
-    terms.push_back(Q(Q::OP_SCALE_WEIGHT, Q(*t), factor * t.get_weight()));
-  }
+  // Each term as the ESet weighs it: neither the title's words (a title
+  // that is a generic sentence, "Người dân phấn khởi trước thông tin mới",
+  // pulls the list off topic) nor bigrams are weighted up
+  // (docs/ranking.md#tin-khác).
+  for (auto t = eset.begin(); t != eset.end(); ++t)
+    terms.push_back(Q(Q::OP_SCALE_WEIGHT, Q(*t), t.get_weight()));
   if (terms.empty()) return Q();
   return Q(Q::OP_AND_NOT, Q(Q::OP_OR, terms.begin(), terms.end()), Q(id_term));
 }
