@@ -27,11 +27,12 @@ nginx_bin=$(PATH=$PATH:/usr/sbin command -v nginx)
 work=$(mktemp -d /tmp/tracuu-cluster-XXXXXX)
 pids=()
 cleanup() {
+  exec 2>/dev/null  # bash's notices of killed jobs would follow the summary line
   # SIGKILL: xapian-replicate-server does not stop on SIGTERM while it serves.
   for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   [[ -f $work/nginx/nginx.pid ]] && "$nginx_bin" -p "$work/nginx" -c nginx.conf -s stop 2>/dev/null || true
   wait 2>/dev/null || true
-  [[ ${KEEP:-0} == 1 ]] && echo "cluster-demo: kept $work" >&2 || rm -rf "$work"
+  [[ ${KEEP:-0} == 1 ]] || rm -rf "$work"
 }
 trap cleanup EXIT
 log() { printf 'cluster-demo: %s\n' "$*" >&2; }
@@ -49,6 +50,7 @@ pids+=($!)
 # --- followers and servers ---------------------------------------------------
 declare -A follower server port
 start_follower() {  # start_follower N
+  mkdir -p "$work/replica$1"  # xapian-replicate makes the replica folder, not its parent
   xapian-replicate -h 127.0.0.1 -p "$repl_port" -m index -i 1 -r 0 "$work/replica$1/index" \
     >>"$work/follower$1.log" 2>&1 &
   follower[$1]=$!
@@ -77,6 +79,10 @@ done
 # --- nginx --------------------------------------------------------------------
 nginx_port=$(free_port)
 mkdir -p "$work/nginx/logs" "$work/nginx/temp"
+# Run as root (a CI container), nginx's workers become nobody: they must be
+# able to reach the prefix and write its temp folders.
+chmod 755 "$work"
+chmod 777 "$work/nginx/temp"
 # deploy/nginx/tracuu.conf with the demo's ports; the per-address request
 # rate is lifted (all the demo's load comes from one address).
 sed -e "s/127.0.0.1:8081/127.0.0.1:${port[1]}/; s/127.0.0.1:8082/127.0.0.1:${port[2]}/" \
@@ -155,13 +161,20 @@ log "new articles visible on both replicas after ${visible}s"
 # A server crashes (SIGKILL: its requests in flight are cut; nginx retries them).
 at 8
 log "killing server 1"
-kill -9 "${server[1]}"; wait "${server[1]}" 2>/dev/null || true
+kill -9 "${server[1]}"; { wait "${server[1]}"; } 2>/dev/null || true
 sleep 2
 start_server 1
-# A follower dies, then comes back: its replica stays as it was meanwhile.
+# A rebuild on the master (a new database: each replica takes a full copy
+# and switches its stub to it), and a follower killed while it may be
+# copying: its replica stays as it was meanwhile, and catches up after.
+at 12
+log "rebuilding the master's index"
+for n in 1 2; do cp "$work/replica$n/index/XAPIANDB" "$work/stub$n.before"; done
+"$build/indexer/tracuu-index" --db "$work/master/index" --rebuild "$corpus" "$work/new.jsonl" \
+  >/dev/null 2>"$work/index-2.log" || [[ $? == 2 ]]
 at 14
 log "killing replica 2's follower"
-kill -9 "${follower[2]}"; wait "${follower[2]}" 2>/dev/null || true
+kill -9 "${follower[2]}"; { wait "${follower[2]}"; } 2>/dev/null || true
 sleep 2
 start_follower 2
 # A rolling restart: each server drains (SIGTERM) and starts again.
@@ -174,6 +187,20 @@ for n in 1 2; do
 done
 wait "$load"
 log "load: $(cat "$work/load.json")"
+# After the rebuild and the follower's restart, each replica has switched
+# to a full copy of the new database and its server counts what the master has.
+master_docs=$(xapian-delve "$work/master/index" | awk -F' = ' '/number of documents/ {print $2}')
+for n in 1 2; do
+  docs=
+  for _ in $(seq 150); do
+    docs=$(curl -s "http://127.0.0.1:${port[$n]}/health" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("documents"))')
+    [[ $docs == "$master_docs" && $(cat "$work/replica$n/index/XAPIANDB") != "$(cat "$work/stub$n.before")" ]] && break
+    sleep 0.2
+  done
+  [[ $docs == "$master_docs" ]] || { log "replica $n has $docs documents, the master $master_docs"; exit 1; }
+done
+log "both replicas switched to the rebuilt index ($master_docs documents)"
+[[ ${KEEP:-0} == 1 ]] && log "kept $work"
 python3 - "$work/load.json" "$visible" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
