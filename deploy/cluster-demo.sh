@@ -35,7 +35,7 @@ cleanup() {
   [[ ${KEEP:-0} == 1 ]] || rm -rf "$work"
 }
 trap cleanup EXIT
-log() { printf 'cluster-demo: %s\n' "$*" >&2; }
+log() { printf 'cluster-demo: %s %s\n' "$(date +%T.%3N)" "$*" >&2; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
 
