@@ -71,8 +71,13 @@ for n in 1 2; do
   port[$n]=$(free_port)
   start_follower "$n"
 done
+# A new replica's stub first names an empty database while xapian-replicate
+# makes its first full copy beside it (then switches the stub): a server
+# started before that answers from an empty index. Wait for the copy.
+documents() { xapian-delve "$1" 2>/dev/null | awk -F' = ' '/number of documents/ {print $2}'; }
+master_docs=$(documents "$work/master/index")
 for n in 1 2; do
-  for _ in $(seq 200); do [[ -f $work/replica$n/index/XAPIANDB ]] && break; sleep 0.1; done
+  for _ in $(seq 1200); do [[ $(documents "$work/replica$n/index") == "$master_docs" ]] && break; sleep 0.1; done
   start_server "$n"
 done
 
@@ -196,7 +201,7 @@ log "load: $(cat "$work/load.json")"
 wait "$rebuild" || [[ $? == 2 ]] || { log "the rebuild failed: $(tail -3 "$work/index-2.log")"; exit 1; }
 # After the rebuild and the follower's restart, each replica has switched
 # to a full copy of the new database and its server counts what the master has.
-master_docs=$(xapian-delve "$work/master/index" | awk -F' = ' '/number of documents/ {print $2}')
+master_docs=$(documents "$work/master/index")
 for n in 1 2; do
   docs=
   for _ in $(seq 300); do  # 60 s: a full copy of a large index takes a while

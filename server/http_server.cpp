@@ -199,10 +199,22 @@ struct HttpServer::Impl {
     ssize_t write(const char* ptr, size_t size) override {
       if (failed_ || impl_.stopping) return -1;
       written_ += size;
-      if (!c_.stream && impl_.buffer(c_, std::string_view(ptr, size)))
-        return static_cast<ssize_t>(size);
-      if (!impl_.send_all(c_, std::string_view(ptr, size))) failed_ = true;
+      if (c_.stream) {
+        if (!impl_.send_all(c_, std::string_view(ptr, size))) failed_ = true;
+        return failed_ ? -1 : static_cast<ssize_t>(size);
+      }
+      // An ordinary answer leaves whole, head and body in one send, when
+      // the worker is done (flush()): a server killed while answering then
+      // cuts no answer that a proxy has begun passing on to its client
+      // (nginx can retry on another server only before that).
+      held_.append(ptr, size);
+      if (held_.size() >= kMaxHeld) flush();
       return failed_ ? -1 : static_cast<ssize_t>(size);
+    }
+    void flush() {
+      if (held_.empty() || failed_) return;
+      if (!impl_.buffer(c_, held_) && !impl_.send_all(c_, held_)) failed_ = true;
+      held_.clear();
     }
     void get_remote_ip_and_port(std::string& ip, int& port) const override {
       ip = c_.client;
@@ -217,9 +229,11 @@ struct HttpServer::Impl {
     std::size_t written() const { return written_; }
 
    private:
+    static constexpr std::size_t kMaxHeld = 1 << 20;  // a larger answer leaves in pieces
     Impl& impl_;
     Conn& c_;
     std::size_t pos_ = 0, written_ = 0;
+    std::string held_;
     bool failed_ = false;
   };
 
@@ -260,6 +274,7 @@ struct HttpServer::Impl {
     } catch (...) {
       ok = false;  // the handlers catch their errors; this is a last line of defence
     }
+    stream.flush();
     tls_request = nullptr;
     tls_answered = nullptr;
     if (server.access_log && answered.status != 0)
