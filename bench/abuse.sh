@@ -13,7 +13,7 @@ work=${BENCH_DIR:-/tmp/tracuu-bench-serve}
 mkdir -p "$work"
 [[ -f $work/index/XAPIANDB ]] || build/indexer/tracuu-index --db "$work/index" "$corpus" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-build/server/tracuu-server --db "$work/index" --port "$port" 2>"$work/abuse-server.log" &
+build/server/tracuu-server --db "$work/index" --port "$port" --access-log off 2>"$work/abuse-server.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done

@@ -38,7 +38,7 @@ measure() {  # measure LABEL SERVER-ARGS...
   local label=$1 port out=()
   shift
   port=$(free_port)
-  build/server/tracuu-server --port "$port" "$@" 2>/dev/null &
+  build/server/tracuu-server --port "$port" --access-log off "$@" 2>/dev/null &
   local pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   PATHS=$queries wrk -t1 -c2 -d2s -s bench/paths.lua "http://127.0.0.1:$port" >/dev/null

@@ -49,7 +49,7 @@ for n in $sizes; do
   rss=$(( $(cat "$work/index-$n.rss") / 1024 ))
   [[ -s $work/q-$n/search.txt ]] || { mkdir -p "$work/q-$n" && python3 bench/make_queries.py "$src" "$work/q-$n" 1000; }
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  build/server/tracuu-server --db "$db" --port "$port" 2>"$work/server-$n.log" &
+  build/server/tracuu-server --db "$db" --port "$port" --access-log off 2>"$work/server-$n.log" &
   pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   wrk_run "$port" "$work/q-$n/search.txt" "$work/search-$n.wrk"

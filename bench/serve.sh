@@ -4,6 +4,8 @@
 # made from titles (half with diacritics, half plain), then /related. Prints
 # requests/s, p50, p99 and the server's peak RSS.
 #   bash bench/serve.sh [seconds per run] [connections]
+# ACCESS_LOG=off|stdout|FILE: the server's access log (default a file in the
+# work folder, one write per request as to journald's pipe).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=../shared/corpus/baomoi-2017.jsonl.gz
@@ -16,7 +18,8 @@ mkdir -p "$work"
 [[ -f $work/index/XAPIANDB ]] || build/indexer/tracuu-index --db "$work/index" "$corpus" >/dev/null
 python3 bench/make_queries.py "$corpus" "$work" 1000
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-build/server/tracuu-server --db "$work/index" --port "$port" 2>"$work/server.log" &
+access_log=${ACCESS_LOG:-$work/access.log}
+build/server/tracuu-server --db "$work/index" --port "$port" --access-log "$access_log" 2>"$work/server.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
@@ -32,7 +35,7 @@ run() {  # run NAME PATHS-FILE
   errors=$(awk '/Non-2xx/ {print $4}' "$work/$1.wrk")
   printf '%-8s %10s req/s   p50 %-9s p99 %-9s non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${errors:-0}"
 }
-echo "tracuu-server, 35,440 articles, wrk 2 threads x $connections connections, ${seconds}s per run"
+echo "tracuu-server, 35,440 articles, wrk 2 threads x $connections connections, ${seconds}s per run, access log: $access_log"
 run search "$work/search.txt"
 run related "$work/related.txt"
 echo "server peak RSS: $(awk '/VmHWM/ {print $2/1024 " MiB"}' /proc/$pid/status)"

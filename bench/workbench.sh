@@ -17,7 +17,7 @@ bench() {  # bench NAME INDEX QUERY...
   local name=$1 index=$2 port pid
   shift 2
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  build/server/tracuu-server --db "$index" --port "$port" 2>/dev/null &
+  build/server/tracuu-server --db "$index" --port "$port" --access-log off 2>/dev/null &
   pid=$!
   for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   echo "== $name ($(curl -s "http://127.0.0.1:$port/health"))"

@@ -21,9 +21,14 @@ std::string IndexLocation::generation_token() const {
 }
 
 std::string IndexLocation::live_generation() const {
+  // The first entry: ours is "auto gen-000002"; xapian-replicate's replica
+  // stub has comment lines before "auto replica_1" (docs/operations.md).
   std::ifstream in(stub_path());
-  std::string kind, name;
-  if (in >> kind >> name && kind == "auto" && !name.empty()) {
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::string kind, name;
+    if (!(words >> kind) || kind[0] == '#') continue;
+    if (kind != "auto" || !(words >> name)) break;
     fs::path p(name);
     return (p.is_absolute() ? p : fs::path(dir_) / p).string();
   }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <ostream>
+#include <thread>
 
 #include "indexer_internal.h"
 
@@ -33,22 +34,29 @@ DirLock::~DirLock() {
   ::close(fd_);
 }
 
-namespace {
-
-std::uintmax_t bytes_under(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_directory(fs::symlink_status(path, ec))) {
-    std::uintmax_t size = fs::file_size(path, ec);
-    return ec ? 0 : size;
+CommitGate::CommitGate(const std::string& dir, Holder holder, std::chrono::milliseconds wait) {
+  // A backup makes the file; a commit only opens it (an index never backed
+  // up has none). A commit opens it anew each time, so one starting just
+  // after a backup made it still waits for that backup.
+  const std::string path = (fs::path(dir) / kFileName).string();
+  if (holder == Holder::kBackup) fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) return;
+  if (holder == Holder::kBackup) {
+    held_ = ::flock(fd_, LOCK_SH) == 0;
+    return;
   }
-  std::uintmax_t total = 0;
-  for (auto it = fs::recursive_directory_iterator(path, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    std::error_code size_ec;
-    if (it->is_regular_file(size_ec)) total += it->file_size(size_ec);
-  }
-  return total;
+  const auto until = std::chrono::steady_clock::now() + wait;
+  while (!(held_ = ::flock(fd_, LOCK_EX | LOCK_NB) == 0) &&
+         std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
+
+CommitGate::~CommitGate() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+namespace {
 
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
@@ -68,6 +76,21 @@ bool is_leftover(const fs::directory_entry& entry, const fs::path& live, bool li
 }
 
 }  // namespace
+
+std::uintmax_t bytes_under(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_directory(fs::symlink_status(path, ec))) {
+    std::uintmax_t size = fs::file_size(path, ec);
+    return ec ? 0 : size;
+  }
+  std::uintmax_t total = 0;
+  for (auto it = fs::recursive_directory_iterator(path, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) total += it->file_size(size_ec);
+  }
+  return total;
+}
 
 void remove_leftovers(const std::string& dir, std::ostream& log) {
   const std::string live = IndexLocation(dir).live_generation();

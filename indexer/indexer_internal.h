@@ -3,7 +3,10 @@
 // to indexer/.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <filesystem>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -30,6 +33,31 @@ class DirLock {
   int fd_ = -1;
 };
 
+// Keeps the job's commits to the live generation and a backup's copy of it
+// apart (backup.cpp): a backup holds DIR/.tracuu-backup.lock shared while it
+// copies one revision, a commit holds it exclusively. Glass reuses the blocks
+// a commit frees two commits later, so commits while a copy reads would
+// make it fail and start again, forever when the job commits every few
+// seconds. A commit waits for a backup at most `wait`, then goes ahead (the
+// backup then starts again); a backup waits for a commit to finish. When
+// the file cannot be opened (a read-only folder), nothing is held.
+class CommitGate {
+ public:
+  enum class Holder { kCommit, kBackup };
+  CommitGate(const std::string& dir, Holder holder,
+             std::chrono::milliseconds wait = std::chrono::minutes(2));
+  CommitGate(const CommitGate&) = delete;
+  CommitGate& operator=(const CommitGate&) = delete;
+  ~CommitGate();
+  bool held() const { return held_; }
+
+  static constexpr const char* kFileName = ".tracuu-backup.lock";
+
+ private:
+  int fd_ = -1;
+  bool held_ = false;
+};
+
 // Removes what killed or failed runs left in an index folder: generation
 // folders no stub points to (a build killed during its compaction, an old
 // generation half deleted after the switch), build shards (*.build-*) and
@@ -54,6 +82,10 @@ auto writing(const std::string& path, Write&& write) {
     throw IndexError("writing " + path + ": " + e.get_description());
   }
 }
+
+// The bytes of the files under `path` (or of the file itself); what
+// cannot be read counts 0.
+std::uintmax_t bytes_under(const std::filesystem::path& path);
 
 // The job on one unsharded index folder. The caller holds its DirLock.
 IndexReport run_unsharded_job(const IndexOptions& options, std::ostream& log);

@@ -204,8 +204,17 @@ void add_title_spelling(Xapian::WritableDatabase& db, const Xapian::Document& do
   }
 }
 
+// Commits `db`; through the backup gate of `gate_dir` when it is the live
+// generation (a build's private shards need none).
+void commit(Xapian::WritableDatabase& db, const std::string& gate_dir) {
+  if (gate_dir.empty()) return db.commit();
+  internal::CommitGate gate(gate_dir, internal::CommitGate::Holder::kCommit);
+  db.commit();
+}
+
 // Writes every document from `queue` into `db`, committing each batch.
-void write_all(WorkQueue& queue, Xapian::WritableDatabase& db, std::size_t batch_size) {
+void write_all(WorkQueue& queue, Xapian::WritableDatabase& db, std::size_t batch_size,
+               const std::string& gate_dir) {
   std::size_t in_batch = 0;
   Work work;
   while (queue.pop(&work)) {
@@ -216,11 +225,11 @@ void write_all(WorkQueue& queue, Xapian::WritableDatabase& db, std::size_t batch
     }
     add_title_spelling(db, work.doc);
     if (++in_batch >= batch_size) {
-      db.commit();
+      commit(db, gate_dir);
       in_batch = 0;
     }
   }
-  if (!queue.cancelled()) db.commit();
+  if (!queue.cancelled()) commit(db, gate_dir);
 }
 
 // A build's private shards commit at least every 250 articles each: readers
@@ -402,7 +411,8 @@ class UnshardedRun {
             write_all(
                 *queues[k], build_ ? shards_[k] : live_db_,
                 build_ ? std::clamp<std::size_t>(options_.batch_size / writers, 1, kMaxShardBatch)
-                       : options_.batch_size);
+                       : options_.batch_size,
+                build_ ? "" : options_.db_dir);
           });
         } catch (...) {
           errors[k] = std::current_exception();
@@ -471,7 +481,7 @@ class UnshardedRun {
     internal::writing(live_, [&] {
       for (const std::string& id : doomed) live_db_.delete_document(std::string(prefix::kId) + id);
       stamp_analyzer_version(live_db_);
-      live_db_.commit();
+      commit(live_db_, options_.db_dir);
     });
   }
 

@@ -12,6 +12,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: tracuu-index --db DIR [--prune [--prune-allow-shrink]] [--rebuild] [--batch N]\n"
     "                    [--shard-by RULE] SOURCE...\n"
+    "       tracuu-index --db DIR --backup OUT\n"
     "  SOURCE: a .jsonl or .jsonl.gz file, a .txt page, or a folder of them\n"
     "  --prune    delete articles that are no longer in the SOURCEs; only when every\n"
     "             SOURCE was read to its end, and at most half of the index\n"
@@ -22,6 +23,9 @@ constexpr const char* kUsage =
     "  --batch N  articles per commit (default 2000)\n"
     "  --shard-by year|hash:N  split DIR into shards (one per year, or N by id);\n"
     "             the rule is kept in DIR/shards.json and used by later runs\n"
+    "  --backup OUT  write OUT, a compacted copy of the index at one revision, while\n"
+    "             servers read it and a job may write it; OUT must not exist; it is\n"
+    "             servable as it is (tracuu-server --db OUT)\n"
     "Last line on stdout: "
     "{\"added\":N,\"updated\":N,\"unchanged\":N,\"deleted\":N,\"rejected\":N,\"seconds\":S}\n"
     "Exit status: 0 all indexed, 2 some records rejected (the rest committed), 1 fatal\n"
@@ -32,10 +36,22 @@ int fail_usage(const std::string& message) {
   return 1;
 }
 
+int backup(const std::string& db, const std::string& out) {
+  try {
+    tracuu::BackupReport report = tracuu::backup_index(db, out, std::cerr);
+    std::cout << report.to_json() << std::endl;
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "tracuu-index: backup failed: " << e.what() << "\n";
+  }
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   tracuu::IndexOptions options;
+  std::string backup_out;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--db" && i + 1 < argc) {
@@ -51,6 +67,8 @@ int main(int argc, char** argv) {
       long n = std::strtol(argv[++i], &end, 10);
       if (*end != '\0' || n < 1) return fail_usage("--batch needs a positive number");
       options.batch_size = static_cast<std::size_t>(n);
+    } else if (arg == "--backup" && i + 1 < argc) {
+      backup_out = argv[++i];
     } else if (arg == "--shard-by" && i + 1 < argc) {
       options.shard_by = argv[++i];
     } else if (arg == "--help" || arg == "-h") {
@@ -63,6 +81,11 @@ int main(int argc, char** argv) {
     }
   }
   if (options.db_dir.empty()) return fail_usage("--db DIR is required");
+  if (!backup_out.empty()) {
+    if (!options.sources.empty() || options.rebuild || options.prune)
+      return fail_usage("--backup takes no SOURCE and no other option");
+    return backup(options.db_dir, backup_out);
+  }
   if (options.sources.empty()) return fail_usage("at least one SOURCE is required");
   options.progress_bar = isatty(STDERR_FILENO) == 1;
   try {

@@ -12,8 +12,10 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   # Fuzzing (clang + libFuzzer), the browser test, HTTP benchmarks, a real
-  # feed parser for the Atom test.
-  packages+=(clang clang-format libclang-rt-14-dev chromium wrk python3-feedparser)
+  # feed parser for the Atom test, the cluster demo's load balancer and
+  # systemd-analyze for the unit files' test (nginx's service is not started
+  # by the demo: it runs its own, as the current user).
+  packages+=(clang clang-format libclang-rt-14-dev chromium wrk python3-feedparser nginx systemd)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 

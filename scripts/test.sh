@@ -5,7 +5,9 @@
 #      UndefinedBehaviorSanitizer (the integration tests start the sanitized
 #      tracuu-index and tracuu-server),
 #   3. the libFuzzer targets (analyzer, query parsing) for FUZZ_SECONDS each,
-#   4. the search page in headless Chromium against a real server.
+#   4. the search page in headless Chromium against a real server,
+#   5. the reference deployment under load (deploy/cluster-demo.sh: nginx,
+#      two replicas and servers killed and restarted): no failed request.
 # Ends with one line "N passed, N failed" (suites), exit status 1 if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -62,7 +64,7 @@ browser() {
   db=$(mktemp -d)
   build/indexer/tracuu-index --db "$db/index" corpus >/dev/null || [[ $? == 2 ]] || return 1
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  build/server/tracuu-server --db "$db/index" --port "$port" 2>"$db/server.log" &
+  build/server/tracuu-server --db "$db/index" --port "$port" --access-log off 2>"$db/server.log" &
   pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   (cd tests/browser && npm ci --silent --no-audit --no-fund >/dev/null &&
@@ -75,6 +77,13 @@ browser() {
   return $status
 }
 
+cluster_demo() {
+  local out
+  out=$(bash deploy/cluster-demo.sh 30) || return 1
+  echo "$out"
+  tail -1 <<<"$out" | python3 -c 'import json,sys; r=json.load(sys.stdin); sys.exit(0 if r["failed"] == 0 and 0 <= r["new_articles_visible_s"] <= 60 else 1)'
+}
+
 step "build" build_release
 step "clang-format" format_check
 step "unit and integration tests" run_ctest
@@ -82,6 +91,7 @@ step "build with ASan+UBSan" build_sanitized
 step "unit and integration tests under ASan+UBSan" run_sanitized
 step "fuzz analyzer and query parser (${FUZZ_SECONDS}s each)" fuzz
 step "search page in headless Chromium" browser
+step "cluster demo: nginx, replicas, kills and restarts under load" cluster_demo
 
 ((failed)) && printf 'failed: %s\n' "${failures[@]}"
 echo "$passed passed, $failed failed"

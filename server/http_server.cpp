@@ -33,6 +33,14 @@ using Clock = std::chrono::steady_clock;
 
 thread_local const RequestContext* tls_request = nullptr;
 
+// What cpp-httplib's logger saw of the request a worker answers, for the
+// access log (it is called once the response is written).
+struct Answered {
+  std::string method, path, q;
+  int status = 0;  // stays 0 when no response was written (the client left)
+};
+thread_local Answered* tls_answered = nullptr;
+
 // True when the peer has closed its end (or the socket failed).
 bool peer_closed(int fd) {
   pollfd p{fd, POLLRDHUP, 0};
@@ -117,6 +125,7 @@ struct HttpServer::Impl {
     Clock::time_point deadline, flush_until, idle_since;
     std::size_t served = 0;
     bool close_after = false;
+    Clock::time_point received;  // the request a worker answers was read whole
   };
 
   // A pool of threads answering requests from one queue.
@@ -189,10 +198,23 @@ struct HttpServer::Impl {
     }
     ssize_t write(const char* ptr, size_t size) override {
       if (failed_ || impl_.stopping) return -1;
-      if (!c_.stream && impl_.buffer(c_, std::string_view(ptr, size)))
-        return static_cast<ssize_t>(size);
-      if (!impl_.send_all(c_, std::string_view(ptr, size))) failed_ = true;
+      written_ += size;
+      if (c_.stream) {
+        if (!impl_.send_all(c_, std::string_view(ptr, size))) failed_ = true;
+        return failed_ ? -1 : static_cast<ssize_t>(size);
+      }
+      // An ordinary answer leaves whole, head and body in one send, when
+      // the worker is done (flush()): a server killed while answering then
+      // cuts no answer that a proxy has begun passing on to its client
+      // (nginx can retry on another server only before that).
+      held_.append(ptr, size);
+      if (held_.size() >= kMaxHeld) flush();
       return failed_ ? -1 : static_cast<ssize_t>(size);
+    }
+    void flush() {
+      if (held_.empty() || failed_) return;
+      if (!impl_.buffer(c_, held_) && !impl_.send_all(c_, held_)) failed_ = true;
+      held_.clear();
     }
     void get_remote_ip_and_port(std::string& ip, int& port) const override {
       ip = c_.client;
@@ -204,11 +226,14 @@ struct HttpServer::Impl {
     }
     socket_t socket() const override { return -1; }  // cpp-httplib only compares it with FD_SETSIZE
     bool failed() const { return failed_; }
+    std::size_t written() const { return written_; }
 
    private:
+    static constexpr std::size_t kMaxHeld = 1 << 20;  // a larger answer leaves in pieces
     Impl& impl_;
     Conn& c_;
-    std::size_t pos_ = 0;
+    std::size_t pos_ = 0, written_ = 0;
+    std::string held_;
     bool failed_ = false;
   };
 
@@ -242,14 +267,42 @@ struct HttpServer::Impl {
     ConnStream stream(*this, c);
     const bool close = draining.load() || c.served + 1 >= limits.keep_alive_requests;
     bool closed_by_client = false, ok = false;
+    Answered answered;
+    if (server.access_log) tls_answered = &answered;
     try {
       ok = server.process_request(stream, close, closed_by_client, nullptr);
     } catch (...) {
       ok = false;  // the handlers catch their errors; this is a last line of defence
     }
+    stream.flush();
     tls_request = nullptr;
+    tls_answered = nullptr;
+    if (server.access_log && answered.status != 0)
+      log_access(answered.method, answered.path, answered.q, answered.status, stream.written(),
+                 c.received);
     ++c.served;
     if (!ok || close || closed_by_client || stream.failed()) c.close_after = true;
+  }
+
+  void log_access(std::string_view method, std::string_view path, std::string_view q, int status,
+                  std::size_t bytes, Clock::time_point received) const {
+    AccessEntry e;
+    e.time = std::chrono::system_clock::now();
+    e.method = method;
+    e.path = path;
+    e.q = q;
+    e.status = status;
+    e.bytes = bytes;
+    e.took_ms = std::chrono::duration<double, std::milli>(Clock::now() - received).count();
+    server.access_log->write(access_log_line(e));
+  }
+
+  // A response the event loop made itself (no worker saw the request).
+  void log_canned(const Conn* c, int status, std::size_t bytes) const {
+    if (!server.access_log) return;
+    const bool known = c && !c->reader.path().empty();
+    log_access("-", known ? std::string_view(c->reader.path()) : "-", "", status, bytes,
+               Clock::now());
   }
 
   void give_back(Conn* c) {
@@ -348,6 +401,7 @@ struct HttpServer::Impl {
 
   void refuse(int fd, const std::string& why) {
     std::string r = canned_response(503, why, true, "Retry-After: 1\r\n");
+    log_canned(nullptr, 503, r.size());
     ssize_t n = ::send(fd, r.data(), r.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     (void)n;  // best effort: the client may not be reading
     ::close(fd);
@@ -440,9 +494,11 @@ struct HttpServer::Impl {
       return;
     }
     if (s == RequestReader::State::kFailed) {
-      respond(c, canned_response(c->reader.error_status(), c->reader.error(), true), true);
+      respond(c, canned_response(c->reader.error_status(), c->reader.error(), true), true,
+              c->reader.error_status());
       return;
     }
+    c->received = Clock::now();
     c->request = c->reader.request();
     c->stream = options.stream_paths.count(c->reader.path()) > 0;
     c->in.erase(0, c->reader.consumed());
@@ -460,7 +516,7 @@ struct HttpServer::Impl {
         respond(c,
                 canned_response(503, "too many exports at once; try again shortly", false,
                                 "Retry-After: 5\r\n"),
-                false);
+                false, 503);
         return;
       }
       ++mine;
@@ -471,7 +527,8 @@ struct HttpServer::Impl {
   }
 
   // Sends a response the loop made itself, then goes on with the connection.
-  void respond(Conn* c, const std::string& response, bool close) {
+  void respond(Conn* c, const std::string& response, bool close, int status) {
+    log_canned(c, status, response.size());
     if (c->out.size() == c->out_sent) {
       c->out.clear();
       c->out_sent = 0;
@@ -552,7 +609,7 @@ struct HttpServer::Impl {
       if (c->state == Conn::State::kReading && c->request_started) {
         // The request did not arrive in time: say so, then close.
         c->request_started = c->body_started = false;
-        respond(c, canned_response(408, "the request did not arrive in time", true), true);
+        respond(c, canned_response(408, "the request did not arrive in time", true), true, 408);
       } else {
         close_conn(c);
       }
@@ -663,6 +720,14 @@ HttpServer::HttpServer(ConnectionLimits limits, WorkerOptions workers)
   set_keep_alive_timeout(
       std::chrono::duration_cast<std::chrono::seconds>(limits.keep_alive_timeout).count());
   set_keep_alive_max_count(limits.keep_alive_requests);
+  // Called by cpp-httplib once it has written a response.
+  set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    if (!tls_answered) return;
+    tls_answered->method = req.method;
+    tls_answered->path = req.path;
+    if (req.has_param("q")) tls_answered->q = req.get_param_value("q");
+    tls_answered->status = res.status;
+  });
 }
 
 HttpServer::~HttpServer() = default;

@@ -16,6 +16,10 @@
 // Signals: SIGTERM and SIGINT drain (stop accepting, finish what is in
 // flight within `drain`, then return from serve()); SIGHUP calls on_reload.
 //
+// Access log: every response, once handed over (so its status and size are
+// the ones sent), is one JSON line in `access_log` when there is one,
+// written by the thread that answered (access_log.h).
+//
 // Thread-safety: configure (routes, limits) before serve(); serve() runs on
 // one thread. Handlers run on worker threads; current_request() is the
 // calling worker's request.
@@ -31,6 +35,7 @@
 #include <set>
 #include <string>
 
+#include "access_log.h"
 #include "request_reader.h"
 
 namespace tracuu {
@@ -77,7 +82,8 @@ class HttpServer : public httplib::Server {
   void bind(const std::string& host, int port);
   // Serves until SIGTERM or SIGINT, then drains and returns.
   void serve();
-  std::function<void()> on_reload;  // SIGHUP; runs on the event-loop thread
+  std::function<void()> on_reload;      // SIGHUP; runs on the event-loop thread
+  const LogFile* access_log = nullptr;  // one line per response; none when null
 
   struct Stats {
     std::size_t connections = 0, queued = 0, busy = 0, streams = 0;

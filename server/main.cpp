@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "                     [--export-budget-ms MS] [--max-exports N] [--max-connections N]\n"
     "                     [--max-connections-per-client N] [--drain-ms MS]\n"
     "                     [--header-timeout-ms MS] [--body-timeout-ms MS]\n"
+    "                     [--access-log off|stdout|FILE] [--log-file FILE]\n"
     "  --db DB      an index folder (as tracuu-index --db), a sharded index folder, a Xapian\n"
     "               stub file, or a remote shard tcp://host:port (xapian-tcpsrv); repeat it\n"
     "               to search several shards as one index\n"
@@ -32,6 +33,9 @@ constexpr const char* kUsage =
     "  --drain-ms MS  on SIGTERM, how long requests in flight may take (default 10000)\n"
     "  --header-timeout-ms MS  a request head's time from its first byte (default 5000)\n"
     "  --body-timeout-ms MS  a request body's time after its head (default 10000)\n"
+    "  --access-log off|stdout|FILE  one JSON line per request (default stdout)\n"
+    "  --log-file FILE  diagnostics to FILE instead of stderr\n"
+    "               SIGHUP reopens both files (logrotate) and reloads what the server reads\n"
     "  Serves the search page at / and the JSON API (docs/api.md); limits and\n"
     "  signals: docs/operations.md. Exit status 0 after SIGTERM, 1 on a fatal error.\n";
 
@@ -91,6 +95,10 @@ bool parse_options(int argc, char** argv, tracuu::ServerOptions& options, bool* 
       options.host = value;
     } else if (arg == "--cors-origin" && value) {
       options.cors_origin = value;
+    } else if (arg == "--access-log" && value) {
+      options.access_log = value;
+    } else if (arg == "--log-file" && value) {
+      options.log_file = value;
     } else if (arg == "--help" || arg == "-h") {
       *help = true;
       return true;

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <memory>
 #include <thread>
 
+#include "access_log.h"
 #include "api.h"
 #include "http_server.h"
 
@@ -38,6 +40,23 @@ void install_common(httplib::Server& server, const ServerOptions& options) {
   server.set_exception_handler(
       [](const auto&, auto& res, std::exception_ptr) { send_error(res, 500, "internal error"); });
 }
+
+// The log files of --access-log and --log-file, open before anything is
+// logged; SIGHUP reopens them (Api::reload).
+struct LogFiles {
+  std::unique_ptr<LogFile> access, diagnostics;
+  explicit LogFiles(const ServerOptions& options) {
+    if (options.access_log != "off") access = std::make_unique<LogFile>(options.access_log);
+    if (!options.log_file.empty()) {
+      diagnostics = std::make_unique<LogFile>(options.log_file);
+      diagnostics->become_stderr();
+    }
+  }
+  void reopen() {
+    for (LogFile* f : {access.get(), diagnostics.get()})
+      if (f) f->reopen();
+  }
+};
 
 }  // namespace
 
@@ -188,8 +207,11 @@ void run_server(const ServerOptions& options) {
   workers.workers = options.threads;
   workers.stream_workers = options.max_exports;
   workers.stream_paths = {"/export", "/concordance"};
+  LogFiles logs(options);
   HttpServer http(limits, workers);
+  http.access_log = logs.access.get();
   Api api(options, http);
+  api.add_reloader("log files", [&logs] { logs.reopen(); });
   http.on_reload = [&api] { api.reload(); };
   install_common(http, options);
   install_status_routes(http, api);

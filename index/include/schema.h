@@ -136,7 +136,8 @@ struct IndexUnavailable : std::runtime_error {
 // file DIR/XAPIANDB naming the live one. Readers open DIR (Xapian follows the
 // stub); a rebuild writes a new generation and renames a new stub over the
 // old one, which switches every reader atomically. A plain Xapian database
-// folder is accepted as an index of one generation.
+// folder is accepted as an index of one generation, and so is a replica
+// folder that xapian-replicate keeps (its stub names replica_0 or replica_1).
 class IndexLocation {
  public:
   static constexpr const char* kStubFile = "XAPIANDB";   // Xapian's name for a stub

@@ -123,4 +123,25 @@ class ShardRule {
 // once per shard: see indexer/shards.cpp.
 IndexReport run_index_job(const IndexOptions& options, std::ostream& log);
 
+struct BackupReport {
+  std::string out;         // the backup's folder
+  std::string generation;  // the source generation copied
+  Xapian::rev revision = 0;
+  Xapian::doccount documents = 0;
+  std::uintmax_t bytes = 0;
+  unsigned attempts = 1;  // copies started (the writer overtook the earlier ones)
+  double seconds = 0;
+  std::string to_json() const;  // tracuu-index --backup's summary line
+};
+
+// tracuu-index --backup: writes `out`, an index folder (a stub naming one
+// compacted generation) holding the index at `db_dir` as it was at one
+// revision, while servers read it and a job may write it: takes no lock
+// (backup.cpp says why that is safe). `out` is servable as it is
+// (tracuu-server --db OUT); restoring is pointing a server or the job at it.
+// Throws IndexError when `out` exists, `db_dir` is no index, or the copy
+// fails (a full disk: the message names the path); then nothing is left
+// under `out`'s name.
+BackupReport backup_index(const std::string& db_dir, const std::string& out, std::ostream& log);
+
 }  // namespace tracuu

@@ -34,6 +34,11 @@ struct ServerOptions {
   unsigned drain_ms = 10000;          // after SIGTERM, for the requests in flight
   unsigned header_timeout_ms = 5000;  // a request head, from its first byte
   unsigned body_timeout_ms = 10000;   // a request body, from the end of its head
+  // One JSON line per request: "stdout" (journald), "off", or a file path.
+  std::string access_log = "stdout";
+  // Where diagnostics go: stderr when empty, else this file (appended).
+  // SIGHUP reopens both files (after logrotate moved them).
+  std::string log_file;
 };
 
 // Serves until SIGTERM or SIGINT, then finishes the requests in flight

@@ -187,6 +187,7 @@ class Server {
   }
   int port() const { return port_; }
   std::string log() const { return slurp(logs_.path("err")); }
+  std::string out() const { return slurp(logs_.path("out")); }  // the access log by default
 
  private:
   TempDir logs_;
