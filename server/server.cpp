@@ -174,6 +174,7 @@ void run_server(const ServerOptions& options) {
   install_search_routes(http, api);
   install_article_routes(http, api);
   install_workbench_routes(http, api);
+  const auto editors = install_editor_routes(http, api);
   http.bind(options.host, options.port);
   std::string dbs;
   for (const std::string& d : options.databases) dbs += (dbs.empty() ? "" : " + ") + d;

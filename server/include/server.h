@@ -34,6 +34,9 @@ struct ServerOptions {
   unsigned drain_ms = 10000;          // after SIGTERM, for the requests in flight
   unsigned header_timeout_ms = 5000;  // a request head, from its first byte
   unsigned body_timeout_ms = 10000;   // a request body, from the end of its head
+  // The editors' files and the analytics database (docs/editors.md); empty: none.
+  std::string synonyms_file, rules_file, analytics_file;
+  unsigned analytics_retention_days = 180;  // older searches and clicks are deleted
 };
 
 // Serves until SIGTERM or SIGINT, then finishes the requests in flight
