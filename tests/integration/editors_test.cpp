@@ -2,9 +2,11 @@
 // (applied everywhere, reloaded on change and SIGHUP, a bad file kept out
 // with its FILE:LINE), freshness, analytics, /stats, /events, /widget.js.
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <set>
 
 #include "harness.h"
@@ -321,4 +323,162 @@ TEST_CASE("reloading under concurrent load: zero failed requests, the change ser
   for (auto& c : clients) c.join();
   CHECK(failed == 0);
   CHECK(answered > 50);
+}
+
+namespace {
+
+// The number of rows of a table of an analytics database, read with SQLite
+// itself (as an editor's own tools would), after an integrity check.
+long count_rows(const std::string& path, const std::string& table, std::string* integrity) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+  long n = -1;
+  sqlite3_stmt* st = nullptr;
+  if (integrity) {
+    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr);
+    if (sqlite3_step(st) == SQLITE_ROW)
+      *integrity = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+  }
+  sqlite3_prepare_v2(db, ("SELECT COUNT(*) FROM " + table).c_str(), -1, &st, nullptr);
+  if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n;
+}
+
+int post_event(const Server& s, const std::string& body) {
+  auto res = s.client().Post("/events", body, "text/plain;charset=UTF-8");
+  return res ? res->status : 0;
+}
+
+json stats(const Server& s, const std::string& params = "") {
+  auto [status, body] = s.get("/stats" + params);
+  REQUIRE(status == 200);
+  return body;
+}
+
+std::map<std::string, long> counts(const json& list) {
+  std::map<std::string, long> out;
+  for (const auto& e : list) out[e["query"].get<std::string>()] = e["count"].get<long>();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("analytics: /stats counts exactly the searches and clicks sent") {
+  TempDir t;
+  Server s(city().db, {"--analytics", t.path("a.sqlite")});
+  for (int i = 0; i < 7; ++i) search(s, i % 2 ? "Mưa lớn" : "mua lon");  // one query, two writings
+  for (int i = 0; i < 3; ++i) search(s, "xyzzy không có");               // no results
+  for (int i = 0; i < 2; ++i) search(s, "triều cường");
+  search(s, "mưa lớn", "&offset=1");  // a second page: a search, not a new query
+  search(s, "");                      // browsing, not a search
+  CHECK(post_event(s, R"({"type":"click","query":"mưa lớn","id":"sg","position":1})") == 204);
+  CHECK(post_event(s, R"({"type":"click","query":"Mưa  lớn","id":"hn"})") == 204);
+  json st;
+  CHECK(eventually([&] { return (st = stats(s))["searches"] == 13 && st["clicks"] == 2; }, 3));
+  const auto top = counts(st["top_queries"]);
+  CHECK(top.size() == 3);
+  CHECK(top.at("mua lon") == 7);  // grouped, shown as its most frequent writing (4 of 7)
+  CHECK(counts(st["zero_results"]) == std::map<std::string, long>{{"xyzzy không có", 3}});
+  // Searched, with results, never opened: "triều cường" (mưa lớn was).
+  CHECK(counts(st["no_clicks"]) == std::map<std::string, long>{{"triều cường", 2}});
+  REQUIRE(st["per_day"].size() == 1);
+  CHECK(st["per_day"][0]["searches"] == 13);
+  CHECK(st["per_day"][0]["clicks"] == 2);
+  CHECK(st["per_day"][0]["p95_ms"].get<double>() >= st["per_day"][0]["p50_ms"].get<double>());
+  // Another period: nothing.
+  const json old = stats(s, "?from=2001-01-01&to=2001-12-31");
+  CHECK(old["searches"] == 0);
+  CHECK(old["top_queries"].empty());
+  CHECK(s.get("/stats?from=2020-02-30").first == 400);
+  CHECK(s.get("/stats?from=2021-01-02&to=2021-01-01").first == 400);
+  // Nothing that names a reader is stored.
+  const std::string bytes =
+      harness::slurp(t.path("a.sqlite")) + harness::slurp(t.path("a.sqlite-wal"));
+  CHECK(bytes.find("127.0.0.1") == std::string::npos);
+  CHECK(bytes.find("cpp-httplib") == std::string::npos);  // the client's user agent
+}
+
+TEST_CASE("analytics: bad beacons get clear errors and store nothing; the server keeps answering") {
+  TempDir t;
+  const std::string file = t.path("a.sqlite");
+  TempDir r;
+  Server s(city().db, {"--analytics", file, "--rules", r.write("rules.tsv", "hide\thn\n")});
+  CHECK(post_event(s, "{not json") == 400);
+  CHECK(post_event(s, "[1, 2]") == 400);
+  CHECK(post_event(s, "") == 400);
+  CHECK(post_event(s, R"({"type":"view","query":"a","id":"sg"})") == 400);
+  CHECK(post_event(s, R"({"type":"click","id":"sg"})") == 400);
+  CHECK(post_event(s, R"({"type":"click","query":"","id":"sg"})") == 400);
+  CHECK(post_event(s, R"({"type":"click","query":"a","id":42})") == 400);
+  CHECK(post_event(s, R"({"type":"click","query":"a","id":"sg","position":-1})") == 400);
+  CHECK(post_event(s, "{\"type\":\"click\",\"query\":\"\xff\xfe\",\"id\":\"sg\"}") == 400);
+  CHECK(post_event(s, R"({"type":"click","query":"a","id":"no-such-article"})") == 404);
+  CHECK(post_event(s, R"({"type":"click","query":"a","id":"hn"})") == 404);  // hidden
+  CHECK(post_event(s, R"({"type":"click","query":"a","id":")" + std::string(5000, 'x') + "\"}") ==
+        413);
+  auto [status, err] = s.get("/health");
+  CHECK(status == 200);
+  CHECK(post_event(s, R"({"type":"click","query":"a","id":"sg"})") == 204);  // the neighbour
+  CHECK(eventually([&] { return stats(s)["clicks"] == 1; }, 3));
+  CHECK(count_rows(file, "clicks", nullptr) == 1);
+}
+
+TEST_CASE("analytics off: /stats and /events say so") {
+  Server s(city().db);
+  CHECK(s.get("/stats").first == 404);
+  CHECK(post_event(s, R"({"type":"click","query":"a","id":"sg"})") == 404);
+  search(s, "mưa");  // and searching is unaffected
+}
+
+TEST_CASE("analytics survive a SIGKILL: every committed batch is there, the file opens cleanly") {
+  TempDir t;
+  const std::string file = t.path("a.sqlite");
+  {
+    Server s(city().db, {"--analytics", file});
+    for (int i = 0; i < 40; ++i) search(s, "mưa " + std::to_string(i));
+    CHECK(eventually([&] { return stats(s)["searches"] == 40; }, 3));
+    // More while batches are being written, then killed mid-stream.
+    std::atomic<bool> stop{false};
+    std::thread load([&] {
+      auto c = s.client();
+      while (!stop) c.Get(("/search?q=" + url_encode("ngập")).c_str());
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    kill(s.pid(), SIGKILL);
+    stop = true;
+    load.join();
+  }
+  std::string integrity;
+  const long rows = count_rows(file, "searches", &integrity);
+  CHECK(integrity == "ok");
+  CHECK(rows >= 40);
+  // A new server on the same file goes on counting from there.
+  Server again(city().db, {"--analytics", file});
+  search(again, "mưa");
+  CHECK(eventually([&] { return stats(again)["searches"] == rows + 1; }, 3));
+}
+
+TEST_CASE("analytics: rows older than the retention period are deleted at start") {
+  TempDir t;
+  const std::string file = t.path("a.sqlite");
+  {
+    Server s(city().db, {"--analytics", file});
+    search(s, "mưa");
+    CHECK(eventually([&] { return stats(s)["searches"] == 1; }, 3));
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "INSERT INTO searches (at, day, query, norm, total, took_ms, page_offset) "
+                       "VALUES (0, '2001-01-01', 'cũ', 'cu', 1, 1, 0), "
+                       "(0, '2001-01-02', 'cũ', 'cu', 1, 1, 0)",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  CHECK(count_rows(file, "searches", nullptr) == 3);
+  Server s(city().db, {"--analytics", file, "--analytics-retention-days", "30"});
+  CHECK(count_rows(file, "searches", nullptr) == 1);
+  CHECK(stats(s, "?from=2001-01-01")["searches"] == 1);
 }
