@@ -2,6 +2,7 @@
 // much a match's age lowers its score.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "search_internal.h"
 
@@ -38,7 +39,8 @@ std::optional<long> day_number(std::string_view yyyymmdd) {
 
 std::optional<FreshnessProfile> freshness_profile(Recency recency, double half_life_days,
                                                   const std::vector<double>& top_scores,
-                                                  Xapian::doccount matches) {
+                                                  Xapian::doccount matches,
+                                                  Xapian::doccount articles) {
   if (recency == Recency::kOff || top_scores.empty()) return std::nullopt;
   FreshnessProfile profile;
   if (recency == Recency::kStrong) {
@@ -48,7 +50,9 @@ std::optional<FreshnessProfile> freshness_profile(Recency recency, double half_l
   }
   // Broad: enough matches, and the tenth scores nearly what the first does
   // (no match stands out as the one the query names).
-  if (matches < kBroadMinMatches || top_scores.size() < kBroadRank) return std::nullopt;
+  const double enough =
+      std::max(static_cast<double>(kBroadMinMatches), kBroadShare * static_cast<double>(articles));
+  if (matches < enough || top_scores.size() < kBroadRank) return std::nullopt;
   const double first = top_scores.front(), tenth = top_scores[kBroadRank - 1];
   if (first <= 0 || tenth < kBroadSpread * first) return std::nullopt;
   profile.half_life_days = half_life_days > 0 ? half_life_days : kAutoHalfLifeDays;
@@ -58,7 +62,9 @@ std::optional<FreshnessProfile> freshness_profile(Recency recency, double half_l
 
 double freshness(const FreshnessProfile& profile, std::optional<long> published, long now) {
   if (!published) return profile.floor;  // undated: as old as can be
-  const double age = std::max(0L, now - *published);
+  // Distance either side: with a client's date, an article written after
+  // it is as far from that moment as one written as long before.
+  const double age = static_cast<double>(std::labs(now - *published));
   return profile.floor +
          (1 - profile.floor) * std::exp2(-age / std::max(profile.half_life_days, 0.01));
 }

@@ -52,22 +52,25 @@ std::vector<std::string> synonym_variants(std::string_view q, Analyzer& analyzer
 // where freshness = floor + (1 − floor) × 2^(−age / half-life), the age in
 // days before the newest article (or the client's date).
 inline constexpr std::size_t kFreshnessWindow = 100;
-// auto: a query is broad when it has this many matches and its
-// kBroadRank-th match scores at least kBroadSpread of the first.
+// auto: a query is broad when it matches kBroadShare of the articles (at
+// least kBroadMinMatches) and its kBroadRank-th match scores at least
+// kBroadSpread of the first (measured: docs/relevance.md#freshness).
 inline constexpr Xapian::doccount kBroadMinMatches = 100;
+inline constexpr double kBroadShare = 0.03;
 inline constexpr std::size_t kBroadRank = 10;
-inline constexpr double kBroadSpread = 0.75;
+inline constexpr double kBroadSpread = 0.95;
 inline constexpr double kAutoHalfLifeDays = 30, kAutoFloor = 0.4;
 inline constexpr double kStrongHalfLifeDays = 7, kStrongFloor = 0.1;
 struct FreshnessProfile {
   double half_life_days = 0;
   double floor = 0;  // the factor of an article infinitely old
 };
-// The profile for a request given its best scores (highest first) and
-// its number of matches; nullopt when the ranking stays as it is.
+// The profile for a request given its best scores (highest first), its
+// number of matches and the index's; nullopt when the ranking stays as it is.
 std::optional<FreshnessProfile> freshness_profile(Recency recency, double half_life_days,
                                                   const std::vector<double>& top_scores,
-                                                  Xapian::doccount matches);
+                                                  Xapian::doccount matches,
+                                                  Xapian::doccount articles);
 double freshness(const FreshnessProfile& profile, std::optional<long> published, long now);
 // Days since 1970-01-01 of a "YYYYMMDD..." value; nullopt if not a date.
 std::optional<long> day_number(std::string_view yyyymmdd);

@@ -431,8 +431,8 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(const SearchRe
   } else {
     now = day_number(db_.get_value_upper_bound(slot::kPublished));
   }
-  const auto profile =
-      freshness_profile(r.recency, r.half_life_days, top, mset.get_matches_estimated());
+  const auto profile = freshness_profile(r.recency, r.half_life_days, top,
+                                         mset.get_matches_estimated(), db_.get_doccount());
   if (profile && now) {
     const std::size_t window = std::min(items.size(), kFreshnessWindow);
     for (std::size_t i = 0; i < window; ++i)

@@ -1,7 +1,7 @@
 // For the site's editors (docs/editors.md): their synonyms and rules files
 // and GET /editorial (what is in force, the last error of each file); the
 // analytics (every /search, POST /events from the pages), GET /stats and
-// the stats page /editors.
+// the stats page /editors; /widget.js.
 #include <ctime>
 #include <iostream>
 
@@ -142,6 +142,13 @@ std::shared_ptr<void> install_editor_routes(httplib::Server& server, Api& api) {
     res.set_header("Content-Security-Policy",
                    "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src "
                    "'unsafe-inline' 'self'");
+  });
+  // The search box for other sites' pages: loaded by a <script> tag (no
+  // CORS needed); its requests need --cors-origin set to the site.
+  server.Get("/widget.js", [](const auto&, auto& res) {
+    res.set_content(std::string(embedded::page_file("widget.js")),
+                    "text/javascript; charset=utf-8");
+    res.set_header("Cache-Control", "public, max-age=3600");
   });
   EditorialFiles* files = services->files.get();
   server.Get("/editorial", [&api, files](const auto&, auto& res) {

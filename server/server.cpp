@@ -26,7 +26,7 @@ void install_common(httplib::Server& server, const ServerOptions& options) {
   server.set_post_routing_handler([&options](const auto&, auto& res) {
     if (!options.cors_origin.empty()) {
       res.set_header("Access-Control-Allow-Origin", options.cors_origin);
-      res.set_header("Access-Control-Allow-Methods", "GET, OPTIONS");
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
       res.set_header("Vary", "Origin");
     }
     res.set_header("X-Content-Type-Options", "nosniff");

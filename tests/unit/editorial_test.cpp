@@ -144,23 +144,28 @@ TEST_CASE("synonym variants are capped however many forms a query writes") {
 
 TEST_CASE("freshness: broad queries only under auto; half-life and floor") {
   using namespace tracuu::internal;
-  const std::vector<double> flat(10, 5.0);
+  std::vector<double> flat(10, 5.0);
+  flat[0] = 5.2;  // the tenth within 5% of the first
   std::vector<double> steep = flat;
-  steep[0] = 20;  // one match stands out: a specific query
-  CHECK_FALSE(freshness_profile(Recency::kOff, 0, flat, 5000));
-  CHECK(freshness_profile(Recency::kAuto, 0, flat, 5000));
-  CHECK_FALSE(freshness_profile(Recency::kAuto, 0, steep, 5000));
-  CHECK_FALSE(freshness_profile(Recency::kAuto, 0, flat, 50));  // too few matches
-  CHECK(freshness_profile(Recency::kStrong, 0, steep, 3));      // strong: always
-  const auto p = *freshness_profile(Recency::kAuto, 10, flat, 5000);
+  steep[0] = 6;  // one match stands out: a specific query
+  CHECK_FALSE(freshness_profile(Recency::kOff, 0, flat, 5000, 10000));
+  CHECK(freshness_profile(Recency::kAuto, 0, flat, 5000, 10000));
+  CHECK_FALSE(freshness_profile(Recency::kAuto, 0, steep, 5000, 10000));
+  CHECK_FALSE(freshness_profile(Recency::kAuto, 0, flat, 99, 1000));      // too few matches
+  CHECK(freshness_profile(Recency::kAuto, 0, flat, 100, 1000));           // enough in a small index
+  CHECK_FALSE(freshness_profile(Recency::kAuto, 0, flat, 2000, 100000));  // under 3% of a large one
+  CHECK_FALSE(freshness_profile(Recency::kAuto, 0, {5, 5, 5}, 5000, 10000));  // fewer than 10
+  CHECK(freshness_profile(Recency::kStrong, 0, steep, 3, 10000));             // strong: always
+  const auto p = *freshness_profile(Recency::kAuto, 10, flat, 5000, 10000);
   CHECK(p.half_life_days == 10);
   const long now = *day_number("20170601");
   CHECK(*day_number("20170522") == now - 10);
   CHECK(freshness(p, now, now) == doctest::Approx(1.0));
   CHECK(freshness(p, now - 10, now) == doctest::Approx(p.floor + (1 - p.floor) / 2));
   CHECK(freshness(p, now - 100000, now) == doctest::Approx(p.floor).epsilon(0.001));
-  CHECK(freshness(p, now + 5, now) == doctest::Approx(1.0));  // after `now`: not fresher
-  CHECK(freshness(p, std::nullopt, now) == p.floor);          // undated
+  // After a client's date: as far from it as before it.
+  CHECK(freshness(p, now + 10, now) == doctest::Approx(freshness(p, now - 10, now)));
+  CHECK(freshness(p, std::nullopt, now) == p.floor);  // undated
   CHECK_FALSE(day_number("2017"));
   CHECK_FALSE(day_number("20171301"));
 }
