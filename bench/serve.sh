@@ -4,6 +4,9 @@
 # made from titles (half with diacritics, half plain), then /related. Prints
 # requests/s, p50, p99 and the server's peak RSS.
 #   bash bench/serve.sh [seconds per run] [connections]
+# ANALYTICS=compare: then /search again on a second server recording every
+# search (--analytics), alternating runs without and with it (off, on, off,
+# on) so the machine's drift hits both alike; prints the throughput ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=../shared/corpus/baomoi-2017.jsonl.gz
@@ -18,7 +21,8 @@ python3 bench/make_queries.py "$corpus" "$work" 1000
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 build/server/tracuu-server --db "$work/index" --port "$port" 2>"$work/server.log" &
 pid=$!
-trap 'kill $pid 2>/dev/null' EXIT
+apid=
+trap 'kill $pid $apid 2>/dev/null' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 
 run() {  # run NAME PATHS-FILE
@@ -36,3 +40,24 @@ echo "tracuu-server, 35,440 articles, wrk 2 threads x $connections connections, 
 run search "$work/search.txt"
 run related "$work/related.txt"
 echo "server peak RSS: $(awk '/VmHWM/ {print $2/1024 " MiB"}' /proc/$pid/status)"
+
+if [[ ${ANALYTICS:-} == compare ]]; then
+  plain_port=$port
+  analytics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  rm -f "$work"/analytics.sqlite*
+  build/server/tracuu-server --db "$work/index" --port "$analytics_port" \
+    --analytics "$work/analytics.sqlite" 2>"$work/server-analytics.log" &
+  apid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$analytics_port/health" >/dev/null && break; sleep 0.1; done
+  echo "analytics off and on, alternating:"
+  for round in 1 2; do
+    port=$plain_port run "off-$round" "$work/search.txt"
+    port=$analytics_port run "on-$round" "$work/search.txt"
+  done
+  rps() { awk '/Requests\/sec/ {print $2}' "$work/$1.wrk"; }
+  off=$(echo "$(rps off-1) $(rps off-2)" | awk '{print ($1 + $2) / 2}')
+  on=$(echo "$(rps on-1) $(rps on-2)" | awk '{print ($1 + $2) / 2}')
+  recorded=$(curl -s "http://127.0.0.1:$analytics_port/stats" | python3 -c 'import json, sys; print(json.load(sys.stdin)["searches"])')
+  printf 'analytics off %.0f req/s, on %.0f req/s: on/off %.3f; %s searches recorded\n' \
+    "$off" "$on" "$(echo "$on $off" | awk '{print $1 / $2}')" "$recorded"
+fi

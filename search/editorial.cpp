@@ -61,6 +61,16 @@ std::string joined(const std::vector<std::string>& words) {
   return out;
 }
 
+// The distinct words of a pin key, sorted ("gia xang gia" → gia, xang).
+std::vector<std::string> words_of(const std::string& key) {
+  std::vector<std::string> words;
+  for (std::string_view w : split(key, " "))
+    if (!w.empty()) words.emplace_back(w);
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  return words;
+}
+
 }  // namespace
 
 Synonyms Synonyms::parse(std::string_view text, const std::string& file) {
@@ -134,10 +144,16 @@ Rules Rules::parse(std::string_view text, const std::string& file) {
       const std::string_view id = trim(fields[1]);
       check_id(id, number);
       if (out.hidden_set_.emplace(id).second) out.hidden_.emplace_back(id);
-    } else if (kind == "pin") {
-      if (fields.size() != 3) fail(file, number, "expected pin<TAB>query<TAB>id[,id...]");
-      const std::string key = pin_key(fields[1]);
+    } else if (kind == "pin" || kind == "pin-words") {
+      if (fields.size() != 3)
+        fail(file, number, "expected " + std::string(kind) + "<TAB>query<TAB>id[,id...]");
+      std::string key = pin_key(fields[1]);
       if (key.empty()) fail(file, number, "an empty query");
+      std::vector<std::string> words;
+      if (kind == "pin-words") {
+        words = words_of(key);
+        key = "words:" + joined(words);
+      }
       if (auto seen = pin_line.find(key); seen != pin_line.end())
         fail(file, number,
              "the query \"" + std::string(trim(fields[1])) + "\" is already pinned on line " +
@@ -151,18 +167,41 @@ Rules Rules::parse(std::string_view text, const std::string& file) {
           fail(file, number, "\"" + std::string(id) + "\" is pinned twice");
         ids.emplace_back(id);
       }
-      out.pins_.emplace(key, std::move(ids));
+      if (kind == "pin") {
+        out.pins_.emplace(key, std::move(ids));
+      } else {
+        out.word_pin_of_.emplace(words.front(), out.word_pins_.size());
+        out.word_pins_.push_back({std::move(words), std::move(ids)});
+      }
     } else {
       fail(file, number,
-           "unknown rule \"" + std::string(kind.substr(0, 40)) + "\" (expected pin or hide)");
+           "unknown rule \"" + std::string(kind.substr(0, 40)) +
+               "\" (expected pin, pin-words or hide)");
     }
   });
   return out;
 }
 
 const std::vector<std::string>* Rules::pinned(std::string_view query) const {
-  auto found = pins_.find(pin_key(query));
-  return found == pins_.end() ? nullptr : &found->second;
+  const std::string key = pin_key(query);
+  if (auto found = pins_.find(key); found != pins_.end()) return &found->second;
+  if (word_pins_.empty()) return nullptr;
+  const std::vector<std::string> words = words_of(key);
+  const WordPin* best = nullptr;
+  std::size_t best_index = 0;
+  for (const std::string& w : words) {
+    auto [from, to] = word_pin_of_.equal_range(w);
+    for (auto it = from; it != to; ++it) {
+      const WordPin& pin = word_pins_[it->second];
+      if (!std::includes(words.begin(), words.end(), pin.words.begin(), pin.words.end())) continue;
+      if (!best || pin.words.size() > best->words.size() ||
+          (pin.words.size() == best->words.size() && it->second < best_index)) {
+        best = &pin;
+        best_index = it->second;
+      }
+    }
+  }
+  return best ? &best->ids : nullptr;
 }
 
 namespace internal {

@@ -151,10 +151,12 @@ class SearcherImpl {
   // The articles pinned for this request's query that pass its filters, in
   // the rule's order (none past the first page's worth).
   std::vector<RankedArticle> pinned(const SearchRequest& r, const Prepared& p);
-  // The page [first, first + count) of the matches, the top ones reordered
-  // by freshness when the request's recency asks for it (sets `applied`).
+  // The page [first, first + count) of the matches (an MSet from the
+  // first), the top ones reordered by `profile` when there is one (then
+  // `applied` says so).
   std::vector<RankedArticle> fresh_page(const SearchRequest& r, const Xapian::MSet& mset,
                                         Xapian::doccount first, Xapian::doccount count,
+                                        const std::optional<FreshnessProfile>& profile,
                                         SearchResult& applied);
   Xapian::MSet match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
                      Xapian::doccount check_at_least, Facets* facets = nullptr);
@@ -180,7 +182,7 @@ class SearcherImpl {
   // The hidden articles of editorial_'s rules that this database holds, as
   // an OR of id terms, for this rules value and database version.
   Xapian::Query hidden_;
-  const Rules* hidden_rules_ = nullptr;
+  std::shared_ptr<const Rules> hidden_rules_;  // held: its address is not reused meanwhile
   std::uint64_t hidden_version_ = 0;
   std::optional<std::uint64_t> articles_by_day_version_;
 };

@@ -119,7 +119,7 @@ Q SearcherImpl::with_filters(Q query, const SearchRequest& r, const ParsedQuery&
 // holds are listed, so a long list of takedowns not (or no longer) in the
 // index costs nothing per query.
 Q SearcherImpl::visible(Q query) {
-  const Rules* rules = editorial_ ? editorial_->rules.get() : nullptr;
+  const std::shared_ptr<const Rules> rules = editorial_ ? editorial_->rules : nullptr;
   if (!rules || rules->hidden().empty()) return query;
   if (rules != hidden_rules_ || shards_.version() != hidden_version_) {
     std::vector<Q> ids;
@@ -329,19 +329,34 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     const auto first =
         static_cast<Xapian::doccount>(r.offset > pins.size() ? r.offset - pins.size() : 0);
     const auto count = static_cast<Xapian::doccount>(r.limit - (pins_to - pins_from));
-    // Freshness reorders the top kFreshnessWindow: they are all matched.
+    // Freshness may reorder the top kFreshnessWindow, so they are matched
+    // from the first; `auto` first matches the top kBroadRank (no deeper
+    // than a plain search) and matches deeper only for a broad query.
     const bool fresh =
         r.recency != Recency::kOff && !p.by_date && count > 0 && first < kFreshnessWindow;
+    const Xapian::doccount window = std::max<Xapian::doccount>(kFreshnessWindow, first + count);
     const Xapian::doccount match_first = fresh ? 0 : first;
     const Xapian::doccount match_count =
-        fresh ? std::max<Xapian::doccount>(kFreshnessWindow, first + count) : count;
+        !fresh ? count
+        : r.recency == Recency::kStrong
+            ? window
+            : std::max<Xapian::doccount>(static_cast<Xapian::doccount>(kBroadRank), first + count);
     Facets facets;
     facets.by_story = p.group_copies;
     // Facets and totals see at least kFacetSample matches; exact=1 sees all.
     const Xapian::doccount check =
-        r.exact_total ? db_.get_doccount()
-                      : std::max<Xapian::doccount>(kFacetSample, match_first + match_count);
+        r.exact_total ? db_.get_doccount() : std::max<Xapian::doccount>(kFacetSample, window);
     Xapian::MSet mset = match(p, match_first, match_count, check, &facets);
+    std::optional<FreshnessProfile> profile;
+    if (fresh) {
+      std::vector<double> top;
+      for (auto it = mset.begin(); it != mset.end() && top.size() < kBroadRank; ++it)
+        top.push_back(it.get_weight());
+      profile = freshness_profile(r.recency, r.half_life_days, top, mset.get_matches_estimated(),
+                                  db_.get_doccount());
+      if (profile && mset.size() < window && mset.size() < mset.get_matches_lower_bound())
+        mset = match(p, 0, window, check, &facets);
+    }
     res.timed_out = p.budget->expired;
     if (p.group_copies) {
       count_stories(mset, *facets.stories, r.exact_total || facets.stories->get_total() < check,
@@ -356,7 +371,7 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     res.category_facets = facet_counts(*facets.categories);
     res.year_facets = facet_counts(*facets.years);
     std::vector<RankedArticle> ranked =
-        fresh ? fresh_page(r, mset, first, count, res) : read_page(mset, first == 0);
+        fresh ? fresh_page(r, mset, first, count, profile, res) : read_page(mset, first == 0);
     res.suggestion = reread(r, p, ranked);
     ranked.insert(ranked.begin(), pins.begin() + static_cast<std::ptrdiff_t>(pins_from),
                   pins.begin() + static_cast<std::ptrdiff_t>(pins_to));
@@ -408,21 +423,15 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::pinned(const SearchReques
 
 // The top matches by relevance, each score times its freshness when the
 // profile applies (docs/ranking.md#freshness), reordered; the page of them.
-std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(const SearchRequest& r,
-                                                                  const Xapian::MSet& mset,
-                                                                  Xapian::doccount first,
-                                                                  Xapian::doccount count,
-                                                                  SearchResult& applied) {
+std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(
+    const SearchRequest& r, const Xapian::MSet& mset, Xapian::doccount first,
+    Xapian::doccount count, const std::optional<FreshnessProfile>& profile, SearchResult& applied) {
   struct Item {
     Xapian::MSetIterator it;
     double score;
   };
   std::vector<Item> items;
-  std::vector<double> top;
-  for (auto it = mset.begin(); it != mset.end(); ++it) {
-    items.push_back({it, it.get_weight()});
-    if (top.size() < kBroadRank) top.push_back(it.get_weight());
-  }
+  for (auto it = mset.begin(); it != mset.end(); ++it) items.push_back({it, it.get_weight()});
   std::optional<long> now;
   if (!r.now.empty()) {
     const auto d = parse_date(r.now);
@@ -431,8 +440,6 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(const SearchRe
   } else {
     now = day_number(db_.get_value_upper_bound(slot::kPublished));
   }
-  const auto profile = freshness_profile(r.recency, r.half_life_days, top,
-                                         mset.get_matches_estimated(), db_.get_doccount());
   if (profile && now) {
     const std::size_t window = std::min(items.size(), kFreshnessWindow);
     for (std::size_t i = 0; i < window; ++i)

@@ -76,7 +76,10 @@ class Synonyms {
 
 // Pins and hides: UTF-8 TSV lines "pin<TAB>query<TAB>id[,id...]" (the ids
 // first, in that order, when the whole query is this one, accents, case
-// and spacing aside) and "hide<TAB>id" (never in any answer).
+// and spacing aside), "pin-words<TAB>words<TAB>id[,id...]" (when the query
+// contains every one of these words, in any order; a whole-query pin wins,
+// then the rule with the most words, then the earliest) and "hide<TAB>id"
+// (never in any answer).
 class Rules {
  public:
   // Throws EditorialFileError naming `file` and the line.
@@ -85,12 +88,18 @@ class Rules {
   const std::vector<std::string>* pinned(std::string_view query) const;
   const std::vector<std::string>& hidden() const { return hidden_; }
   bool is_hidden(const std::string& id) const { return hidden_set_.count(id) > 0; }
-  std::size_t pin_count() const { return pins_.size(); }
+  std::size_t pin_count() const { return pins_.size() + word_pins_.size(); }
   // How a pin's query is compared: folded, lower-case, single spaces.
   static std::string pin_key(std::string_view query);
 
  private:
   std::map<std::string, std::vector<std::string>, std::less<>> pins_;
+  struct WordPin {
+    std::vector<std::string> words;  // folded, sorted, distinct
+    std::vector<std::string> ids;
+  };
+  std::vector<WordPin> word_pins_;                       // in file order
+  std::multimap<std::string, std::size_t> word_pin_of_;  // each rule under its first word
   std::vector<std::string> hidden_;
   std::set<std::string, std::less<>> hidden_set_;
 };

@@ -228,6 +228,18 @@ TEST_CASE("rules: pinned articles first in the rule's order, for the whole query
   CHECK(ids(search(s, "mưa lớn", "&from=2017-06-03")["hits"]).count("gd2") == 0);
 }
 
+TEST_CASE("rules: pin-words pins for every query holding the words") {
+  TempDir t;
+  Server s(city().db, {"--rules", t.write("rules.tsv", "pin-words\tngập\tgd\n")});
+  for (const char* q : {"ngập", "Chống NGẬP", "triều cường ngập nước"}) {
+    const json r = search(s, q);
+    REQUIRE_FALSE(r["hits"].empty());
+    CHECK(r["hits"][0]["id"] == "gd");
+    CHECK(r["hits"][0]["pinned"] == true);
+  }
+  CHECK_FALSE(search(s, "mưa")["hits"][0].contains("pinned"));
+}
+
 TEST_CASE("rules: a hidden article is in no answer, and is back once the rule is removed") {
   TempDir t;
   const std::string rules = t.write("rules.tsv", "hide\thn\nhide\tnot-in-the-index\n");

@@ -85,6 +85,28 @@ TEST_CASE("rules: pins in order, hides, query keys without accents, case or spac
   CHECK_FALSE(r.is_hidden("a1"));
 }
 
+TEST_CASE("rules: pin-words pins for any query containing the words; a whole-query pin wins") {
+  const Rules r = Rules::parse(
+      "pin-words\tgiá xăng\tw1\n"
+      "pin-words\txăng giá dầu\tw3\n"
+      "pin-words\tbão\tb1\n"
+      "pin\tgiá xăng hôm nay\te1\n",
+      "r");
+  CHECK(*r.pinned("giá xăng tăng") == std::vector<std::string>{"w1"});
+  CHECK(*r.pinned("XANG tang GIA") == std::vector<std::string>{"w1"});     // any order
+  CHECK(*r.pinned("giá dầu và xăng") == std::vector<std::string>{"w3"});   // the most words
+  CHECK(*r.pinned("giá xăng hôm nay") == std::vector<std::string>{"e1"});  // whole query first
+  CHECK(r.pinned("giá vàng") == nullptr);
+  CHECK(r.pinned("xăng") == nullptr);  // every word needed
+  CHECK(r.pinned("bão số 5") != nullptr);
+  // Accents aside, as everywhere: "bảo hiểm" holds "bao" too.
+  CHECK(r.pinned("bảo hiểm") != nullptr);
+  CHECK(r.pin_count() == 4);
+  CHECK(error_of([] {
+          Rules::parse("pin-words\tA b\tx\npin-words\tb a\ty\n", "r");
+        }).rfind("r:2: the query \"b a\" is already pinned on line 1", 0) == 0);
+}
+
 TEST_CASE("a bad rules file names the file and line") {
   CHECK(error_of([] { Rules::parse("pin\tq\n", "r"); }).rfind("r:1: expected pin<TAB>query", 0) ==
         0);
