@@ -48,7 +48,8 @@ std::vector<std::string> synonym_variants(std::string_view q, Analyzer& analyzer
                                           const Synonyms& synonyms);
 
 // Freshness (docs/ranking.md#freshness, search/recency.cpp). The top
-// kFreshnessWindow matches by relevance are reordered by score × freshness,
+// kFreshnessWindow matches by relevance and the kFreshnessWindow newest
+// matches are reordered by score × freshness,
 // where freshness = floor + (1 − floor) × 2^(−age / half-life), the age in
 // days before the newest article (or the client's date).
 inline constexpr std::size_t kFreshnessWindow = 100;
@@ -154,8 +155,10 @@ class SearcherImpl {
   // The page [first, first + count) of the matches (an MSet from the
   // first), the top ones reordered by `profile` when there is one (then
   // `applied` says so).
+  // `newest`: the newest matches, joining the window (may be empty).
   std::vector<RankedArticle> fresh_page(const SearchRequest& r, const Xapian::MSet& mset,
-                                        Xapian::doccount first, Xapian::doccount count,
+                                        const Xapian::MSet& newest, Xapian::doccount first,
+                                        Xapian::doccount count,
                                         const std::optional<FreshnessProfile>& profile,
                                         SearchResult& applied);
   Xapian::MSet match(Prepared& p, Xapian::doccount first, Xapian::doccount count,

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "budget.h"
 #include "near_check.h"
@@ -357,6 +358,15 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
       if (profile && mset.size() < window && mset.size() < mset.get_matches_lower_bound())
         mset = match(p, 0, window, check, &facets);
     }
+    // The candidates freshness chooses from: the top by relevance, and the
+    // newest matches (many near-equal matches may leave every recent one
+    // past the top kFreshnessWindow by relevance).
+    Xapian::MSet newest;
+    if (profile && mset.size() < mset.get_matches_lower_bound()) {
+      p.by_date = true;
+      newest = match(p, 0, window, check);
+      p.by_date = false;
+    }
     res.timed_out = p.budget->expired;
     if (p.group_copies) {
       count_stories(mset, *facets.stories, r.exact_total || facets.stories->get_total() < check,
@@ -371,7 +381,8 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     res.category_facets = facet_counts(*facets.categories);
     res.year_facets = facet_counts(*facets.years);
     std::vector<RankedArticle> ranked =
-        fresh ? fresh_page(r, mset, first, count, profile, res) : read_page(mset, first == 0);
+        fresh ? fresh_page(r, mset, newest, first, count, profile, res)
+              : read_page(mset, first == 0);
     res.suggestion = reread(r, p, ranked);
     ranked.insert(ranked.begin(), pins.begin() + static_cast<std::ptrdiff_t>(pins_from),
                   pins.begin() + static_cast<std::ptrdiff_t>(pins_to));
@@ -424,14 +435,27 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::pinned(const SearchReques
 // The top matches by relevance, each score times its freshness when the
 // profile applies (docs/ranking.md#freshness), reordered; the page of them.
 std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(
-    const SearchRequest& r, const Xapian::MSet& mset, Xapian::doccount first,
-    Xapian::doccount count, const std::optional<FreshnessProfile>& profile, SearchResult& applied) {
+    const SearchRequest& r, const Xapian::MSet& mset, const Xapian::MSet& newest,
+    Xapian::doccount first, Xapian::doccount count, const std::optional<FreshnessProfile>& profile,
+    SearchResult& applied) {
   struct Item {
     Xapian::MSetIterator it;
     double score;
   };
   std::vector<Item> items;
-  for (auto it = mset.begin(); it != mset.end(); ++it) items.push_back({it, it.get_weight()});
+  std::unordered_set<Xapian::docid> seen;
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    items.push_back({it, it.get_weight()});
+    seen.insert(*it);
+  }
+  // The newest matches join the window (their relevance weights are
+  // computed, even sorted by date), each once.
+  const std::size_t by_relevance = std::min(items.size(), kFreshnessWindow);
+  std::vector<Item> joining;
+  for (auto it = newest.begin(); it != newest.end(); ++it)
+    if (seen.insert(*it).second) joining.push_back({it, it.get_weight()});
+  items.insert(items.begin() + static_cast<std::ptrdiff_t>(by_relevance), joining.begin(),
+               joining.end());
   std::optional<long> now;
   if (!r.now.empty()) {
     const auto d = parse_date(r.now);
@@ -441,7 +465,7 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(
     now = day_number(db_.get_value_upper_bound(slot::kPublished));
   }
   if (profile && now) {
-    const std::size_t window = std::min(items.size(), kFreshnessWindow);
+    const std::size_t window = std::min(items.size(), by_relevance + joining.size());
     for (std::size_t i = 0; i < window; ++i)
       items[i].score *= freshness(
           *profile, day_number(items[i].it.get_document().get_value(slot::kPublished)), *now);

@@ -494,3 +494,101 @@ TEST_CASE("analytics: rows older than the retention period are deleted at start"
   CHECK(count_rows(file, "searches", nullptr) == 1);
   CHECK(stats(s, "?from=2001-01-01")["searches"] == 1);
 }
+
+namespace {
+
+// 300 articles about petrol prices, one a day back from 2017-07-14, all
+// written alike (a broad query finds them about equally), and one old
+// article whose title a reader may type whole.
+struct DatedIndex {
+  TempDir dir;
+  std::string db = dir.path("db");
+  DatedIndex() {
+    // Oldest first in the file: among equal scores Xapian lists the lower
+    // document number first, so without freshness the old ones lead.
+    std::string jsonl;
+    for (int i = 299; i >= 0; --i) {
+      char date[16];
+      std::tm tm{};
+      tm.tm_year = 117;
+      tm.tm_mon = 6;
+      tm.tm_mday = 14 - i;
+      tm.tm_hour = 12;
+      std::mktime(&tm);
+      std::strftime(date, sizeof date, "%Y-%m-%d", &tm);
+      jsonl +=
+          record("g" + std::to_string(i), "Giá xăng điều chỉnh kỳ " + std::to_string(i),
+                 "Giá xăng được điều chỉnh theo giá thế giới, kỳ " + std::to_string(i) + ".", date);
+    }
+    jsonl += record("old", "Giá xăng vượt mốc lịch sử sau cơn bão Katrina",
+                    "Giá xăng vượt mốc lịch sử sau cơn bão Katrina tại Mỹ.", "2005-09-01");
+    auto r = harness::index(db, {dir.write("dated.jsonl", jsonl)});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  }
+};
+
+DatedIndex& dated() {
+  static DatedIndex d;
+  return d;
+}
+
+std::vector<std::string> dates(const json& hits) {
+  std::vector<std::string> out;
+  for (const auto& h : hits) out.push_back(h["published"].get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("freshness: a broad query lists recent articles first under auto, not under off") {
+  Server s(dated().db);
+  const json off = search(s, "giá xăng", "&recency=off");
+  const json fresh = search(s, "giá xăng");  // auto is the default
+  REQUIRE(fresh["hits"].size() == 10);
+  CHECK_FALSE(off.contains("recency"));
+  REQUIRE(fresh.contains("recency"));
+  CHECK(fresh["recency"]["profile"] == "auto");
+  CHECK(fresh["recency"]["half_life_days"] == 30);
+  // The newest ten, newest first (the texts are alike, so age decides).
+  auto d = dates(fresh["hits"]);
+  CHECK(d.front() == "2017-07-14");
+  CHECK(std::is_sorted(d.rbegin(), d.rend()));
+  CHECK(d.back() >= "2017-07-01");
+  CHECK(dates(off["hits"]) != d);
+  // The same answers, only reordered: totals and facets unchanged.
+  CHECK(off["total"] == fresh["total"]);
+  CHECK(off["facets"] == fresh["facets"]);
+  // Relative to a date the client gives: the articles around it first.
+  const auto around = dates(search(s, "giá xăng", "&now=2017-03-01")["hits"]);
+  CHECK(around.front() == "2017-03-01");
+  for (const std::string& day : around) CHECK((day >= "2017-02-20" && day <= "2017-03-10"));
+  // Paging continues the reordered list without repeating it.
+  const auto page2 = dates(search(s, "giá xăng", "&offset=10")["hits"]);
+  CHECK(page2.front() < d.back());
+}
+
+TEST_CASE("freshness: a specific query keeps its best match whatever its age") {
+  Server s(dated().db);
+  const json r = search(s, "giá xăng vượt mốc lịch sử sau cơn bão Katrina");
+  REQUIRE_FALSE(r["hits"].empty());
+  CHECK(r["hits"][0]["id"] == "old");
+  CHECK_FALSE(r.contains("recency"));  // auto judged it specific
+  // strong applies to every query; a match more than 1/floor (10) times
+  // stronger than the rest still leads.
+  const json strong = search(s, "giá xăng vượt mốc lịch sử sau cơn bão Katrina", "&recency=strong");
+  CHECK(strong["recency"]["profile"] == "strong");
+  CHECK(strong["hits"][0]["id"] == "old");
+  CHECK(dates(strong["hits"])[1] >= "2017-07-10");  // the rest: the newest
+  // half_life lengthens the decay.
+  CHECK(search(s, "giá xăng", "&half_life=365")["recency"]["half_life_days"] == 365);
+}
+
+TEST_CASE("freshness parameters are checked") {
+  Server s(dated().db);
+  for (const char* bad : {"&recency=newest", "&now=2017-02-30", "&now=yesterday", "&half_life=0x",
+                          "&half_life=99999"}) {
+    auto [status, body] = s.get("/search?q=x" + std::string(bad));
+    CHECK_MESSAGE(status == 400, bad);
+    CHECK(body.contains("error"));
+  }
+}
