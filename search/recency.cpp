@@ -7,9 +7,8 @@
 #include "search_internal.h"
 
 namespace tracuu::internal {
-namespace {
-
-// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+// Days since 1970-01-01 of a civil date, proleptic Gregorian (Howard
+// Hinnant's algorithm).
 long days_from_civil(int y, int m, int d) {
   y -= m <= 2;
   const long era = (y >= 0 ? y : y - 399) / 400;
@@ -18,8 +17,6 @@ long days_from_civil(int y, int m, int d) {
   const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + doe - 719468;
 }
-
-}  // namespace
 
 std::optional<long> day_number(std::string_view yyyymmdd) {
   if (yyyymmdd.size() < 8) return std::nullopt;

@@ -73,6 +73,9 @@ std::optional<FreshnessProfile> freshness_profile(Recency recency, double half_l
                                                   Xapian::doccount matches,
                                                   Xapian::doccount articles);
 double freshness(const FreshnessProfile& profile, std::optional<long> published, long now);
+// Days since 1970-01-01 of a civil date (search/recency.cpp; the timeline
+// bins by it too).
+long days_from_civil(int y, int m, int d);
 // Days since 1970-01-01 of a "YYYYMMDD..." value; nullopt if not a date.
 std::optional<long> day_number(std::string_view yyyymmdd);
 
