@@ -179,7 +179,6 @@ void Analytics::push(Event e) {
     return;
   }
   queue_.push_back(std::move(e));
-  ++queued_total_;
 }
 
 void Analytics::record(Search search) {
@@ -198,13 +197,6 @@ void Analytics::record(Click click) {
 std::size_t Analytics::dropped() const {
   std::lock_guard lock(mu_);
   return dropped_;
-}
-
-void Analytics::flush() {
-  std::unique_lock lock(mu_);
-  const std::uint64_t target = queued_total_;
-  wake_.notify_all();
-  written_.wait(lock, [&] { return written_total_ >= target || stop_; });
 }
 
 void Analytics::write_loop() {
@@ -228,8 +220,6 @@ void Analytics::write_loop() {
                 << " events not recorded)\n";
     }
     lock.lock();
-    written_total_ += batch.size();
-    written_.notify_all();
     if (stopping && queue_.empty()) return;
   }
 }

@@ -49,8 +49,6 @@ class Analytics {
 
   void record(Search search);
   void record(Click click);
-  // Waits until everything recorded so far is committed (tests, shutdown).
-  void flush();
 
   // The /stats answer for the days [from, to] (YYYY-MM-DD, the server's
   // local time), at most `limit` queries per list.
@@ -75,9 +73,8 @@ class Analytics {
   unsigned retention_days_;
   std::mutex read_mu_;
   mutable std::mutex mu_;
-  std::condition_variable wake_, written_;
+  std::condition_variable wake_;
   std::vector<Event> queue_;
-  std::uint64_t queued_total_ = 0, written_total_ = 0;
   std::size_t dropped_ = 0;
   bool stop_ = false;
   std::chrono::steady_clock::time_point next_expiry_;
