@@ -297,7 +297,8 @@ TEST_CASE("a 10 MB rules file loads off the event loop; the server keeps answeri
         worst, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   CHECK(worst < 0.25);
-  CHECK(eventually([&] { return s.get("/articles/hn").first == 404; }, 3));
+  // Parsed within a second or two (30 s allowed for sanitizer builds).
+  CHECK(eventually([&] { return s.get("/articles/hn").first == 404; }, 30));
   CHECK(s.get("/articles/sg").first == 200);  // its hide line is gone
   auto [st, status] = s.get("/editorial");
   CHECK(status["rules"]["entries"].get<int>() > 200000);
