@@ -6,6 +6,7 @@
 //
 //   bench-relevance --system tracuu|stock --work DIR --corpus FILE [--corpus FILE ...]
 //                   [--queries QUERIES.tsv] [--seeds SEEDS.tsv] [--index-key KEY] [--reindex]
+//                   [--recency off|auto|strong] [--now YYYY-MM-DD]
 //
 // QUERIES.tsv: INTENT TAB TARGETS TAB ACCENTED TAB PLAIN (intent_queries.py);
 // SEEDS.tsv: GROUP TAB ID TAB ... (the articles whose "Tin khác" is asked).
@@ -13,6 +14,7 @@
 //   SYSTEM TAB FORM TAB QID TAB MS TAB ID,ID,...   (the top 10, best first)
 //   #restore TAB QID TAB EQUAL TAB SUGGESTION       (tracuu, plain form)
 //   #related TAB SYSTEM TAB SEED TAB MS TAB ID,...  (the top 5 related)
+//   #fresh TAB FORM TAB QID TAB APPLIED              (with --recency: 1 when it reordered)
 // MS is the time of the search alone. QID is the 0-based line of QUERIES.tsv.
 //
 // The index of each system is built in DIR once and kept while the corpus
@@ -48,6 +50,8 @@ struct Options {
   std::string index_key;  // names the code that builds the index (a hash of its sources)
   std::vector<std::string> corpus;
   bool reindex = false;
+  std::optional<tracuu::Recency> recency;  // tracuu's freshness (default: the library's, off)
+  std::string now;                         // the date ages count from (default: the newest)
 };
 
 struct Query {
@@ -73,6 +77,18 @@ std::optional<Options> parse_options(int argc, char** argv) {
       o.index_key = value();
     } else if (arg == "--reindex") {
       o.reindex = true;
+    } else if (arg == "--now") {
+      o.now = value();
+    } else if (arg == "--recency") {
+      const std::string v = value();
+      if (v == "off")
+        o.recency = tracuu::Recency::kOff;
+      else if (v == "auto")
+        o.recency = tracuu::Recency::kAuto;
+      else if (v == "strong")
+        o.recency = tracuu::Recency::kStrong;
+      else
+        return std::nullopt;
     } else {
       return std::nullopt;
     }
@@ -203,12 +219,16 @@ void run_tracuu(const Options& o, const std::vector<Query>& queries) {
       r.q = text;
       r.limit = 10;
       r.group_copies = true;  // as /search serves it: copies of one story are one hit
+      if (o.recency) r.recency = *o.recency;
+      r.now = o.now;
       auto start = Clock::now();
       tracuu::SearchResult res = searcher.search(r);
       double ms = ms_since(start);
       std::vector<std::string> ids;
       for (const tracuu::Hit& h : res.hits) ids.push_back(h.id);
       print_result("tracuu", form, i, ms, ids);
+      if (o.recency)
+        std::printf("#fresh\t%s\t%zu\t%d\n", form, i, res.recency != tracuu::Recency::kOff ? 1 : 0);
       if (form[0] == 'p') {
         // No suggestion means "keep the query as typed".
         std::string restored = res.suggestion.value_or(text);
@@ -312,6 +332,7 @@ int main(int argc, char** argv) {
     std::cerr
         << "usage: bench-relevance --system tracuu|stock --work DIR --corpus FILE "
            "[--corpus FILE ...] [--queries QUERIES.tsv] [--seeds SEEDS.tsv] [--index-key KEY] "
+           "[--recency off|auto|strong] [--now YYYY-MM-DD] "
            "[--reindex]\n";
     return 2;
   }

@@ -6,6 +6,9 @@
 #   bash bench/serve.sh [seconds per run] [connections]
 # ACCESS_LOG=off|stdout|FILE: the server's access log (default a file in the
 # work folder, one write per request as to journald's pipe).
+# ANALYTICS=compare: then /search again on a second server recording every
+# search (--analytics), alternating runs without and with it (off, on, off,
+# on) so the machine's drift hits both alike; prints the throughput ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=../shared/corpus/baomoi-2017.jsonl.gz
@@ -21,7 +24,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 access_log=${ACCESS_LOG:-$work/access.log}
 build/server/tracuu-server --db "$work/index" --port "$port" --access-log "$access_log" 2>"$work/server.log" &
 pid=$!
-trap 'kill $pid 2>/dev/null' EXIT
+apid=
+trap 'kill $pid $apid 2>/dev/null' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 
 run() {  # run NAME PATHS-FILE
@@ -39,3 +43,24 @@ echo "tracuu-server, 35,440 articles, wrk 2 threads x $connections connections, 
 run search "$work/search.txt"
 run related "$work/related.txt"
 echo "server peak RSS: $(awk '/VmHWM/ {print $2/1024 " MiB"}' /proc/$pid/status)"
+
+if [[ ${ANALYTICS:-} == compare ]]; then
+  plain_port=$port
+  analytics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  rm -f "$work"/analytics.sqlite*
+  build/server/tracuu-server --db "$work/index" --port "$analytics_port" \
+    --analytics "$work/analytics.sqlite" 2>"$work/server-analytics.log" &
+  apid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$analytics_port/health" >/dev/null && break; sleep 0.1; done
+  echo "analytics off and on, alternating:"
+  for round in 1 2; do
+    port=$plain_port run "off-$round" "$work/search.txt"
+    port=$analytics_port run "on-$round" "$work/search.txt"
+  done
+  rps() { awk '/Requests\/sec/ {print $2}' "$work/$1.wrk"; }
+  off=$(echo "$(rps off-1) $(rps off-2)" | awk '{print ($1 + $2) / 2}')
+  on=$(echo "$(rps on-1) $(rps on-2)" | awk '{print ($1 + $2) / 2}')
+  recorded=$(curl -s "http://127.0.0.1:$analytics_port/stats" | python3 -c 'import json, sys; print(json.load(sys.stdin)["searches"])')
+  printf 'analytics off %.0f req/s, on %.0f req/s: on/off %.3f; %s searches recorded\n' \
+    "$off" "$on" "$(echo "$on $off" | awk '{print $1 / $2}')" "$recorded"
+fi

@@ -3,6 +3,9 @@
 // string and always produce a Xapian query, with and without an index to
 // expand the trailing word against; the query runs on that index (the
 // NEAR check included) and its words are found in a text (concordance).
+// The editors' synonyms rewrite it into variants, each parsed the same way;
+// and the string read as a synonyms or rules file either parses or is an
+// EditorialFileError naming its line.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -11,6 +14,8 @@
 #include "near_check.h"
 #include "occurrences.h"
 #include "query.h"
+#include "search.h"
+#include "search_internal.h"
 #include "vietnamese.h"
 
 namespace {
@@ -70,6 +75,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           std::abort();
         end = o.first + o.count;
       }
+    }
+  }
+  static const tracuu::Synonyms synonyms = tracuu::Synonyms::parse(
+      "Sài Gòn = TP.HCM = Thành phố Hồ Chí Minh\nCovid = Covid-19 = SARS-CoV-2\n"
+      "Hà Nội = Thủ đô\nBộ GD-ĐT = Bộ Giáo dục và Đào tạo\n",
+      "fuzz");
+  const auto variants = tracuu::internal::synonym_variants(q, analyzer, synonyms);
+  if (variants.size() > 12) std::abort();
+  for (const std::string& v : variants) {
+    if (v == q) std::abort();  // a variant writes another form
+    if (tracuu::internal::parse_query(v, analyzer, {}).query.empty()) std::abort();
+  }
+  for (int kind = 0; kind < 2; ++kind) {
+    try {
+      if (kind == 0)
+        (void)tracuu::Synonyms::parse(q, "f");
+      else
+        (void)tracuu::Rules::parse(q, "f");
+    } catch (const tracuu::EditorialFileError& e) {
+      if (std::string(e.what()).rfind("f:", 0) != 0) std::abort();
     }
   }
   if (auto range = tracuu::find_date_range(q)) {

@@ -60,16 +60,20 @@ fuzz() {
   done
 }
 browser() {
-  local db port pid status
+  local db port widget_port pid status
   db=$(mktemp -d)
   build/indexer/tracuu-index --db "$db/index" corpus >/dev/null || [[ $? == 2 ]] || return 1
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  build/server/tracuu-server --db "$db/index" --port "$port" --access-log off 2>"$db/server.log" &
+  # The widget's test serves a page of another origin on widget_port.
+  widget_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  build/server/tracuu-server --db "$db/index" --port "$port" --access-log off \
+    --analytics "$db/analytics.sqlite" --cors-origin "http://127.0.0.1:$widget_port" 2>"$db/server.log" &
   pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   (cd tests/browser && npm ci --silent --no-audit --no-fund >/dev/null &&
-    TRACUU_URL="http://127.0.0.1:$port" SCREENSHOT_PATH="$db/search-page.png" SCREENSHOT_DIR="$db" \
-      node --test page.test.mjs)
+    TRACUU_URL="http://127.0.0.1:$port" WIDGET_PORT="$widget_port" \
+      SCREENSHOT_PATH="$db/search-page.png" SCREENSHOT_DIR="$db" \
+      node --test page.test.mjs editors.test.mjs)
   status=$?
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null

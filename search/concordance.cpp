@@ -299,7 +299,9 @@ std::optional<MarkedArticle> SearcherImpl::marked_article(const std::string& id,
     QueryOptions options;
     options.strict_accents = r.strict_accents;
     options.trailing_prefix = false;
-    return parse_query(r.q, analyzer_, options);
+    ParsedQuery q = parse_query(r.q, analyzer_, options);
+    add_synonyms(r.q, options, q);
+    return q;
   }();
   MarkedArticle m;
   auto mark = [&](const std::string& text) {

@@ -163,13 +163,13 @@ std::optional<std::vector<Hit>> internal::SearcherImpl::related(const std::strin
   return with_retry([&]() -> std::optional<std::vector<Hit>> {
     const std::string id_term = std::string(prefix::kId) + id;
     auto p = db_.postlist_begin(id_term);
-    if (id.empty() || p == db_.postlist_end(id_term)) return std::nullopt;
+    if (id.empty() || p == db_.postlist_end(id_term) || hidden(id)) return std::nullopt;
     const Xapian::docid seed = *p;
     std::vector<Hit> hits;
     const Q query = feedback_query(db_, seed, id_term);
     if (query.empty()) return hits;
     Xapian::Enquire enquire(db_);
-    enquire.set_query(query);
+    enquire.set_query(visible(query));
     enquire.set_weighting_scheme(related_ranking());
     enquire.set_collapse_key(slot::kDuplicateKey);  // one article per story title
     const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit * 4 + 4));

@@ -39,6 +39,44 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text,
                          const std::vector<std::string>& folded_terms, const std::string& prefix,
                          std::size_t max_bytes = 240);
 
+// The query with each form of a synonym group it writes replaced by the
+// group's other forms (and combinations of groups), at most a dozen
+// variants; none when it writes no form (search/editorial.cpp).
+std::vector<std::string> synonym_variants(std::string_view q, Analyzer& analyzer,
+                                          const Synonyms& synonyms);
+
+// Freshness (docs/ranking.md#freshness, search/recency.cpp). The top
+// kFreshnessWindow matches by relevance and the kFreshnessWindow newest
+// matches are reordered by score × freshness,
+// where freshness = floor + (1 − floor) × 2^(−age / half-life), the age in
+// days before the newest article (or the client's date).
+inline constexpr std::size_t kFreshnessWindow = 100;
+// auto: a query is broad when it matches kBroadShare of the articles (at
+// least kBroadMinMatches) and its kBroadRank-th match scores at least
+// kBroadSpread of the first (measured: docs/relevance.md#freshness).
+inline constexpr Xapian::doccount kBroadMinMatches = 100;
+inline constexpr double kBroadShare = 0.03;
+inline constexpr std::size_t kBroadRank = 10;
+inline constexpr double kBroadSpread = 0.95;
+inline constexpr double kAutoHalfLifeDays = 30, kAutoFloor = 0.4;
+inline constexpr double kStrongHalfLifeDays = 7, kStrongFloor = 0.1;
+struct FreshnessProfile {
+  double half_life_days = 0;
+  double floor = 0;  // the factor of an article infinitely old
+};
+// The profile for a request given its best scores (highest first), its
+// number of matches and the index's; nullopt when the ranking stays as it is.
+std::optional<FreshnessProfile> freshness_profile(Recency recency, double half_life_days,
+                                                  const std::vector<double>& top_scores,
+                                                  Xapian::doccount matches,
+                                                  Xapian::doccount articles);
+double freshness(const FreshnessProfile& profile, std::optional<long> published, long now);
+// Days since 1970-01-01 of a civil date (search/recency.cpp; the timeline
+// bins by it too).
+long days_from_civil(int y, int m, int d);
+// Days since 1970-01-01 of a "YYYYMMDD..." value; nullopt if not a date.
+std::optional<long> day_number(std::string_view yyyymmdd);
+
 // A Searcher's state and work (search.h documents what each call does).
 // Not thread-safe, as Searcher.
 class SearcherImpl {
@@ -47,6 +85,9 @@ class SearcherImpl {
   ~SearcherImpl();
 
   void refresh() { shards_.refresh(); }
+  void set_editorial(std::shared_ptr<const Editorial> editorial) {
+    editorial_ = std::move(editorial);
+  }
   Xapian::doccount document_count();
   SearchResult search(const SearchRequest& request);
   Searcher::Export start_export(const SearchRequest& request);
@@ -73,6 +114,7 @@ class SearcherImpl {
     double score;
     Article article;
     Xapian::doccount copies = 0;  // left out by grouping
+    bool pinned = false;
   };
   // One query path for every endpoint that matches articles (/search,
   // /export, /timeline, /concordance, feeds): the request read as a Xapian
@@ -100,6 +142,26 @@ class SearcherImpl {
   Xapian::Query with_filters(Xapian::Query query, const SearchRequest& r,
                              const ParsedQuery& parsed);
   Xapian::Query limited(const Xapian::Query& query, const Prepared& p) const;
+  // The query with the synonym variants of the request's text OR-ed in.
+  void add_synonyms(const std::string& q, const QueryOptions& options, ParsedQuery& parsed);
+  // `query` without the articles the rules hide (unchanged when none).
+  Xapian::Query visible(Xapian::Query query);
+  bool hidden(const std::string& id) const {
+    const Rules* rules = editorial_ ? editorial_->rules.get() : nullptr;
+    return rules && rules->is_hidden(id);
+  }
+  // The articles pinned for this request's query that pass its filters, in
+  // the rule's order (none past the first page's worth).
+  std::vector<RankedArticle> pinned(const SearchRequest& r, const Prepared& p);
+  // The page [first, first + count) of the matches (an MSet from the
+  // first), the top ones reordered by `profile` when there is one (then
+  // `applied` says so).
+  // `newest`: the newest matches, joining the window (may be empty).
+  std::vector<RankedArticle> fresh_page(const SearchRequest& r, const Xapian::MSet& mset,
+                                        const Xapian::MSet& newest, Xapian::doccount first,
+                                        Xapian::doccount count,
+                                        const std::optional<FreshnessProfile>& profile,
+                                        SearchResult& applied);
   Xapian::MSet match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
                      Xapian::doccount check_at_least, Facets* facets = nullptr);
   std::vector<RankedArticle> read_page(const Xapian::MSet& mset, bool first_page);
@@ -120,6 +182,12 @@ class SearcherImpl {
   std::unique_ptr<CompletionCache> completions_;
   std::uint64_t completions_version_ = 0;
   std::map<std::string, std::size_t> articles_by_day_;
+  std::shared_ptr<const Editorial> editorial_;
+  // The hidden articles of editorial_'s rules that this database holds, as
+  // an OR of id terms, for this rules value and database version.
+  Xapian::Query hidden_;
+  std::shared_ptr<const Rules> hidden_rules_;  // held: its address is not reused meanwhile
+  std::uint64_t hidden_version_ = 0;
   std::optional<std::uint64_t> articles_by_day_version_;
 };
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "budget.h"
 #include "near_check.h"
@@ -111,7 +112,61 @@ Q SearcherImpl::with_filters(Q query, const SearchRequest& r, const ParsedQuery&
     const std::string key = db_.get_document(*p).get_value(slot::kDuplicateKey);
     query = Q(Q::OP_FILTER, query, Q(Q::OP_VALUE_RANGE, slot::kDuplicateKey, key, key));
   }
-  return query;
+  return visible(query);
+}
+
+// Hidden articles are left out of every query built here (and of /related
+// and /suggest): one AND_NOT of their id terms. Only ids this database
+// holds are listed, so a long list of takedowns not (or no longer) in the
+// index costs nothing per query.
+Q SearcherImpl::visible(Q query) {
+  const std::shared_ptr<const Rules> rules = editorial_ ? editorial_->rules : nullptr;
+  if (!rules || rules->hidden().empty()) return query;
+  if (rules != hidden_rules_ || shards_.version() != hidden_version_) {
+    std::vector<Q> ids;
+    for (const std::string& id : rules->hidden()) {
+      const std::string t = std::string(prefix::kId) + id;
+      if (db_.term_exists(t)) ids.emplace_back(t);
+    }
+    hidden_ = Q(Q::OP_OR, ids.begin(), ids.end());
+    hidden_rules_ = rules;
+    hidden_version_ = shards_.version();
+  }
+  if (hidden_.empty()) return query;
+  return Q(Q::OP_AND_NOT, query, hidden_);
+}
+
+// Each variant is the whole query with another form of a group written:
+// the alternatives are OR-ed, so an article writing any form matches, and
+// its snippets, concordance lines and marks show the form it writes. A
+// NEAR's positional checks apply to the whole match, so a query with one
+// keeps its own reading.
+void SearcherImpl::add_synonyms(const std::string& q, const QueryOptions& options,
+                                ParsedQuery& parsed) {
+  if (!editorial_ || !editorial_->synonyms || !parsed.near_checks.empty() || parsed.match_all)
+    return;
+  const std::vector<std::string> variants = synonym_variants(q, analyzer_, *editorial_->synonyms);
+  if (variants.empty()) return;
+  std::vector<Q> queries{parsed.query}, relaxed{parsed.relaxed};
+  bool any_relaxed = !parsed.relaxed.empty();
+  for (const std::string& v : variants) {
+    ParsedQuery other = parse_query(v, analyzer_, options);
+    if (!other.error.empty() || other.match_all || !other.near_checks.empty()) continue;
+    queries.push_back(other.query);
+    relaxed.push_back(other.relaxed);
+    any_relaxed = any_relaxed || !other.relaxed.empty();
+    parsed.highlight.insert(parsed.highlight.end(), other.highlight.begin(), other.highlight.end());
+    auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(parsed.sought.phrases, other.sought.phrases);
+    append(parsed.sought.runs, other.sought.runs);
+    append(parsed.sought.keys, other.sought.keys);
+  }
+  if (any_relaxed) {
+    for (std::size_t k = 0; k < relaxed.size(); ++k)
+      if (relaxed[k].empty()) relaxed[k] = queries[k];
+    parsed.relaxed = Q(Q::OP_OR, relaxed.begin(), relaxed.end());
+  }
+  parsed.query = Q(Q::OP_OR, queries.begin(), queries.end());
 }
 
 namespace {
@@ -165,6 +220,7 @@ SearcherImpl::Prepared SearcherImpl::prepare(const SearchRequest& r, bool traili
   options.completion_cache = &completions();
   p.parsed = parse_query(p.typed ? *p.typed : r.q, analyzer_, options);
   if (!p.parsed.error.empty()) throw BadRequest(p.parsed.error);
+  add_synonyms(p.typed ? *p.typed : r.q, options, p.parsed);
   // Over remote shards the query's own reading of the NEAR stands (docs/api.md).
   if (!p.parsed.near_checks.empty() && shards_.all_local())
     p.near = std::make_unique<NearDecider>(p.parsed.near_checks);
@@ -260,29 +316,79 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     // A trailing word that is already a whole word is not highlighted as a prefix.
     if (!p.parsed.highlight_prefix.empty() && db_.term_exists(p.parsed.highlight_prefix))
       p.parsed.highlight_prefix.clear();
-    const auto first = static_cast<Xapian::doccount>(r.offset);
+    // Pinned articles first (the first pages), then the matches without them.
+    std::vector<RankedArticle> pins = pinned(r, p);
+    if (!pins.empty()) {
+      std::vector<Q> ids;
+      for (const RankedArticle& a : pins) ids.emplace_back(std::string(prefix::kId) + a.article.id);
+      const Q pinned_ids(Q::OP_OR, ids.begin(), ids.end());
+      p.query = Q(Q::OP_AND_NOT, p.query, pinned_ids);
+      if (!p.relaxed.empty()) p.relaxed = Q(Q::OP_AND_NOT, p.relaxed, pinned_ids);
+    }
+    const std::size_t pins_from = std::min(r.offset, pins.size());
+    const std::size_t pins_to = std::min(r.offset + r.limit, pins.size());
+    const auto first =
+        static_cast<Xapian::doccount>(r.offset > pins.size() ? r.offset - pins.size() : 0);
+    const auto count = static_cast<Xapian::doccount>(r.limit - (pins_to - pins_from));
+    // Freshness may reorder the top kFreshnessWindow, so they are matched
+    // from the first; `auto` first matches the top kBroadRank (no deeper
+    // than a plain search) and matches deeper only for a broad query.
+    const bool fresh =
+        r.recency != Recency::kOff && !p.by_date && count > 0 && first < kFreshnessWindow;
+    const Xapian::doccount window = std::max<Xapian::doccount>(kFreshnessWindow, first + count);
+    const Xapian::doccount match_first = fresh ? 0 : first;
+    const Xapian::doccount match_count =
+        !fresh ? count
+        : r.recency == Recency::kStrong
+            ? window
+            : std::max<Xapian::doccount>(static_cast<Xapian::doccount>(kBroadRank), first + count);
     Facets facets;
     facets.by_story = p.group_copies;
     // Facets and totals see at least kFacetSample matches; exact=1 sees all.
-    const Xapian::doccount check = r.exact_total
-                                       ? db_.get_doccount()
-                                       : std::max<Xapian::doccount>(kFacetSample, first + r.limit);
-    Xapian::MSet mset = match(p, first, static_cast<Xapian::doccount>(r.limit), check, &facets);
+    const Xapian::doccount check =
+        r.exact_total ? db_.get_doccount() : std::max<Xapian::doccount>(kFacetSample, window);
+    Xapian::MSet mset = match(p, match_first, match_count, check, &facets);
+    std::optional<FreshnessProfile> profile;
+    if (fresh) {
+      std::vector<double> top;
+      for (auto it = mset.begin(); it != mset.end() && top.size() < kBroadRank; ++it)
+        top.push_back(it.get_weight());
+      profile = freshness_profile(r.recency, r.half_life_days, top, mset.get_matches_estimated(),
+                                  db_.get_doccount());
+      if (profile && mset.size() < window && mset.size() < mset.get_matches_lower_bound())
+        mset = match(p, 0, window, check, &facets);
+    }
+    // The candidates freshness chooses from: the top by relevance, and the
+    // newest matches (many near-equal matches may leave every recent one
+    // past the top kFreshnessWindow by relevance).
+    Xapian::MSet newest;
+    if (profile && mset.size() < mset.get_matches_lower_bound()) {
+      p.by_date = true;
+      newest = match(p, 0, window, check);
+      p.by_date = false;
+    }
     res.timed_out = p.budget->expired;
     if (p.group_copies) {
       count_stories(mset, *facets.stories, r.exact_total || facets.stories->get_total() < check,
                     res);
+      *res.stories += pins.size();
     } else {
       res.total = mset.get_matches_estimated();
       res.total_exact =
           !res.timed_out && mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     }
+    res.total += pins.size();
     res.category_facets = facet_counts(*facets.categories);
     res.year_facets = facet_counts(*facets.years);
-    std::vector<RankedArticle> ranked = read_page(mset, first == 0);
+    std::vector<RankedArticle> ranked =
+        fresh ? fresh_page(r, mset, newest, first, count, profile, res)
+              : read_page(mset, first == 0);
     res.suggestion = reread(r, p, ranked);
+    ranked.insert(ranked.begin(), pins.begin() + static_cast<std::ptrdiff_t>(pins_from),
+                  pins.begin() + static_cast<std::ptrdiff_t>(pins_to));
     for (const RankedArticle& hit : ranked) {
       Hit h = hit_of(hit.article, hit.score);
+      h.pinned = hit.pinned;
       h.similar = hit.copies;
       h.snippet = make_snippet(analyzer_, snippet_source(hit.article), p.parsed.highlight,
                                p.parsed.highlight_prefix);
@@ -302,6 +408,78 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::read_page(const Xapian::M
   for (auto it = mset.begin(); it != mset.end(); ++it)
     ranked.push_back({*it, it.get_weight(), article_from_data(it.get_document().get_data()),
                       it.get_collapse_count()});
+  return ranked;
+}
+
+std::vector<SearcherImpl::RankedArticle> SearcherImpl::pinned(const SearchRequest& r,
+                                                              const Prepared& p) {
+  const Rules* rules = editorial_ ? editorial_->rules.get() : nullptr;
+  const std::vector<std::string>* ids = rules ? rules->pinned(r.q) : nullptr;
+  if (!ids || p.by_date) return {};
+  std::vector<Q> terms;
+  for (const std::string& id : *ids) terms.emplace_back(std::string(prefix::kId) + id);
+  Xapian::Enquire enquire(db_);
+  enquire.set_query(with_filters(Q(Q::OP_OR, terms.begin(), terms.end()), r, p.parsed));
+  enquire.set_weighting_scheme(Xapian::BoolWeight());
+  const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(ids->size()));
+  std::vector<RankedArticle> found;
+  for (auto it = mset.begin(); it != mset.end(); ++it)
+    found.push_back({*it, 0, article_from_data(it.get_document().get_data()), 0, true});
+  std::vector<RankedArticle> ordered;
+  for (const std::string& id : *ids)
+    for (RankedArticle& a : found)
+      if (a.article.id == id) ordered.push_back(a);
+  return ordered;
+}
+
+// The top matches by relevance, each score times its freshness when the
+// profile applies (docs/ranking.md#freshness), reordered; the page of them.
+std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(
+    const SearchRequest& r, const Xapian::MSet& mset, const Xapian::MSet& newest,
+    Xapian::doccount first, Xapian::doccount count, const std::optional<FreshnessProfile>& profile,
+    SearchResult& applied) {
+  struct Item {
+    Xapian::MSetIterator it;
+    double score;
+  };
+  std::vector<Item> items;
+  std::unordered_set<Xapian::docid> seen;
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    items.push_back({it, it.get_weight()});
+    seen.insert(*it);
+  }
+  // The newest matches join the window (their relevance weights are
+  // computed, even sorted by date), each once.
+  const std::size_t by_relevance = std::min(items.size(), kFreshnessWindow);
+  std::vector<Item> joining;
+  for (auto it = newest.begin(); it != newest.end(); ++it)
+    if (seen.insert(*it).second) joining.push_back({it, it.get_weight()});
+  items.insert(items.begin() + static_cast<std::ptrdiff_t>(by_relevance), joining.begin(),
+               joining.end());
+  std::optional<long> now;
+  if (!r.now.empty()) {
+    const auto d = parse_date(r.now);
+    if (!d) throw BadRequest("bad date \"" + r.now.substr(0, 20) + "\": expected YYYY-MM-DD");
+    now = day_number(published_value(d->iso()));
+  } else {
+    now = day_number(db_.get_value_upper_bound(slot::kPublished));
+  }
+  if (profile && now) {
+    const std::size_t window = std::min(items.size(), by_relevance + joining.size());
+    for (std::size_t i = 0; i < window; ++i)
+      items[i].score *= freshness(
+          *profile, day_number(items[i].it.get_document().get_value(slot::kPublished)), *now);
+    std::stable_sort(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(window),
+                     [](const Item& x, const Item& y) { return x.score > y.score; });
+    applied.recency = r.recency;
+    applied.half_life_days = profile->half_life_days;
+  }
+  std::vector<RankedArticle> ranked;
+  for (std::size_t i = first; i < items.size() && i < std::size_t{first} + count; ++i) {
+    const Xapian::MSetIterator& it = items[i].it;
+    ranked.push_back({*it, items[i].score, article_from_data(it.get_document().get_data()),
+                      it.get_collapse_count()});
+  }
   return ranked;
 }
 
@@ -397,7 +575,7 @@ std::optional<Article> SearcherImpl::article(const std::string& id) {
   return with_retry([&]() -> std::optional<Article> {
     std::string id_term = std::string(prefix::kId) + id;
     Xapian::PostingIterator p = db_.postlist_begin(id_term);
-    if (p == db_.postlist_end(id_term)) return std::nullopt;
+    if (p == db_.postlist_end(id_term) || hidden(id)) return std::nullopt;
     return article_from_data(db_.get_document(*p).get_data());
   });
 }
@@ -413,6 +591,9 @@ Searcher::Searcher(std::vector<ShardSpec> shards, ShardOptions options)
 Searcher::~Searcher() = default;
 void Searcher::refresh() {
   impl_->refresh();
+}
+void Searcher::set_editorial(std::shared_ptr<const Editorial> editorial) {
+  impl_->set_editorial(std::move(editorial));
 }
 Xapian::doccount Searcher::document_count() {
   return impl_->document_count();

@@ -2,6 +2,7 @@
 // (accents optional) plus a completion of the last one, taken from the title
 // bigram terms (SB...), and shown as the words are written in a real title.
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "search.h"
@@ -74,15 +75,17 @@ std::vector<std::vector<std::string>> candidate_sequences(const Xapian::Database
 
 // The sequence as a title holding it writes it ("Hà Nội"), and how many
 // titles hold it; nullopt when none does.
+// `visible` leaves out the articles the editors hide.
 std::optional<Suggestion> as_written(Xapian::Database& db, Analyzer& analyzer,
-                                     const std::vector<std::string>& seq) {
+                                     const std::vector<std::string>& seq,
+                                     const std::function<Q(Q)>& visible) {
   std::vector<Q> parts;
   for (const std::string& s : seq) parts.push_back(Q(std::string(prefix::kTitle) + s));
   Q phrase = parts.size() == 1 ? parts[0]
                                : Q(Q::OP_PHRASE, parts.begin(), parts.end(),
                                    static_cast<Xapian::termcount>(parts.size()));
   Xapian::Enquire enquire(db);
-  enquire.set_query(phrase);
+  enquire.set_query(visible(phrase));
   enquire.set_weighting_scheme(Xapian::BoolWeight());
   Xapian::MSet mset = enquire.get_mset(0, 1, 100);
   if (mset.empty()) return std::nullopt;
@@ -112,7 +115,8 @@ std::vector<Suggestion> internal::SearcherImpl::suggest(const std::string& typed
     for (const Syllable& s : a.syllables) syl.push_back(s.folded);
     std::set<std::string> shown;
     for (const auto& seq : candidate_sequences(db_, syl, typed.back() != ' ')) {
-      std::optional<Suggestion> s = as_written(db_, analyzer_, seq);
+      std::optional<Suggestion> s =
+          as_written(db_, analyzer_, seq, [this](Q q) { return visible(std::move(q)); });
       if (s && shown.insert(normalize_text(s->text)).second) out.push_back(std::move(*s));
     }
     std::stable_sort(out.begin(), out.end(),

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -55,7 +56,23 @@ class Api {
 
   const ServerOptions& options() const { return options_; }
   HttpServer& http() { return http_; }
-  SearcherPool::Lease searcher() { return pool_.acquire(); }
+  // A Searcher with the editors' current synonyms and rules.
+  SearcherPool::Lease searcher() {
+    SearcherPool::Lease lease = pool_.acquire();
+    lease->set_editorial(editorial());
+    return lease;
+  }
+  // The editors' files as last read (docs/editors.md); replaced whole.
+  std::shared_ptr<const Editorial> editorial() const {
+    std::lock_guard lock(editorial_mu_);
+    return editorial_;
+  }
+  void set_editorial(std::shared_ptr<const Editorial> e) {
+    std::lock_guard lock(editorial_mu_);
+    editorial_ = std::move(e);
+  }
+  // Every answered /search, for the analytics (set once, before serving).
+  std::function<void(const httplib::Request&, const SearchResult&)> on_search;
   Metrics& metrics() { return metrics_; }
 
   // One chunk of a streamed answer (/export, /concordance): `chunk` (the
@@ -114,6 +131,8 @@ class Api {
   Metrics metrics_;
   std::mutex reload_mu_;
   std::vector<std::pair<std::string, std::function<void()>>> reloaders_;
+  mutable std::mutex editorial_mu_;
+  std::shared_ptr<const Editorial> editorial_;
   std::mutex error_mu_;
   std::string last_index_error_;
   std::chrono::steady_clock::time_point last_index_error_at_;
@@ -125,5 +144,8 @@ void install_search_routes(httplib::Server& server, Api& api);   // /search, /ex
 void install_article_routes(httplib::Server& server, Api& api);  // /articles/ID[/related]
 // /timeline, /concordance, /feed.atom
 void install_workbench_routes(httplib::Server& server, Api& api);
+// The editors' files, analytics, /stats, /events, /widget.js
+// (editor_routes.cpp): what they own lives as long as the returned value.
+std::shared_ptr<void> install_editor_routes(httplib::Server& server, Api& api);
 
 }  // namespace tracuu

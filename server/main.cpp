@@ -20,6 +20,8 @@ constexpr const char* kUsage =
     "                     [--max-connections-per-client N] [--drain-ms MS]\n"
     "                     [--header-timeout-ms MS] [--body-timeout-ms MS]\n"
     "                     [--access-log off|stdout|FILE] [--log-file FILE]\n"
+    "                     [--synonyms FILE] [--rules FILE] [--analytics FILE.sqlite]\n"
+    "                     [--analytics-retention-days N]\n"
     "  --db DB      an index folder (as tracuu-index --db), a sharded index folder, a Xapian\n"
     "               stub file, or a remote shard tcp://host:port (xapian-tcpsrv); repeat it\n"
     "               to search several shards as one index\n"
@@ -36,6 +38,11 @@ constexpr const char* kUsage =
     "  --access-log off|stdout|FILE  one JSON line per request (default stdout)\n"
     "  --log-file FILE  diagnostics to FILE instead of stderr\n"
     "               SIGHUP reopens both files (logrotate) and reloads what the server reads\n"
+    "  --synonyms FILE  editors' synonym groups (\"A = B = C\" lines); --rules FILE pins and\n"
+    "               hides (pin<TAB>query<TAB>ids, hide<TAB>id); both reread when they change\n"
+    "               and on SIGHUP (docs/editors.md)\n"
+    "  --analytics FILE.sqlite  record searches and clicks for /stats (SQLite, WAL);\n"
+    "  --analytics-retention-days N  keep them N days (default 180)\n"
     "  Serves the search page at / and the JSON API (docs/api.md); limits and\n"
     "  signals: docs/operations.md. Exit status 0 after SIGTERM, 1 on a fatal error.\n";
 
@@ -74,6 +81,7 @@ const std::vector<NumberOption>& number_options() {
       {"--drain-ms", 0, 3600000, into(&O::drain_ms)},
       {"--header-timeout-ms", 1, 600000, into(&O::header_timeout_ms)},
       {"--body-timeout-ms", 1, 600000, into(&O::body_timeout_ms)},
+      {"--analytics-retention-days", 1, 36500, into(&O::analytics_retention_days)},
   };
   return options;
 }
@@ -99,6 +107,12 @@ bool parse_options(int argc, char** argv, tracuu::ServerOptions& options, bool* 
       options.access_log = value;
     } else if (arg == "--log-file" && value) {
       options.log_file = value;
+    } else if (arg == "--synonyms" && value) {
+      options.synonyms_file = value;
+    } else if (arg == "--rules" && value) {
+      options.rules_file = value;
+    } else if (arg == "--analytics" && value) {
+      options.analytics_file = value;
     } else if (arg == "--help" || arg == "-h") {
       *help = true;
       return true;

@@ -75,19 +75,28 @@ SearchRequest search_request(const httplib::Request& req) {
   r.sort = choice_param(req, "sort", {"relevance", "date"}) == "date"
                ? SearchRequest::Sort::kDate
                : SearchRequest::Sort::kRelevance;
+  // Freshness (docs/ranking.md#freshness): only /search reorders by it.
+  const std::string recency = choice_param(req, "recency", {"auto", "off", "strong"});
+  r.recency = recency == "auto"  ? Recency::kAuto
+              : recency == "off" ? Recency::kOff
+                                 : Recency::kStrong;
+  r.half_life_days = static_cast<double>(number_param(req, "half_life", 0, 3650));
+  r.now = date_param(req, "now");
   return r;
 }
 
 json hit_json(const Hit& h) {
-  return {{"id", h.id},
-          {"title", h.title},
-          {"url", h.url},
-          {"published", h.published},
-          {"category", h.category},
-          {"author", h.author},
-          {"snippet", h.snippet},
-          {"score", h.score},
-          {"similar", h.similar}};
+  json j = {{"id", h.id},
+            {"title", h.title},
+            {"url", h.url},
+            {"published", h.published},
+            {"category", h.category},
+            {"author", h.author},
+            {"snippet", h.snippet},
+            {"score", h.score},
+            {"similar", h.similar}};
+  if (h.pinned) j["pinned"] = true;
+  return j;
 }
 
 void send_json(httplib::Response& res, int status, const json& body) {

@@ -24,12 +24,16 @@ void search(Api& api, const httplib::Request& req, httplib::Response& res) {
   if (result.suggestion) body["suggestion"] = *result.suggestion;
   if (result.date_range)
     body["date_range"] = {{"from", result.date_range->from}, {"to", result.date_range->to}};
+  if (result.recency != Recency::kOff)
+    body["recency"] = {{"profile", result.recency == Recency::kStrong ? "strong" : "auto"},
+                       {"half_life_days", result.half_life_days}};
   Api::mark_partial(body, searcher->missing_shards());
   if (result.timed_out) {
     body["partial"] = true;
     body["timed_out"] = true;
   }
   send_json(res, 200, body);
+  if (api.on_search) api.on_search(req, result);
 }
 
 std::string export_line(const Article& a, double score, bool csv) {

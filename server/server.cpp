@@ -28,7 +28,7 @@ void install_common(httplib::Server& server, const ServerOptions& options) {
   server.set_post_routing_handler([&options](const auto&, auto& res) {
     if (!options.cors_origin.empty()) {
       res.set_header("Access-Control-Allow-Origin", options.cors_origin);
-      res.set_header("Access-Control-Allow-Methods", "GET, OPTIONS");
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
       res.set_header("Vary", "Origin");
     }
     res.set_header("X-Content-Type-Options", "nosniff");
@@ -218,6 +218,7 @@ void run_server(const ServerOptions& options) {
   install_search_routes(http, api);
   install_article_routes(http, api);
   install_workbench_routes(http, api);
+  const auto editors = install_editor_routes(http, api);
   http.bind(options.host, options.port);
   std::string dbs;
   for (const std::string& d : options.databases) dbs += (dbs.empty() ? "" : " + ") + d;

@@ -12,8 +12,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "schema.h"
@@ -49,6 +51,72 @@ struct QueryBudget {
   }
 };
 
+// The editors' files (docs/editors.md), each read into an immutable value
+// that every Searcher of a server shares (through Editorial) and the server
+// replaces whole when a file changes. Thread-safe: const once parsed.
+
+// A line of an editors' file that cannot be read: what() is "FILE:LINE: why".
+struct EditorialFileError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Synonym groups: one per line, forms separated by " = ", "#" starts a
+// comment: "Sài Gòn = TP.HCM = Thành phố Hồ Chí Minh". A query that writes
+// one form (accents and case optional, as words) also finds the others.
+class Synonyms {
+ public:
+  struct Group {
+    std::vector<std::string> forms;                // as written in the file
+    std::vector<std::vector<std::string>> folded;  // each form's folded syllables
+  };
+  // Throws EditorialFileError (a group of one, a form in two groups, an
+  // empty form, invalid UTF-8), naming `file` and the line.
+  static Synonyms parse(std::string_view text, const std::string& file);
+  const std::vector<Group>& groups() const { return groups_; }
+
+ private:
+  std::vector<Group> groups_;
+};
+
+// Pins and hides: UTF-8 TSV lines "pin<TAB>query<TAB>id[,id...]" (the ids
+// first, in that order, when the whole query is this one, accents, case
+// and spacing aside), "pin-words<TAB>words<TAB>id[,id...]" (when the query
+// contains every one of these words, in any order; a whole-query pin wins,
+// then the rule with the most words, then the earliest) and "hide<TAB>id"
+// (never in any answer).
+class Rules {
+ public:
+  // Throws EditorialFileError naming `file` and the line.
+  static Rules parse(std::string_view text, const std::string& file);
+  // The ids pinned for a query; nullptr when none.
+  const std::vector<std::string>* pinned(std::string_view query) const;
+  const std::vector<std::string>& hidden() const { return hidden_; }
+  bool is_hidden(const std::string& id) const { return hidden_set_.count(id) > 0; }
+  std::size_t pin_count() const { return pins_.size() + word_pins_.size(); }
+  // How a pin's query is compared: folded, lower-case, single spaces.
+  static std::string pin_key(std::string_view query);
+
+ private:
+  std::map<std::string, std::vector<std::string>, std::less<>> pins_;
+  struct WordPin {
+    std::vector<std::string> words;  // folded, sorted, distinct
+    std::vector<std::string> ids;
+  };
+  std::vector<WordPin> word_pins_;                       // in file order
+  std::multimap<std::string, std::size_t> word_pin_of_;  // each rule under its first word
+  std::vector<std::string> hidden_;
+  std::set<std::string, std::less<>> hidden_set_;
+};
+
+// What the editors' files say right now; either may be null (no file).
+struct Editorial {
+  std::shared_ptr<const Synonyms> synonyms;
+  std::shared_ptr<const Rules> rules;
+};
+
+// Freshness (docs/ranking.md#freshness): how much a match's age lowers it.
+enum class Recency { kOff, kAuto, kStrong };
+
 struct SearchRequest {
   enum class Sort { kRelevance, kDate };
   std::string q;
@@ -69,6 +137,12 @@ struct SearchRequest {
   bool group_copies = false;
   std::string copies_of;  // only the copies of this article's story (its id)
   QueryBudget budget;     // none by default
+  // Freshness: off (the library's default), auto (only for a broad query),
+  // strong; the half-life in days (0: the profile's); ages are counted
+  // back from `now` (YYYY-MM-DD; empty: the newest article in the index).
+  Recency recency = Recency::kOff;
+  double half_life_days = 0;
+  std::string now;
 };
 
 struct Hit {
@@ -76,6 +150,7 @@ struct Hit {
   std::string snippet;  // HTML-escaped, matches wrapped in <mark>
   double score = 0;
   std::size_t similar = 0;  // copies of it left out (SearchRequest::group_copies)
+  bool pinned = false;      // placed by an editors' pin rule
 };
 
 struct SearchResult {
@@ -89,6 +164,10 @@ struct SearchResult {
   std::map<std::string, std::size_t> category_facets, year_facets;
   std::optional<std::string> suggestion;
   std::optional<DateRange> date_range;  // read from the query text, if any
+  // Freshness applied to this answer (Recency::kOff when auto judged the
+  // query specific), and the half-life used.
+  Recency recency = Recency::kOff;
+  double half_life_days = 0;
 };
 
 // How many matches fall in each day, week (from Monday), month or year.
@@ -168,6 +247,9 @@ class Searcher {
 
   // Reopens the database if the index has changed (a commit or a switch).
   void refresh();
+  // The editors' synonyms and rules for the next calls (null: none). The
+  // server sets the current ones on every request.
+  void set_editorial(std::shared_ptr<const Editorial> editorial);
   Xapian::doccount document_count();
 
   SearchResult search(const SearchRequest& request);

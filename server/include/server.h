@@ -39,6 +39,9 @@ struct ServerOptions {
   // Where diagnostics go: stderr when empty, else this file (appended).
   // SIGHUP reopens both files (after logrotate moved them).
   std::string log_file;
+  // The editors' files and the analytics database (docs/editors.md); empty: none.
+  std::string synonyms_file, rules_file, analytics_file;
+  unsigned analytics_retention_days = 180;  // older searches and clicks are deleted
 };
 
 // Serves until SIGTERM or SIGINT, then finishes the requests in flight
