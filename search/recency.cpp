@@ -18,6 +18,20 @@ long days_from_civil(int y, int m, int d) {
   return era * 146097 + doe - 719468;
 }
 
+Date civil_from_days(long z) {
+  z += 719468;
+  const long era = (z >= 0 ? z : z - 146096) / 146097;
+  const long doe = z - era * 146097;
+  const long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const long mp = (5 * doy + 2) / 153;
+  Date d;
+  d.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  d.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  d.year = static_cast<int>(yoe + era * 400 + (d.month <= 2));
+  return d;
+}
+
 std::optional<long> day_number(std::string_view yyyymmdd) {
   if (yyyymmdd.size() < 8) return std::nullopt;
   int parts[3] = {0, 0, 0};

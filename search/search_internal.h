@@ -47,10 +47,12 @@ std::vector<std::string> synonym_variants(std::string_view q, Analyzer& analyzer
 
 // Freshness (docs/ranking.md#freshness, search/recency.cpp). The top
 // kFreshnessWindow matches by relevance and the kFreshnessWindow newest
-// matches are reordered by score × freshness,
+// of those within kRecentHalfLives half-lives of `now` are reordered by
+// score × freshness,
 // where freshness = floor + (1 − floor) × 2^(−age / half-life), the age in
 // days before the newest article (or the client's date).
 inline constexpr std::size_t kFreshnessWindow = 100;
+inline constexpr double kRecentHalfLives = 4;
 // auto: a query is broad when it matches kBroadShare of the articles (at
 // least kBroadMinMatches) and its kBroadRank-th match scores at least
 // kBroadSpread of the first (measured: docs/relevance.md#freshness).
@@ -74,6 +76,8 @@ double freshness(const FreshnessProfile& profile, std::optional<long> published,
 // Days since 1970-01-01 of a civil date (search/recency.cpp; the timeline
 // bins by it too).
 long days_from_civil(int y, int m, int d);
+// The civil date of a day number (days_from_civil's inverse).
+Date civil_from_days(long day);
 // Days since 1970-01-01 of a "YYYYMMDD..." value; nullopt if not a date.
 std::optional<long> day_number(std::string_view yyyymmdd);
 
@@ -156,12 +160,20 @@ class SearcherImpl {
   // The page [first, first + count) of the matches (an MSet from the
   // first), the top ones reordered by `profile` when there is one (then
   // `applied` says so).
-  // `newest`: the newest matches, joining the window (may be empty).
+  struct Scored {
+    Xapian::docid docid;
+    double score;
+  };
+  std::vector<Scored> recent_matches(const Prepared& p, long now, const FreshnessProfile& profile,
+                                     Xapian::doccount count);
+  // `recent`: the newest recent matches, joining the window (may be empty).
   std::vector<RankedArticle> fresh_page(const SearchRequest& r, const Xapian::MSet& mset,
-                                        const Xapian::MSet& newest, Xapian::doccount first,
+                                        const std::vector<Scored>& recent, Xapian::doccount first,
                                         Xapian::doccount count,
                                         const std::optional<FreshnessProfile>& profile,
-                                        SearchResult& applied);
+                                        std::optional<long> now, SearchResult& applied);
+  // The day ages count from: the request's `now`, else the newest article's.
+  std::optional<long> freshness_now(const SearchRequest& r);
   Xapian::MSet match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
                      Xapian::doccount check_at_least, Facets* facets = nullptr);
   std::vector<RankedArticle> read_page(const Xapian::MSet& mset, bool first_page);

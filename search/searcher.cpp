@@ -353,20 +353,21 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
       std::vector<double> top;
       for (auto it = mset.begin(); it != mset.end() && top.size() < kBroadRank; ++it)
         top.push_back(it.get_weight());
-      profile = freshness_profile(r.recency, r.half_life_days, top, mset.get_matches_estimated(),
-                                  db_.get_doccount());
+      // A match cut short by its time budget is answered as it is.
+      if (!p.budget->expired)
+        profile = freshness_profile(r.recency, r.half_life_days, top, mset.get_matches_estimated(),
+                                    db_.get_doccount());
       if (profile && mset.size() < window && mset.size() < mset.get_matches_lower_bound())
         mset = match(p, 0, window, check, &facets);
     }
     // The candidates freshness chooses from: the top by relevance, and the
-    // newest matches (many near-equal matches may leave every recent one
-    // past the top kFreshnessWindow by relevance).
-    Xapian::MSet newest;
-    if (profile && mset.size() < mset.get_matches_lower_bound()) {
-      p.by_date = true;
-      newest = match(p, 0, window, check);
-      p.by_date = false;
-    }
+    // newest recent matches (many near-equal matches may leave every recent
+    // one past the top kFreshnessWindow by relevance).
+    std::vector<Scored> recent;
+    const std::optional<long> now = profile ? freshness_now(r) : std::nullopt;
+    if (profile && now && !p.budget->expired && !p.near &&
+        mset.size() < mset.get_matches_lower_bound())
+      recent = recent_matches(p, *now, *profile, window);
     res.timed_out = p.budget->expired;
     if (p.group_copies) {
       count_stories(mset, *facets.stories, r.exact_total || facets.stories->get_total() < check,
@@ -381,7 +382,7 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     res.category_facets = facet_counts(*facets.categories);
     res.year_facets = facet_counts(*facets.years);
     std::vector<RankedArticle> ranked =
-        fresh ? fresh_page(r, mset, newest, first, count, profile, res)
+        fresh ? fresh_page(r, mset, recent, first, count, profile, now, res)
               : read_page(mset, first == 0);
     res.suggestion = reread(r, p, ranked);
     ranked.insert(ranked.begin(), pins.begin() + static_cast<std::ptrdiff_t>(pins_from),
@@ -435,40 +436,32 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::pinned(const SearchReques
 // The top matches by relevance, each score times its freshness when the
 // profile applies (docs/ranking.md#freshness), reordered; the page of them.
 std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(
-    const SearchRequest& r, const Xapian::MSet& mset, const Xapian::MSet& newest,
+    const SearchRequest& r, const Xapian::MSet& mset, const std::vector<Scored>& recent,
     Xapian::doccount first, Xapian::doccount count, const std::optional<FreshnessProfile>& profile,
-    SearchResult& applied) {
+    std::optional<long> now, SearchResult& applied) {
   struct Item {
-    Xapian::MSetIterator it;
+    Xapian::docid docid;
     double score;
+    Xapian::doccount copies;
   };
   std::vector<Item> items;
   std::unordered_set<Xapian::docid> seen;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
-    items.push_back({it, it.get_weight()});
+    items.push_back({*it, it.get_weight(), it.get_collapse_count()});
     seen.insert(*it);
   }
-  // The newest matches join the window (their relevance weights are
-  // computed, even sorted by date), each once.
+  // The recent matches join the window, each once.
   const std::size_t by_relevance = std::min(items.size(), kFreshnessWindow);
   std::vector<Item> joining;
-  for (auto it = newest.begin(); it != newest.end(); ++it)
-    if (seen.insert(*it).second) joining.push_back({it, it.get_weight()});
+  for (const Scored& m : recent)
+    if (seen.insert(m.docid).second) joining.push_back({m.docid, m.score, 0});
   items.insert(items.begin() + static_cast<std::ptrdiff_t>(by_relevance), joining.begin(),
                joining.end());
-  std::optional<long> now;
-  if (!r.now.empty()) {
-    const auto d = parse_date(r.now);
-    if (!d) throw BadRequest("bad date \"" + r.now.substr(0, 20) + "\": expected YYYY-MM-DD");
-    now = day_number(published_value(d->iso()));
-  } else {
-    now = day_number(db_.get_value_upper_bound(slot::kPublished));
-  }
   if (profile && now) {
     const std::size_t window = std::min(items.size(), by_relevance + joining.size());
     for (std::size_t i = 0; i < window; ++i)
       items[i].score *= freshness(
-          *profile, day_number(items[i].it.get_document().get_value(slot::kPublished)), *now);
+          *profile, day_number(db_.get_document(items[i].docid).get_value(slot::kPublished)), *now);
     std::stable_sort(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(window),
                      [](const Item& x, const Item& y) { return x.score > y.score; });
     applied.recency = r.recency;
@@ -476,11 +469,47 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(
   }
   std::vector<RankedArticle> ranked;
   for (std::size_t i = first; i < items.size() && i < std::size_t{first} + count; ++i) {
-    const Xapian::MSetIterator& it = items[i].it;
-    ranked.push_back({*it, items[i].score, article_from_data(it.get_document().get_data()),
-                      it.get_collapse_count()});
+    const Item& item = items[i];
+    ranked.push_back({item.docid, item.score,
+                      article_from_data(db_.get_document(item.docid).get_data()), item.copies});
   }
   return ranked;
+}
+
+// The `count` newest matches dated within kRecentHalfLives half-lives of
+// `now`, with their relevance scores. Found by date without weights (a
+// sort by date cannot skip matches, so it computes none), then the few
+// found are scored by the query itself, filtered to their ids.
+std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches(const Prepared& p, long now,
+                                                               const FreshnessProfile& profile,
+                                                               Xapian::doccount count) {
+  const Date from =
+      civil_from_days(now - static_cast<long>(kRecentHalfLives * profile.half_life_days));
+  Xapian::Enquire by_date(db_);
+  by_date.set_query(
+      Q(Q::OP_FILTER, p.query, Q(Q::OP_VALUE_GE, slot::kPublished, published_value(from.iso()))));
+  by_date.set_weighting_scheme(Xapian::BoolWeight());
+  by_date.set_sort_by_value(slot::kPublished, true);
+  if (p.group_copies) by_date.set_collapse_key(slot::kDuplicateKey);
+  const Xapian::MSet newest = by_date.get_mset(0, count);
+  if (newest.empty()) return {};
+  std::vector<Q> ids;
+  for (auto it = newest.begin(); it != newest.end(); ++it)
+    ids.emplace_back(std::string(prefix::kId) + it.get_document().get_value(slot::kId));
+  Xapian::Enquire scored(db_);
+  scored.set_query(Q(Q::OP_FILTER, p.query, Q(Q::OP_OR, ids.begin(), ids.end())));
+  scored.set_weighting_scheme(ranking());
+  const Xapian::MSet weights = scored.get_mset(0, static_cast<Xapian::doccount>(ids.size()));
+  std::vector<Scored> out;
+  for (auto it = weights.begin(); it != weights.end(); ++it) out.push_back({*it, it.get_weight()});
+  return out;
+}
+
+std::optional<long> SearcherImpl::freshness_now(const SearchRequest& r) {
+  if (r.now.empty()) return day_number(db_.get_value_upper_bound(slot::kPublished));
+  const auto d = parse_date(r.now);
+  if (!d) throw BadRequest("bad date \"" + r.now.substr(0, 20) + "\": expected YYYY-MM-DD");
+  return day_number(published_value(d->iso()));
 }
 
 // The suggestion shown with a page: the keystroke reading, else for a query

@@ -39,21 +39,6 @@ namespace {
 // At most this many bins in one answer: a century of days.
 constexpr std::size_t kMaxBins = 36600;
 
-// The civil date of a day number (days_from_civil's inverse).
-Date civil_from_days(long z) {
-  z += 719468;
-  const long era = (z >= 0 ? z : z - 146096) / 146097;
-  const long doe = z - era * 146097;
-  const long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const long mp = (5 * doy + 2) / 153;
-  Date d;
-  d.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  d.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  d.year = static_cast<int>(yoe + era * 400 + (d.month <= 2));
-  return d;
-}
-
 std::optional<Date> date_of_value(const std::string& v) {  // "YYYYMMDD"
   if (v.size() != 8) return std::nullopt;
   Date d;
