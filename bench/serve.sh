@@ -49,7 +49,7 @@ if [[ ${ANALYTICS:-} == compare ]]; then
   analytics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   rm -f "$work"/analytics.sqlite*
   build/server/tracuu-server --db "$work/index" --port "$analytics_port" \
-    --analytics "$work/analytics.sqlite" 2>"$work/server-analytics.log" &
+    --analytics "$work/analytics.sqlite" --access-log "$access_log" 2>"$work/server-analytics.log" &
   apid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$analytics_port/health" >/dev/null && break; sleep 0.1; done
   echo "analytics off and on, alternating:"
