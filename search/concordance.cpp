@@ -94,6 +94,11 @@ constexpr Xapian::doccount kEnoughToDecide = 50;  // as the search's conjunction
 // undated ones; hands out their lines.
 class Searcher::ConcordanceStream::State {
  public:
+  // `partial_ok`: a page, which counts every match and may answer what it
+  // found in its time; a stream only decides the query's reading from its
+  // first matches, so its first line comes before the whole index is read
+  // (a word in most articles: 76 → 19 ms to the first line at 200k
+  // articles; docs/benchmarks.md).
   State(internal::SearcherImpl& impl, const ConcordanceRequest& request, bool partial_ok)
       : impl_(impl), request_(request), partial_ok_(partial_ok) {
     SearchRequest search = request.search;
@@ -101,8 +106,9 @@ class Searcher::ConcordanceStream::State {
     p_ = impl_.prepare(search, false);
     // The relaxing of a conjunction of common words is decided once, on the
     // whole query, not month by month.
-    const Xapian::MSet counted = impl_.match(p_, 0, 0, impl_.db_.get_doccount());
+    const Xapian::MSet counted = impl_.match(p_, 0, 0, partial_ok ? impl_.db_.get_doccount() : 0);
     articles_ = counted.get_matches_estimated();
+    articles_exact_ = counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
     p_.relaxed = Xapian::Query();
     if (request.search.budget.deadline != std::chrono::steady_clock::time_point::max())
       allowance_ = request.search.budget.deadline - std::chrono::steady_clock::now();
@@ -113,6 +119,7 @@ class Searcher::ConcordanceStream::State {
   }
 
   std::size_t articles() const { return articles_; }
+  bool articles_exact() const { return articles_exact_; }
   bool timed_out() const { return timed_out_; }
 
   bool next(ConcordanceLine* line) {
@@ -242,6 +249,7 @@ class Searcher::ConcordanceStream::State {
   bool partial_ok_;
   internal::SearcherImpl::Prepared p_;
   std::size_t articles_ = 0;
+  bool articles_exact_ = false;
   std::optional<std::chrono::steady_clock::duration> allowance_;  // per month's match
   std::optional<std::string> first_month_, month_, oldest_;
   bool done_ = false;
@@ -260,6 +268,9 @@ Searcher::ConcordanceStream::ConcordanceStream(ConcordanceStream&&) noexcept = d
 Searcher::ConcordanceStream::~ConcordanceStream() = default;
 std::size_t Searcher::ConcordanceStream::articles() const {
   return state_->articles();
+}
+bool Searcher::ConcordanceStream::articles_exact() const {
+  return state_->articles_exact();
 }
 bool Searcher::ConcordanceStream::next(ConcordanceLine* line) {
   return state_->next(line);

@@ -104,7 +104,8 @@ void concordance(Api& api, const httplib::Request& req, httplib::Response& res) 
   auto lines = std::make_shared<Searcher::ConcordanceStream>((*lease)->start_concordance(c));
   res.set_header("Content-Disposition", csv ? "attachment; filename=\"tracuu-ngu-canh.csv\""
                                             : "attachment; filename=\"tracuu-ngu-canh.jsonl\"");
-  res.set_header("X-Matching-Articles", std::to_string(lines->articles()));
+  res.set_header(lines->articles_exact() ? "X-Matching-Articles" : "X-Matching-Articles-Estimate",
+                 std::to_string(lines->articles()));
   res.set_chunked_content_provider(
       csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
       [&api, lease, lines, csv](std::size_t offset, httplib::DataSink& sink) {

@@ -293,7 +293,10 @@ class Searcher::ConcordanceStream {
  public:
   ConcordanceStream(ConcordanceStream&&) noexcept;
   ~ConcordanceStream();
-  std::size_t articles() const;  // matching articles
+  // Matching articles: exact when articles_exact(), else Xapian's estimate
+  // (a stream does not count every match before its first line).
+  std::size_t articles() const;
+  bool articles_exact() const;
   // The next line; false at the end. Throws Xapian::Error, ExportInterrupted.
   bool next(ConcordanceLine* line);
 
