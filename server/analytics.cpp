@@ -10,6 +10,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "background_thread.h"
 #include "search.h"
 
 namespace tracuu {
@@ -151,12 +152,7 @@ Analytics::Analytics(const std::string& path, unsigned retention_days)
     throw;
   }
   next_expiry_ = std::chrono::steady_clock::now() + kExpiryInterval;
-  // Started before the event loop blocks its signals: see EditorialFiles.
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &old);
-  writer_thread_ = std::thread([this] { write_loop(); });
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  writer_thread_ = start_background_thread([this] { write_loop(); });
 }
 
 Analytics::~Analytics() {

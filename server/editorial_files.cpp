@@ -8,6 +8,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "background_thread.h"
+
 namespace tracuu {
 namespace {
 
@@ -49,14 +51,7 @@ EditorialFiles::EditorialFiles(std::string synonyms_path, std::string rules_path
   rules_.path = std::move(rules_path);
   current_ = std::make_shared<const Editorial>();
   check(true, true);
-  // The event loop reads SIGHUP and SIGTERM from a signalfd: a thread
-  // started before it blocks them must not have them delivered instead
-  // (their default action ends the process). The thread inherits the mask.
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &old);
-  watcher_ = std::thread([this] { watch(); });
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  watcher_ = start_background_thread([this] { watch(); });
 }
 
 EditorialFiles::~EditorialFiles() {
