@@ -9,6 +9,7 @@
 #   bash bench/scale.sh            sizes 35440 100000 1000000
 #   SIZES="35440 100000" bash bench/scale.sh
 #   REUSE_INDEX=1 bash bench/scale.sh   serving figures only, indexes of a previous run
+#   SEARCH_PARAMS='&group=0&recency=off' bash bench/scale.sh   appended to every /search path
 # Needs ~10 GB free in BENCH_DIR (default /tmp/tracuu-bench-scale).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,10 +53,15 @@ for n in $sizes; do
   build/server/tracuu-server --db "$db" --port "$port" --access-log off 2>"$work/server-$n.log" &
   pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
-  wrk_run "$port" "$work/q-$n/search.txt" "$work/search-$n.wrk"
+  searches=$work/q-$n/search.txt
+  if [[ -n ${SEARCH_PARAMS:-} ]]; then
+    searches=$work/q-$n/search-with-params.txt
+    awk -v params="$SEARCH_PARAMS" '{print $0 params}' "$work/q-$n/search.txt" >"$searches"
+  fi
+  wrk_run "$port" "$searches" "$work/search-$n.wrk"
   wrk_run "$port" "$work/q-$n/related.txt" "$work/related-$n.wrk"
-  wrk_run "$port" "$work/q-$n/search.txt" "$work/search2-$n.wrk" 2
-  wrk_run "$port" "$work/q-$n/search.txt" "$work/search1-$n.wrk" 1
+  wrk_run "$port" "$searches" "$work/search2-$n.wrk" 2
+  wrk_run "$port" "$searches" "$work/search1-$n.wrk" 1
   server_rss=$(awk '/VmHWM/ {printf "%d", $2/1024}' /proc/$pid/status)
   kill $pid
   wait $pid 2>/dev/null || true

@@ -239,7 +239,7 @@ class Searcher::ConcordanceStream::State {
       --y;
     }
     if (y < 1) return std::nullopt;
-    char buf[8];
+    char buf[24];  // room for any int, though y is 1..9999
     std::snprintf(buf, sizeof buf, "%04d%02d", y, m);
     return std::string(buf);
   }

@@ -355,10 +355,17 @@ class Builder {
   // opening, P past it): a positional check of every candidate halved the
   // search's throughput (docs/benchmarks.md). A trailing word still being
   // typed may end any of its likelier pairs and words.
+  //
+  // The pairs alone stand for the run when they say all a phrase would
+  // (two words, one pair), or when more than kMaxRunChecks articles might
+  // need the check: then a run whose words are separated by a function word
+  // ("cộng đồng do") counts its pairs only, and weighs as long as they are.
   void boost_adjacency(const std::vector<Syllable>& syl, const std::vector<std::string>& last_pairs,
                        const std::vector<std::string>& last_words) {
     if (syl.size() < 2) return;
     std::vector<Q> pairs;
+    // At most how many articles hold every pair and word of the run.
+    double candidates = std::numeric_limits<double>::infinity();
     for (std::size_t i = 1; i < syl.size(); ++i) {
       // Only pairs every article holding them has a term for (forms_pair:
       // none with a function word); typed without marks, "da" may be the
@@ -371,10 +378,14 @@ class Builder {
       if (i + 1 == syl.size())
         alternatives.insert(alternatives.end(), last_pairs.begin(), last_pairs.end());
       std::vector<Q> either;
+      double holding = 0;
       for (const std::string& pair : alternatives) {
-        either.emplace_back(std::string(prefix::kBigram) + pair);
-        either.emplace_back(std::string(prefix::kPair) + pair);
+        for (std::string_view p : {prefix::kBigram, prefix::kPair}) {
+          either.emplace_back(std::string(p) + pair);
+          holding += term_frequency(std::string(p) + pair);
+        }
       }
+      candidates = std::min(candidates, holding);
       pairs.push_back(Q(Q::OP_OR, either.begin(), either.end()));
     }
     // Without a pair to find first (a number in every pair), the phrase
@@ -386,16 +397,27 @@ class Builder {
       words.push_back(std::string(prefix::kFolded) + s.folded);
       positional.emplace_back(words.back());
     }
+    double last_holding = term_frequency(words.back());
     if (!last_words.empty()) {
       std::vector<Q> either{positional.back()};
-      for (const std::string& w : last_words) either.emplace_back(std::string(prefix::kFolded) + w);
+      for (const std::string& w : last_words) {
+        either.emplace_back(std::string(prefix::kFolded) + w);
+        last_holding += term_frequency(std::string(prefix::kFolded) + w);
+      }
       positional.back() = Q(Q::OP_OR, either.begin(), either.end());
     }
+    candidates = std::min(candidates, last_holding);
+    for (std::size_t k = 0; k + 1 < words.size(); ++k)
+      candidates = std::min(candidates, term_frequency(words[k]));
     std::vector<Q> all = pairs;
-    all.emplace_back(Q::OP_PHRASE, positional.begin(), positional.end(),
-                     static_cast<Xapian::termcount>(positional.size()));
+    std::size_t run = pairs.size();  // adjacencies the match proves
+    if (syl.size() > 2 && candidates <= kMaxRunChecks) {
+      all.emplace_back(Q::OP_PHRASE, positional.begin(), positional.end(),
+                       static_cast<Xapian::termcount>(positional.size()));
+      run = syl.size() - 1;
+    }
     // The longer the run found side by side, the less it is chance.
-    boost_constant(Weights::kAdjacent * static_cast<double>(syl.size() - 1), words,
+    boost_constant(Weights::kAdjacent * static_cast<double>(run), words,
                    Q(Q::OP_AND, all.begin(), all.end()));
   }
 
@@ -515,6 +537,9 @@ class Builder {
     return !stamped.empty() && std::atoi(stamped.c_str()) >= kFirstVersionWithNestedKeys;
   }
 
+  double term_frequency(const std::string& term) const {
+    return options_.expand_from ? options_.expand_from->get_termfreq(term) : 0;
+  }
   Xapian::doccount frequency(const std::string& folded) const {
     return options_.expand_from ? options_.expand_from->get_termfreq(folded) : 0;
   }
@@ -919,13 +944,23 @@ Selection select(const Wanted& wanted) {
 // What selects, AND_MAYBE what only ranks (the boosters and `also`, then
 // each constant booster on its own layer). No extra "all words" AND: BM25
 // already sums every matched word (docs/ranking.md).
+//
+// A layer adds its weight to the articles it holds: q MAX (q AND layer)
+// scores them q + weight and the others q, as q AND_MAYBE layer would, but
+// lets Xapian skip weak articles of q while fewer than a page of articles
+// hold the layer: under AND_MAYBE, the layer's weight (larger than any q)
+// stays in the bound of every article of q, so each one was scored (1M
+// articles: p99 127 -> 62 ms, docs/benchmarks.md). AND_MAYBE also gave a
+// layer's weight to a few articles without it (7 of 1000 bench queries at
+// 1M; Xapian 1.4.22 skipping near the end of the lists); MAX agrees with an
+// exhaustive match on all 1000.
 Q ranked(Q matched, const Builder& builder, const std::vector<Q>& also) {
   std::vector<Q> boosters = builder.boosters();
   boosters.insert(boosters.end(), also.begin(), also.end());
   Q q = boosters.empty()
             ? matched
             : Q(Q::OP_AND_MAYBE, matched, Q(Q::OP_OR, boosters.begin(), boosters.end()));
-  for (const Q& layer : builder.constant_boosters()) q = Q(Q::OP_AND_MAYBE, q, layer);
+  for (const Q& layer : builder.constant_boosters()) q = Q(Q::OP_MAX, q, Q(Q::OP_AND, q, layer));
   return q;
 }
 

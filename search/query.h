@@ -36,6 +36,13 @@ struct Weights {
 inline constexpr double kCommonShare = 0.05;
 inline constexpr double kCommonMinDocs = 1000;
 
+// A run of typed words is checked on positions (a phrase) only when at most
+// this many articles hold every word and pair of it: each check reads the
+// words' positions in one article, and past this many the checks alone
+// cost tens of milliseconds at 1M articles. Past it, the adjacent pairs
+// stand for the run (docs/benchmarks.md, Scale).
+inline constexpr double kMaxRunChecks = 10000;
+
 // The widest a trailing prefix ("ha n") may expand: the most frequent terms.
 inline constexpr Xapian::termcount kMaxPrefixExpansion = 40;
 

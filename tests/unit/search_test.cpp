@@ -315,3 +315,43 @@ TEST_CASE("a trailing word still being typed completes as the likelier pair, che
   // Alone, it is the start of any of them.
   CHECK(i.ids("ca", typing).size() == 1200);
 }
+
+TEST_CASE("a run found side by side adds its weight, and a stopped match ranks as a full one") {
+  // 3,000 articles of common words; a few hold "bờ biển xanh" side by
+  // side, the others its words apart or only some of them.
+  SmallIndex i;
+  const std::vector<std::string> fillers = {"người dân", "mùa",  "bờ",         "năm nay", "biển",
+                                            "làng chài", "xanh", "con thuyền", "gió"};
+  std::uint32_t state = 7;
+  for (int k = 0; k < 3000; ++k) {
+    std::string body;
+    for (int w = 0; w < 12; ++w) {
+      state = state * 1664525u + 1013904223u;                    // a fixed pseudo-random sequence
+      body += fillers[(state >> 16) % fillers.size()] + " và ";  // never side by side
+    }
+    if (k == 5 || k == 1002 || k == 1999) body += "Bờ biển xanh.";
+    i.add("a" + std::to_string(k), "Tin " + std::to_string(k), body);
+  }
+  tracuu::internal::QueryOptions options;
+  options.expand_from = &i.db();
+  const auto parsed = parse_query("bờ biển xanh", i.analyzer(), options);
+  auto weights = [&](const Xapian::Query& q, Xapian::doccount check_at_least) {
+    Xapian::Enquire enquire(i.db());
+    enquire.set_query(q);
+    enquire.set_weighting_scheme(tracuu::internal::ranking());
+    std::vector<std::pair<Xapian::docid, double>> out;
+    const Xapian::MSet m = enquire.get_mset(0, 10, check_at_least);
+    for (auto it = m.begin(); it != m.end(); ++it) out.emplace_back(*it, it.get_weight());
+    return out;
+  };
+  // Xapian stops early on the first; the second scores every match.
+  const auto stopped = weights(parsed.query, 0), full = weights(parsed.query, 3000);
+  REQUIRE(full.size() == 10);
+  CHECK(stopped == full);
+  // The three articles with the run come first, far above the others.
+  std::set<std::string> top3;
+  for (int k = 0; k < 3; ++k)
+    top3.insert(tracuu::article_from_data(i.db().get_document(full[k].first).get_data()).id);
+  CHECK(top3 == std::set<std::string>{"a5", "a1002", "a1999"});
+  CHECK(full[3].second < full[2].second - 10);
+}
