@@ -9,6 +9,7 @@
 # ANALYTICS=compare: then /search again on a second server recording every
 # search (--analytics), alternating runs without and with it (off, on, off,
 # on) so the machine's drift hits both alike; prints the throughput ratio.
+# SEARCH_PARAMS='&group=0&recency=off': appended to every /search path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=../shared/corpus/baomoi-2017.jsonl.gz
@@ -20,6 +21,11 @@ work=${BENCH_DIR:-/tmp/tracuu-bench-serve}
 mkdir -p "$work"
 [[ -f $work/index/XAPIANDB ]] || build/indexer/tracuu-index --db "$work/index" "$corpus" >/dev/null
 python3 bench/make_queries.py "$corpus" "$work" 1000
+searches=$work/search.txt
+if [[ -n ${SEARCH_PARAMS:-} ]]; then
+  searches=$work/search-with-params.txt
+  awk -v params="$SEARCH_PARAMS" '{print $0 params}' "$work/search.txt" >"$searches"
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 access_log=${ACCESS_LOG:-$work/access.log}
 build/server/tracuu-server --db "$work/index" --port "$port" --access-log "$access_log" 2>"$work/server.log" &
@@ -39,8 +45,8 @@ run() {  # run NAME PATHS-FILE
   errors=$(awk '/Non-2xx/ {print $4}' "$work/$1.wrk")
   printf '%-8s %10s req/s   p50 %-9s p99 %-9s non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${errors:-0}"
 }
-echo "tracuu-server, 35,440 articles, wrk 2 threads x $connections connections, ${seconds}s per run, access log: $access_log"
-run search "$work/search.txt"
+echo "tracuu-server, 35,440 articles, wrk 2 threads x $connections connections, ${seconds}s per run, access log: $access_log${SEARCH_PARAMS:+, /search with $SEARCH_PARAMS}"
+run search "$searches"
 run related "$work/related.txt"
 echo "server peak RSS: $(awk '/VmHWM/ {print $2/1024 " MiB"}' /proc/$pid/status)"
 
@@ -54,8 +60,8 @@ if [[ ${ANALYTICS:-} == compare ]]; then
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$analytics_port/health" >/dev/null && break; sleep 0.1; done
   echo "analytics off and on, alternating:"
   for round in 1 2; do
-    port=$plain_port run "off-$round" "$work/search.txt"
-    port=$analytics_port run "on-$round" "$work/search.txt"
+    port=$plain_port run "off-$round" "$searches"
+    port=$analytics_port run "on-$round" "$searches"
   done
   rps() { awk '/Requests\/sec/ {print $2}' "$work/$1.wrk"; }
   off=$(echo "$(rps off-1) $(rps off-2)" | awk '{print ($1 + $2) / 2}')
