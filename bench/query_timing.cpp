@@ -4,9 +4,10 @@
 // slowest queries. With --check, also runs every query exhaustively
 // (exact=1: Xapian scores every match, never stops early) and counts the
 // queries whose top 10 (ids and scores) differ: the early stop must not
-// change a ranking (docs/benchmarks.md, Scale).
+// change a ranking (docs/benchmarks.md, Scale). With --print, each query's
+// top 10 (ids and scores), to compare two builds.
 //
-//   bench-query-timing INDEX_DIR PATHS [--check] [--recency=auto] [--group]
+//   bench-query-timing INDEX_DIR PATHS [--check] [--print] [--recency=auto] [--group]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -55,15 +56,17 @@ std::string top10(const tracuu::SearchResult& res) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: bench-query-timing INDEX_DIR PATHS [--check] [--recency=auto] [--group]\n";
+    std::cerr << "usage: bench-query-timing INDEX_DIR PATHS [--check] [--print] [--recency=auto] "
+                 "[--group]\n";
     return 1;
   }
-  bool check = false, group = false;
+  bool check = false, group = false, print = false;
   tracuu::Recency recency = tracuu::Recency::kOff;
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--check") check = true;
     if (arg == "--group") group = true;
+    if (arg == "--print") print = true;
     if (arg == "--recency=auto") recency = tracuu::Recency::kAuto;
     if (arg == "--recency=strong") recency = tracuu::Recency::kStrong;
   }
@@ -82,6 +85,7 @@ int main(int argc, char** argv) {
     times.emplace_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(),
         r.q);
+    if (print) std::printf("top\t%s\t%s\n", r.q.c_str(), top10(res).c_str());
     if (check) {
       r.exact_total = true;
       if (top10(searcher.search(r)) != top10(res)) {

@@ -166,6 +166,8 @@ class SearcherImpl {
   };
   std::vector<Scored> recent_matches(const Prepared& p, long now, const FreshnessProfile& profile,
                                      Xapian::doccount count);
+  std::vector<Scored> recent_matches_by_chunks(const Prepared& p, const std::string& from,
+                                               Xapian::doccount count);
   // `recent`: the newest recent matches, joining the window (may be empty).
   std::vector<RankedArticle> fresh_page(const SearchRequest& r, const Xapian::MSet& mset,
                                         const std::vector<Scored>& recent, Xapian::doccount first,
@@ -186,6 +188,10 @@ class SearcherImpl {
   // Articles per published day (YYYYMMDD) in the whole index, for this
   // database version (the timeline's "all").
   const std::map<std::string, std::size_t>& articles_by_day();
+  // The articles published on or after `from` (a kPublished value), newest
+  // first, for this database version: where freshness looks for recent
+  // matches (one local database only).
+  const std::vector<Xapian::docid>& articles_since(const std::string& from);
   friend class tracuu::Searcher::ConcordanceStream::State;
 
   ShardSet shards_;
@@ -201,6 +207,12 @@ class SearcherImpl {
   std::shared_ptr<const Rules> hidden_rules_;  // held: its address is not reused meanwhile
   std::uint64_t hidden_version_ = 0;
   std::optional<std::uint64_t> articles_by_day_version_;
+  struct RecentArticles {
+    std::string from;
+    std::uint64_t version = 0;
+    std::vector<Xapian::docid> newest_first;
+  };
+  std::optional<RecentArticles> recent_articles_;
 };
 
 template <typename F>

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "budget.h"
+#include "docid_list.h"
 #include "near_check.h"
 #include "query.h"
 #include "search.h"
@@ -333,8 +334,10 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     // Freshness may reorder the top kFreshnessWindow, so they are matched
     // from the first; `auto` first matches the top kBroadRank (no deeper
     // than a plain search) and matches deeper only for a broad query.
-    const bool fresh =
-        r.recency != Recency::kOff && !p.by_date && count > 0 && first < kFreshnessWindow;
+    // Ages count from `now`: an index without dates has no fresh articles.
+    const std::optional<long> now =
+        r.recency != Recency::kOff && !p.by_date ? freshness_now(r) : std::nullopt;
+    const bool fresh = now && count > 0 && first < kFreshnessWindow;
     const Xapian::doccount window = std::max<Xapian::doccount>(kFreshnessWindow, first + count);
     const Xapian::doccount match_first = fresh ? 0 : first;
     const Xapian::doccount match_count =
@@ -364,7 +367,6 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     // newest recent matches (many near-equal matches may leave every recent
     // one past the top kFreshnessWindow by relevance).
     std::vector<Scored> recent;
-    const std::optional<long> now = profile ? freshness_now(r) : std::nullopt;
     if (profile && now && !p.budget->expired && !p.near &&
         mset.size() < mset.get_matches_lower_bound())
       recent = recent_matches(p, *now, *profile, window);
@@ -477,17 +479,26 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(
 }
 
 // The `count` newest matches dated within kRecentHalfLives half-lives of
-// `now`, with their relevance scores. Found by date without weights (a
-// sort by date cannot skip matches, so it computes none), then the few
-// found are scored by the query itself, filtered to their ids.
+// `now`, with their relevance scores (copies grouped: the newest of each
+// story).
+//
+// On one local database: the recent articles, newest first
+// (articles_since), are checked against the query in chunks of growing
+// size until `count` match, so the cost follows the recent articles looked
+// at, not the query's matches: a broad query matches a good share of the
+// newest articles, and the first chunks suffice (docs/benchmarks.md,
+// Freshness). Otherwise (shards): every match in the window found by date
+// without weights (a sort by date cannot skip matches, so it computes
+// none), then the few found are scored by the query, filtered to their ids.
 std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches(const Prepared& p, long now,
                                                                const FreshnessProfile& profile,
                                                                Xapian::doccount count) {
-  const Date from =
+  const Date from_day =
       civil_from_days(now - static_cast<long>(kRecentHalfLives * profile.half_life_days));
+  const std::string from = published_value(from_day.iso());
+  if (shards_.size() == 1 && shards_.all_local()) return recent_matches_by_chunks(p, from, count);
   Xapian::Enquire by_date(db_);
-  by_date.set_query(
-      Q(Q::OP_FILTER, p.query, Q(Q::OP_VALUE_GE, slot::kPublished, published_value(from.iso()))));
+  by_date.set_query(Q(Q::OP_FILTER, p.query, Q(Q::OP_VALUE_GE, slot::kPublished, from)));
   by_date.set_weighting_scheme(Xapian::BoolWeight());
   by_date.set_sort_by_value(slot::kPublished, true);
   if (p.group_copies) by_date.set_collapse_key(slot::kDuplicateKey);
@@ -503,6 +514,60 @@ std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches(const Prepared& p
   std::vector<Scored> out;
   for (auto it = weights.begin(); it != weights.end(); ++it) out.push_back({*it, it.get_weight()});
   return out;
+}
+
+std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches_by_chunks(const Prepared& p,
+                                                                         const std::string& from,
+                                                                         Xapian::doccount count) {
+  const std::vector<Xapian::docid>& recent = articles_since(from);
+  std::vector<Scored> out;
+  std::unordered_set<std::string> stories;
+  // 256 of the newest first, then twice as many each time.
+  for (std::size_t start = 0, chunk = 256; start < recent.size() && out.size() < count;
+       start += chunk, chunk *= 2) {
+    const std::size_t end = std::min(recent.size(), start + chunk);
+    std::vector<Xapian::docid> ids(recent.begin() + static_cast<std::ptrdiff_t>(start),
+                                   recent.begin() + static_cast<std::ptrdiff_t>(end));
+    std::unordered_map<Xapian::docid, std::size_t> rank;  // newest first
+    for (std::size_t k = 0; k < ids.size(); ++k) rank[ids[k]] = k;
+    std::sort(ids.begin(), ids.end());
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(Q(Q::OP_FILTER, p.query, Q((new DocidList(std::move(ids)))->release())));
+    enquire.set_weighting_scheme(ranking());
+    const Xapian::MSet found = enquire.get_mset(0, static_cast<Xapian::doccount>(end - start));
+    std::vector<std::pair<std::size_t, Scored>> by_date;
+    for (auto it = found.begin(); it != found.end(); ++it)
+      by_date.push_back({rank[*it], {*it, it.get_weight()}});
+    std::sort(by_date.begin(), by_date.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [newest, match] : by_date) {
+      if (out.size() >= count) break;
+      if (p.group_copies) {
+        const std::string key = db_.get_document(match.docid).get_value(slot::kDuplicateKey);
+        if (!key.empty() && !stories.insert(key).second) continue;  // an older copy
+      }
+      out.push_back(match);
+    }
+  }
+  return out;
+}
+
+const std::vector<Xapian::docid>& SearcherImpl::articles_since(const std::string& from) {
+  if (recent_articles_ && recent_articles_->from == from &&
+      recent_articles_->version == shards_.version())
+    return recent_articles_->newest_first;
+  std::vector<std::pair<std::string, Xapian::docid>> dated;
+  for (auto v = db_.valuestream_begin(slot::kPublished); v != db_.valuestream_end(slot::kPublished);
+       ++v)
+    if (*v >= from) dated.emplace_back(*v, v.get_docid());
+  // Newest first; on the same day, as Xapian's sort by value orders them.
+  std::stable_sort(dated.begin(), dated.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  RecentArticles r{from, shards_.version(), {}};
+  r.newest_first.reserve(dated.size());
+  for (const auto& d : dated) r.newest_first.push_back(d.second);
+  recent_articles_ = std::move(r);
+  return recent_articles_->newest_first;
 }
 
 std::optional<long> SearcherImpl::freshness_now(const SearchRequest& r) {
