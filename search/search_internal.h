@@ -163,6 +163,8 @@ class SearcherImpl {
   struct Scored {
     Xapian::docid docid;
     double score;
+    std::string story;            // its duplicate key when copies are grouped ("": none)
+    Xapian::doccount copies = 0;  // older copies of it left out
   };
   std::vector<Scored> recent_matches(const Prepared& p, long now, const FreshnessProfile& profile,
                                      Xapian::doccount count);

@@ -448,15 +448,18 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(
   };
   std::vector<Item> items;
   std::unordered_set<Xapian::docid> seen;
+  std::unordered_set<std::string> stories;  // with copies grouped: a story is listed once
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     items.push_back({*it, it.get_weight(), it.get_collapse_count()});
     seen.insert(*it);
+    if (!it.get_collapse_key().empty()) stories.insert(it.get_collapse_key());
   }
   // The recent matches join the window, each once.
   const std::size_t by_relevance = std::min(items.size(), kFreshnessWindow);
   std::vector<Item> joining;
   for (const Scored& m : recent)
-    if (seen.insert(m.docid).second) joining.push_back({m.docid, m.score, 0});
+    if (seen.insert(m.docid).second && (m.story.empty() || stories.insert(m.story).second))
+      joining.push_back({m.docid, m.score, m.copies});
   items.insert(items.begin() + static_cast<std::ptrdiff_t>(by_relevance), joining.begin(),
                joining.end());
   if (profile && now) {
@@ -505,14 +508,18 @@ std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches(const Prepared& p
   const Xapian::MSet newest = by_date.get_mset(0, count);
   if (newest.empty()) return {};
   std::vector<Q> ids;
-  for (auto it = newest.begin(); it != newest.end(); ++it)
+  std::unordered_map<Xapian::docid, std::pair<std::string, Xapian::doccount>> stories;
+  for (auto it = newest.begin(); it != newest.end(); ++it) {
     ids.emplace_back(std::string(prefix::kId) + it.get_document().get_value(slot::kId));
+    stories[*it] = {it.get_collapse_key(), it.get_collapse_count()};
+  }
   Xapian::Enquire scored(db_);
   scored.set_query(Q(Q::OP_FILTER, p.query, Q(Q::OP_OR, ids.begin(), ids.end())));
   scored.set_weighting_scheme(ranking());
   const Xapian::MSet weights = scored.get_mset(0, static_cast<Xapian::doccount>(ids.size()));
   std::vector<Scored> out;
-  for (auto it = weights.begin(); it != weights.end(); ++it) out.push_back({*it, it.get_weight()});
+  for (auto it = weights.begin(); it != weights.end(); ++it)
+    out.push_back({*it, it.get_weight(), stories[*it].first, stories[*it].second});
   return out;
 }
 
@@ -521,7 +528,7 @@ std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches_by_chunks(const P
                                                                          Xapian::doccount count) {
   const std::vector<Xapian::docid>& recent = articles_since(from);
   std::vector<Scored> out;
-  std::unordered_set<std::string> stories;
+  std::unordered_map<std::string, std::size_t> stories;  // key → its newest match in `out`
   // 256 of the newest first, then twice as many each time.
   for (std::size_t start = 0, chunk = 256; start < recent.size() && out.size() < count;
        start += chunk, chunk *= 2) {
@@ -537,16 +544,21 @@ std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches_by_chunks(const P
     const Xapian::MSet found = enquire.get_mset(0, static_cast<Xapian::doccount>(end - start));
     std::vector<std::pair<std::size_t, Scored>> by_date;
     for (auto it = found.begin(); it != found.end(); ++it)
-      by_date.push_back({rank[*it], {*it, it.get_weight()}});
+      by_date.push_back({rank[*it], {*it, it.get_weight(), {}, 0}});
     std::sort(by_date.begin(), by_date.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [newest, match] : by_date) {
-      if (out.size() >= count) break;
+    for (auto& [newest, match] : by_date) {
       if (p.group_copies) {
-        const std::string key = db_.get_document(match.docid).get_value(slot::kDuplicateKey);
-        if (!key.empty() && !stories.insert(key).second) continue;  // an older copy
+        match.story = db_.get_document(match.docid).get_value(slot::kDuplicateKey);
+        const auto listed = stories.find(match.story);
+        if (!match.story.empty() && listed != stories.end()) {  // an older copy
+          ++out[listed->second].copies;
+          continue;
+        }
       }
-      out.push_back(match);
+      if (out.size() >= count) break;
+      if (!match.story.empty()) stories.emplace(match.story, out.size());
+      out.push_back(std::move(match));
     }
   }
   return out;

@@ -584,6 +584,61 @@ TEST_CASE("freshness: a specific query keeps its best match whatever its age") {
   CHECK(search(s, "giá xăng", "&half_life=365")["recency"]["half_life_days"] == 365);
 }
 
+TEST_CASE("freshness finds the newest matches deep among many recent articles, copies once") {
+  // 40 articles a day for 40 days back from 2017-07-14, one in 8 about
+  // petrol (5 a day), the rest about gold; one petrol article of the
+  // newest day also published twice more (copies). Oldest first in the
+  // file, so among equal scores the old ones lead without freshness.
+  TempDir dir;
+  const std::string db = dir.path("db");
+  std::string jsonl;
+  for (int day = 39; day >= 0; --day) {
+    char date[16];
+    std::tm tm{};
+    tm.tm_year = 117;
+    tm.tm_mon = 6;
+    tm.tm_mday = 14 - day;
+    tm.tm_hour = 12;
+    std::mktime(&tm);
+    std::strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    for (int k = 0; k < 40; ++k) {
+      const std::string id = "d" + std::to_string(day) + "-" + std::to_string(k);
+      if (k % 8 == 0) {
+        jsonl += record(id, "Giá xăng hôm nay " + id, "Giá xăng trong nước đứng yên. " + id, date);
+      } else {
+        jsonl += record(id, "Giá vàng hôm nay " + id, "Giá vàng miếng tăng nhẹ. " + id, date);
+      }
+    }
+    if (day == 0) {
+      for (const char* copy : {"copy-1", "copy-2"})
+        jsonl += record(copy, "Giá xăng hôm nay d0-0", "Giá xăng trong nước đứng yên. d0-0", date);
+    }
+  }
+  auto r = harness::index(db, {dir.write("days.jsonl", jsonl)});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  Server s(db);
+  // strong: the 100 newest petrol articles within 4 half-lives (28 days)
+  // join the top by relevance; 700 of the 1,120 recent articles must be
+  // looked at to find them, newest first.
+  std::vector<std::string> days;
+  std::size_t similar = 0;
+  for (int offset = 0; offset < 100; offset += 10) {
+    const json page = search(s, "giá xăng", "&recency=strong&offset=" + std::to_string(offset));
+    REQUIRE(page["hits"].size() == 10);
+    for (const auto& h : page["hits"]) {
+      days.push_back(h["published"].get<std::string>());
+      similar += h["similar"].get<std::size_t>();
+    }
+  }
+  // 5 a day, the newest day first, down to the 20th day back (2017-06-25);
+  // the newest day's copies shown once (2 left out).
+  CHECK(days.front() == "2017-07-14");
+  CHECK(std::is_sorted(days.rbegin(), days.rend()));
+  CHECK(std::count(days.begin(), days.end(), "2017-07-14") == 5);
+  CHECK(days.back() == "2017-06-25");
+  CHECK(similar == 2);
+}
+
 TEST_CASE("freshness parameters are checked") {
   Server s(dated().db);
   for (const char* bad : {"&recency=newest", "&now=2017-02-30", "&now=yesterday", "&half_life=0x",
