@@ -1,7 +1,5 @@
 #include "analytics.h"
 
-#include <pthread.h>
-#include <signal.h>
 #include <sqlite3.h>
 
 #include <algorithm>

@@ -1,8 +1,5 @@
 #include "editorial_files.h"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <ctime>
 #include <fstream>
 #include <iostream>
