@@ -498,6 +498,19 @@ TEST_CASE("analytics: rows older than the retention period are deleted at start"
 
 namespace {
 
+// "YYYY-MM-DD" of the day `days` before 2017-07-14.
+std::string days_before_july_14_2017(int days) {
+  char date[16];
+  std::tm tm{};
+  tm.tm_year = 117;
+  tm.tm_mon = 6;
+  tm.tm_mday = 14 - days;
+  tm.tm_hour = 12;
+  std::mktime(&tm);  // normalises the day of the month
+  std::strftime(date, sizeof date, "%Y-%m-%d", &tm);
+  return date;
+}
+
 // 300 articles about petrol prices, one a day back from 2017-07-14, all
 // written alike (a broad query finds them about equally), and one old
 // article whose title a reader may type whole.
@@ -509,17 +522,9 @@ struct DatedIndex {
     // document number first, so without freshness the old ones lead.
     std::string jsonl;
     for (int i = 299; i >= 0; --i) {
-      char date[16];
-      std::tm tm{};
-      tm.tm_year = 117;
-      tm.tm_mon = 6;
-      tm.tm_mday = 14 - i;
-      tm.tm_hour = 12;
-      std::mktime(&tm);
-      std::strftime(date, sizeof date, "%Y-%m-%d", &tm);
-      jsonl +=
-          record("g" + std::to_string(i), "Giá xăng điều chỉnh kỳ " + std::to_string(i),
-                 "Giá xăng được điều chỉnh theo giá thế giới, kỳ " + std::to_string(i) + ".", date);
+      jsonl += record("g" + std::to_string(i), "Giá xăng điều chỉnh kỳ " + std::to_string(i),
+                      "Giá xăng được điều chỉnh theo giá thế giới, kỳ " + std::to_string(i) + ".",
+                      days_before_july_14_2017(i));
     }
     jsonl += record("old", "Giá xăng vượt mốc lịch sử sau cơn bão Katrina",
                     "Giá xăng vượt mốc lịch sử sau cơn bão Katrina tại Mỹ.", "2005-09-01");
@@ -593,14 +598,7 @@ TEST_CASE("freshness finds the newest matches deep among many recent articles, c
   const std::string db = dir.path("db");
   std::string jsonl;
   for (int day = 39; day >= 0; --day) {
-    char date[16];
-    std::tm tm{};
-    tm.tm_year = 117;
-    tm.tm_mon = 6;
-    tm.tm_mday = 14 - day;
-    tm.tm_hour = 12;
-    std::mktime(&tm);
-    std::strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    const std::string date = days_before_july_14_2017(day);
     for (int k = 0; k < 40; ++k) {
       const std::string id = "d" + std::to_string(day) + "-" + std::to_string(k);
       if (k % 8 == 0) {
