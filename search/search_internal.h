@@ -178,7 +178,6 @@ class SearcherImpl {
                                         std::optional<long> now, SearchResult& applied);
   // The day ages count from: the request's `now`, else the newest article's.
   std::optional<long> freshness_now(const SearchRequest& r);
-  bool likely_broad(const Prepared& p);
   Xapian::MSet match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
                      Xapian::doccount check_at_least, Facets* facets = nullptr);
   std::vector<RankedArticle> read_page(const Xapian::MSet& mset, bool first_page);

@@ -307,19 +307,6 @@ void count_stories(const Xapian::MSet& mset, const Xapian::ValueCountMatchSpy& k
 }
 }  // namespace
 
-// Whether Xapian's estimate of the matches, before matching, makes the
-// query broad enough for `auto` freshness (see freshness_profile): then
-// its top 100 are matched at once rather than its top 10 and again its top
-// 100 (1M articles: p99 117 -> 93 ms, the same answers; docs/benchmarks.md).
-bool SearcherImpl::likely_broad(const Prepared& p) {
-  Xapian::Enquire enquire(db_);
-  enquire.set_query(p.query);
-  enquire.set_weighting_scheme(Xapian::BoolWeight());
-  const double enough = std::max(static_cast<double>(kBroadMinMatches),
-                                 kBroadShare * static_cast<double>(db_.get_doccount()));
-  return enquire.get_mset(0, 0).get_matches_estimated() >= enough;
-}
-
 SearchResult SearcherImpl::search(const SearchRequest& r) {
   const auto start = std::chrono::steady_clock::now();
   SearchResult result = with_retry([&] {
@@ -346,8 +333,7 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     const auto count = static_cast<Xapian::doccount>(r.limit - (pins_to - pins_from));
     // Freshness may reorder the top kFreshnessWindow, so they are matched
     // from the first; `auto` first matches the top kBroadRank (no deeper
-    // than a plain search) and matches deeper only for a broad query, at
-    // once when Xapian's estimate says it is likely broad (likely_broad).
+    // than a plain search) and matches deeper only for a broad query.
     // Ages count from `now`: an index without dates has no fresh articles.
     const std::optional<long> now =
         r.recency != Recency::kOff && !p.by_date ? freshness_now(r) : std::nullopt;
@@ -356,7 +342,7 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     const Xapian::doccount match_first = fresh ? 0 : first;
     const Xapian::doccount match_count =
         !fresh ? count
-        : r.recency == Recency::kStrong || likely_broad(p)
+        : r.recency == Recency::kStrong
             ? window
             : std::max<Xapian::doccount>(static_cast<Xapian::doccount>(kBroadRank), first + count);
     Facets facets;
