@@ -166,10 +166,11 @@ class SearcherImpl {
     std::string story;            // its duplicate key when copies are grouped ("": none)
     Xapian::doccount copies = 0;  // older copies of it left out
   };
+  // `share`: the estimated share of the index the query matches.
   std::vector<Scored> recent_matches(const Prepared& p, long now, const FreshnessProfile& profile,
-                                     Xapian::doccount count);
+                                     Xapian::doccount count, double share);
   std::vector<Scored> recent_matches_by_chunks(const Prepared& p, const std::string& from,
-                                               Xapian::doccount count);
+                                               Xapian::doccount count, double share);
   // `recent`: the newest recent matches, joining the window (may be empty).
   std::vector<RankedArticle> fresh_page(const SearchRequest& r, const Xapian::MSet& mset,
                                         const std::vector<Scored>& recent, Xapian::doccount first,
@@ -178,6 +179,7 @@ class SearcherImpl {
                                         std::optional<long> now, SearchResult& applied);
   // The day ages count from: the request's `now`, else the newest article's.
   std::optional<long> freshness_now(const SearchRequest& r);
+  bool likely_broad(const Prepared& p);
   Xapian::MSet match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
                      Xapian::doccount check_at_least, Facets* facets = nullptr);
   std::vector<RankedArticle> read_page(const Xapian::MSet& mset, bool first_page);

@@ -307,6 +307,18 @@ void count_stories(const Xapian::MSet& mset, const Xapian::ValueCountMatchSpy& k
 }
 }  // namespace
 
+// Whether Xapian's estimate of the matches, before matching, makes the
+// query broad enough for `auto` freshness (see freshness_profile): then its
+// top 100 are matched at once rather than its top 10 and again its top 100.
+bool SearcherImpl::likely_broad(const Prepared& p) {
+  Xapian::Enquire enquire(db_);
+  enquire.set_query(p.query);
+  enquire.set_weighting_scheme(Xapian::BoolWeight());
+  const double enough = std::max(static_cast<double>(kBroadMinMatches),
+                                 kBroadShare * static_cast<double>(db_.get_doccount()));
+  return enquire.get_mset(0, 0).get_matches_estimated() >= enough;
+}
+
 SearchResult SearcherImpl::search(const SearchRequest& r) {
   const auto start = std::chrono::steady_clock::now();
   SearchResult result = with_retry([&] {
@@ -333,7 +345,8 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     const auto count = static_cast<Xapian::doccount>(r.limit - (pins_to - pins_from));
     // Freshness may reorder the top kFreshnessWindow, so they are matched
     // from the first; `auto` first matches the top kBroadRank (no deeper
-    // than a plain search) and matches deeper only for a broad query.
+    // than a plain search) and matches deeper only for a broad query, at
+    // once when Xapian's estimate says it is likely broad (likely_broad).
     // Ages count from `now`: an index without dates has no fresh articles.
     const std::optional<long> now =
         r.recency != Recency::kOff && !p.by_date ? freshness_now(r) : std::nullopt;
@@ -342,7 +355,7 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     const Xapian::doccount match_first = fresh ? 0 : first;
     const Xapian::doccount match_count =
         !fresh ? count
-        : r.recency == Recency::kStrong
+        : r.recency == Recency::kStrong || likely_broad(p)
             ? window
             : std::max<Xapian::doccount>(static_cast<Xapian::doccount>(kBroadRank), first + count);
     Facets facets;
@@ -369,7 +382,9 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     std::vector<Scored> recent;
     if (profile && now && !p.budget->expired && !p.near &&
         mset.size() < mset.get_matches_lower_bound())
-      recent = recent_matches(p, *now, *profile, window);
+      recent = recent_matches(p, *now, *profile, window,
+                              static_cast<double>(mset.get_matches_estimated()) /
+                                  std::max<double>(1, db_.get_doccount()));
     res.timed_out = p.budget->expired;
     if (p.group_copies) {
       count_stories(mset, *facets.stories, r.exact_total || facets.stories->get_total() < check,
@@ -495,11 +510,13 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(
 // none), then the few found are scored by the query, filtered to their ids.
 std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches(const Prepared& p, long now,
                                                                const FreshnessProfile& profile,
-                                                               Xapian::doccount count) {
+                                                               Xapian::doccount count,
+                                                               double share) {
   const Date from_day =
       civil_from_days(now - static_cast<long>(kRecentHalfLives * profile.half_life_days));
   const std::string from = published_value(from_day.iso());
-  if (shards_.size() == 1 && shards_.all_local()) return recent_matches_by_chunks(p, from, count);
+  if (shards_.size() == 1 && shards_.all_local())
+    return recent_matches_by_chunks(p, from, count, share);
   Xapian::Enquire by_date(db_);
   by_date.set_query(Q(Q::OP_FILTER, p.query, Q(Q::OP_VALUE_GE, slot::kPublished, from)));
   by_date.set_weighting_scheme(Xapian::BoolWeight());
@@ -525,12 +542,18 @@ std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches(const Prepared& p
 
 std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches_by_chunks(const Prepared& p,
                                                                          const std::string& from,
-                                                                         Xapian::doccount count) {
+                                                                         Xapian::doccount count,
+                                                                         double share) {
   const std::vector<Xapian::docid>& recent = articles_since(from);
   std::vector<Scored> out;
   std::unordered_map<std::string, std::size_t> stories;  // key → its newest match in `out`
-  // 256 of the newest first, then twice as many each time.
-  for (std::size_t start = 0, chunk = 256; start < recent.size() && out.size() < count;
+  // As many of the newest as should hold `count` matches if the query
+  // matches the same share of them as of the whole index (a fifth more, at
+  // least 256), then twice as many each time: mostly one chunk.
+  const auto first_chunk =
+      static_cast<std::size_t>(std::clamp(1.2 * count / std::max(share, 1e-6), 256.0,
+                                          std::max(256.0, static_cast<double>(recent.size()))));
+  for (std::size_t start = 0, chunk = first_chunk; start < recent.size() && out.size() < count;
        start += chunk, chunk *= 2) {
     const std::size_t end = std::min(recent.size(), start + chunk);
     std::vector<Xapian::docid> ids(recent.begin() + static_cast<std::ptrdiff_t>(start),
