@@ -504,8 +504,8 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(
 // (articles_since), are checked against the query in chunks of growing
 // size until `count` match, so the cost follows the recent articles looked
 // at, not the query's matches: a broad query matches a good share of the
-// newest articles, and the first chunks suffice (docs/benchmarks.md,
-// Freshness). Otherwise (shards): every match in the window found by date
+// newest articles, and the first chunk mostly suffices (docs/benchmarks.md,
+// Scale). Otherwise (shards): every match in the window found by date
 // without weights (a sort by date cannot skip matches, so it computes
 // none), then the few found are scored by the query, filtered to their ids.
 std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches(const Prepared& p, long now,
@@ -553,7 +553,8 @@ std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches_by_chunks(const P
   const auto first_chunk =
       static_cast<std::size_t>(std::clamp(1.2 * count / std::max(share, 1e-6), 256.0,
                                           std::max(256.0, static_cast<double>(recent.size()))));
-  for (std::size_t start = 0, chunk = first_chunk; start < recent.size() && out.size() < count;
+  for (std::size_t start = 0, chunk = first_chunk;
+       start < recent.size() && out.size() < count && !p.budget->expired;
        start += chunk, chunk *= 2) {
     const std::size_t end = std::min(recent.size(), start + chunk);
     std::vector<Xapian::docid> ids(recent.begin() + static_cast<std::ptrdiff_t>(start),

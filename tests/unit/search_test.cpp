@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "docid_list.h"
 #include "indexer.h"
 #include "query.h"
 #include "search_internal.h"
@@ -354,4 +355,41 @@ TEST_CASE("a run found side by side adds its weight, and a stopped match ranks a
     top3.insert(tracuu::article_from_data(i.db().get_document(full[k].first).get_data()).id);
   CHECK(top3 == std::set<std::string>{"a5", "a1002", "a1999"});
   CHECK(full[3].second < full[2].second - 10);
+}
+
+TEST_CASE("a DocidList filter matches exactly its documents, with or without a query") {
+  Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
+  for (int k = 1; k <= 20; ++k) {
+    Xapian::Document d;
+    d.add_term(k % 2 == 0 ? "even" : "odd");
+    db.add_document(d);
+  }
+  auto matched = [&](const Xapian::Query& q) {
+    Xapian::Enquire enquire(db);
+    enquire.set_query(q);
+    std::set<Xapian::docid> out;
+    const Xapian::MSet m = enquire.get_mset(0, 100);
+    for (auto it = m.begin(); it != m.end(); ++it) out.insert(*it);
+    return out;
+  };
+  auto list = [](std::vector<Xapian::docid> ids) {
+    return Xapian::Query((new tracuu::internal::DocidList(std::move(ids)))->release());
+  };
+  using Set = std::set<Xapian::docid>;
+  CHECK(matched(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query::MatchAll,
+                              list({2, 5, 9, 20}))) == Set{2, 5, 9, 20});
+  // Driven either way: the query skips to the list's documents, or back.
+  CHECK(matched(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query("even"),
+                              list({2, 5, 9, 20}))) == Set{2, 20});
+  CHECK(matched(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query("odd"), list({1, 2, 3}))) ==
+        Set{1, 3});
+  CHECK(matched(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query("odd"), list({}))).empty());
+  // No weight of its own.
+  Xapian::Enquire weighed(db);
+  weighed.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query("even"), list({4})));
+  const Xapian::MSet m = weighed.get_mset(0, 10);
+  REQUIRE(m.size() == 1);
+  Xapian::Enquire alone(db);
+  alone.set_query(Xapian::Query("even"));
+  CHECK(m.begin().get_weight() == doctest::Approx(alone.get_mset(0, 1).begin().get_weight()));
 }
