@@ -23,26 +23,17 @@ for arg in "$@"; do
     *) echo "usage: bash bench/freshness.sh [--quick]" >&2; exit 2 ;;
   esac
 done
-corpus_dir=${CORPUS_DIR:-../shared/corpus}
-news=$corpus_dir/baomoi-2017.jsonl.gz
-laws=$corpus_dir/laws-vi-55.jsonl.gz
-categorized=bench/relevance/data/tin-chuyen-muc.jsonl
+source bench/relevance/suite.sh
 [[ -f $news && -f $laws ]] || { echo "bench/freshness: skipped, no corpus in $corpus_dir"; exit 0; }
 rel=${REL_DIR:-/tmp/tracuu-bench-relevance}
 work=${BENCH_DIR:-/tmp/tracuu-bench-freshness}
 build=${BUILD_DIR:-build}
-r=bench/relevance
 mkdir -p "$work"
 start=$SECONDS
 step() { echo "bench/freshness: $* ($((SECONDS - start)) s)" >&2; }
-key() { { echo "$1"; cat "${@:2}" 2>/dev/null || true; } | sha256sum | cut -c1-16; }
 
-# The suite's queries, as bench/relevance.sh keys them (same sizes and seeds).
-title_n=${TITLE_QUERIES:-1000} seed=${SEED:-7} passages=${PASSAGES:-300}
-identifiers=${IDENTIFIERS:-200} names=${NAMES:-200} related=${RELATED_SEEDS:-200,200,55}
-qdir=$rel/queries-$(key "$title_n $seed $passages $identifiers $names $related" \
-  "$news" "$laws" "$categorized" $r/make_queries.py $r/typing_queries.py $r/intent_queries.py \
-  $r/corpus.py analyzers/data/stopwords.txt)
+# The suite's queries, where bench/relevance.sh drew them.
+qdir=$(suite_queries_dir "$rel")
 suite=$qdir/queries.tsv
 [[ $quick == 1 ]] && suite=$qdir/quick-queries.tsv
 [[ -f $suite ]] || { echo "bench/freshness: $suite not found: run bash bench/relevance.sh$([[ $quick == 1 ]] && echo ' --quick') first" >&2; exit 1; }
@@ -66,7 +57,7 @@ cat "$suite" "$broad" >"$queries"
 # the categorized file's articles are dated 2015-2025, the news 2017.
 now=$(python3 -c 'import gzip, json, sys
 print(max(json.loads(l)["published"] for l in gzip.open(sys.argv[1], "rt")))' "$dated")
-index_key=$(key "" $(git ls-files analyzers index indexer))
+index_key=$(suite_index_key)
 results=()
 for mode in off auto strong; do
   step "tracuu, recency=$mode"

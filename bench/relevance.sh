@@ -33,25 +33,17 @@ for arg in "$@"; do
     *) echo "usage: bash bench/relevance.sh [--quick] [--reindex]" >&2; exit 2 ;;
   esac
 done
-corpus_dir=${CORPUS_DIR:-../shared/corpus}
-news=$corpus_dir/baomoi-2017.jsonl.gz
-laws=$corpus_dir/laws-vi-55.jsonl.gz
-categorized=bench/relevance/data/tin-chuyen-muc.jsonl
+source bench/relevance/suite.sh
 for f in "$news" "$laws"; do
   [[ -f $f ]] || { echo "bench/relevance: skipped, $f not found"; exit 0; }
 done
 corpora=("$news" "$laws" "$categorized")
 build=${BUILD_DIR:-build}
 work=${BENCH_DIR:-/tmp/tracuu-bench-relevance}
-title_n=${TITLE_QUERIES:-1000} seed=${SEED:-7} passages=${PASSAGES:-300}
-identifiers=${IDENTIFIERS:-200} names=${NAMES:-200} related=${RELATED_SEEDS:-200,200,55}
 quick_n=${QUICK_N:-50}
 mkdir -p "$work"
 start=$SECONDS
 step() { echo "bench/relevance: $* ($((SECONDS - start)) s)" >&2; }
-# A short hash of words (the parameters) and of files' contents (a file
-# that is gone counts as empty).
-key() { { echo "$1"; cat "${@:2}" 2>/dev/null || true; } | sha256sum | cut -c1-16; }
 # Runs a command into a file that appears only if the command succeeds.
 into() { local out=$1; shift; "$@" >"$out.part" && mv "$out.part" "$out"; }
 
@@ -63,10 +55,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j "$(nproc)" --target bench-relevance >/dev/null
 
 # 1. The queries and the "Tin khác" seeds (fixed seeds: the same every run).
-r=bench/relevance
-qdir=$work/queries-$(key "$title_n $seed $passages $identifiers $names $related" \
-  "${corpora[@]}" $r/make_queries.py $r/typing_queries.py $r/intent_queries.py $r/corpus.py \
-  analyzers/data/stopwords.txt)
+qdir=$(suite_queries_dir "$work")
 if [[ ! -f $qdir/queries.tsv ]]; then
   step "drawing the queries into $qdir (about 2 minutes)"
   mkdir -p "$qdir"
@@ -112,11 +101,9 @@ fi
 step "tracuu"
 reindex_arg=()
 [[ $reindex == 1 ]] && reindex_arg=(--reindex)
-# The index follows the code that builds it: a change under analyzers/,
-# index/ (the schema) or indexer/, or of the analyzer version, rebuilds it; a
-# change of search/ does not.
-index_key=$(key "" $(git ls-files analyzers index indexer 2>/dev/null ||
-  find analyzers index indexer -type f))
+# The index follows the code that builds it (suite_index_key) and the
+# analyzer version.
+index_key=$(suite_index_key)
 into "$work/tracuu-$mode.tsv" "$build/bench/bench-relevance" --system tracuu --work "$work" \
   "${corpus_args[@]}" --queries "$queries" --seeds "$seeds" --index-key "$index_key" \
   "${reindex_arg[@]}"
