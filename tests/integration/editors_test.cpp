@@ -49,16 +49,13 @@ CityIndex& city() {
   return c;
 }
 
-std::set<std::string> ids(const json& hits) {
-  std::set<std::string> out;
-  for (const auto& h : hits) out.insert(h["id"].get<std::string>());
-  return out;
+std::vector<std::string> ordered_ids(const json& hits) {
+  return harness::field_of(hits, "id");
 }
 
-std::vector<std::string> ordered_ids(const json& hits) {
-  std::vector<std::string> out;
-  for (const auto& h : hits) out.push_back(h["id"].get<std::string>());
-  return out;
+std::set<std::string> ids(const json& hits) {
+  const std::vector<std::string> in_order = ordered_ids(hits);
+  return {in_order.begin(), in_order.end()};
 }
 
 json search(const Server& s, const std::string& q, const std::string& extra = "") {
@@ -539,9 +536,7 @@ DatedIndex& dated() {
 }
 
 std::vector<std::string> dates(const json& hits) {
-  std::vector<std::string> out;
-  for (const auto& h : hits) out.push_back(h["published"].get<std::string>());
-  return out;
+  return harness::field_of(hits, "published");
 }
 
 }  // namespace

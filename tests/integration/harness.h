@@ -282,4 +282,11 @@ inline std::string record(const std::string& id, const std::string& title, const
          "\n";
 }
 
+// One string field of each hit (or any JSON objects), in order: "id", "published".
+inline std::vector<std::string> field_of(const json& hits, const std::string& key) {
+  std::vector<std::string> out;
+  for (const auto& h : hits) out.push_back(h[key].get<std::string>());
+  return out;
+}
+
 }  // namespace harness

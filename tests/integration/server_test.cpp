@@ -62,9 +62,7 @@ std::string fold(const std::string& s) {  // good enough for test assertions
 }
 
 std::vector<std::string> ids(const json& hits) {
-  std::vector<std::string> out;
-  for (const auto& h : hits) out.push_back(h["id"]);
-  return out;
+  return harness::field_of(hits, "id");
 }
 
 const char* kSeedId = "pages/thanhuy/2021-05-15-binh-tan.txt";

@@ -156,9 +156,7 @@ struct Dated {
 };
 
 std::vector<std::string> hit_ids(const json& body) {
-  std::vector<std::string> ids;
-  for (const auto& h : body["hits"]) ids.push_back(h["id"].get<std::string>());
-  return ids;
+  return harness::field_of(body["hits"], "id");
 }
 
 }  // namespace
