@@ -382,7 +382,7 @@ class Builder {
       for (const std::string& pair : alternatives) {
         for (std::string_view p : {prefix::kBigram, prefix::kPair}) {
           either.emplace_back(std::string(p) + pair);
-          holding += term_frequency(std::string(p) + pair);
+          holding += frequency(std::string(p) + pair);
         }
       }
       candidates = std::min(candidates, holding);
@@ -397,18 +397,18 @@ class Builder {
       words.push_back(std::string(prefix::kFolded) + s.folded);
       positional.emplace_back(words.back());
     }
-    double last_holding = term_frequency(words.back());
+    double last_holding = frequency(words.back());
     if (!last_words.empty()) {
       std::vector<Q> either{positional.back()};
       for (const std::string& w : last_words) {
         either.emplace_back(std::string(prefix::kFolded) + w);
-        last_holding += term_frequency(std::string(prefix::kFolded) + w);
+        last_holding += frequency(std::string(prefix::kFolded) + w);
       }
       positional.back() = Q(Q::OP_OR, either.begin(), either.end());
     }
     candidates = std::min(candidates, last_holding);
     for (std::size_t k = 0; k + 1 < words.size(); ++k)
-      candidates = std::min(candidates, term_frequency(words[k]));
+      candidates = std::min<double>(candidates, frequency(words[k]));
     std::vector<Q> all = pairs;
     std::size_t run = pairs.size();  // adjacencies the match proves
     if (syl.size() > 2 && candidates <= kMaxRunChecks) {
@@ -537,11 +537,9 @@ class Builder {
     return !stamped.empty() && std::atoi(stamped.c_str()) >= kFirstVersionWithNestedKeys;
   }
 
-  double term_frequency(const std::string& term) const {
+  // Articles holding `term` (a folded syllable has no prefix).
+  Xapian::doccount frequency(const std::string& term) const {
     return options_.expand_from ? options_.expand_from->get_termfreq(term) : 0;
-  }
-  Xapian::doccount frequency(const std::string& folded) const {
-    return options_.expand_from ? options_.expand_from->get_termfreq(folded) : 0;
   }
   bool is_common(Xapian::doccount freq) const {
     if (!options_.expand_from) return false;
