@@ -48,6 +48,11 @@ std::optional<long> day_number(std::string_view yyyymmdd) {
   return days_from_civil(parts[0], parts[1], parts[2]);
 }
 
+double broad_min_matches(Xapian::doccount articles) {
+  return std::max(static_cast<double>(kBroadMinMatches),
+                  kBroadShare * static_cast<double>(articles));
+}
+
 std::optional<FreshnessProfile> freshness_profile(Recency recency, double half_life_days,
                                                   const std::vector<double>& top_scores,
                                                   Xapian::doccount matches,
@@ -61,9 +66,7 @@ std::optional<FreshnessProfile> freshness_profile(Recency recency, double half_l
   }
   // Broad: enough matches, and the tenth scores nearly what the first does
   // (no match stands out as the one the query names).
-  const double enough =
-      std::max(static_cast<double>(kBroadMinMatches), kBroadShare * static_cast<double>(articles));
-  if (matches < enough || top_scores.size() < kBroadRank) return std::nullopt;
+  if (matches < broad_min_matches(articles) || top_scores.size() < kBroadRank) return std::nullopt;
   const double first = top_scores.front(), tenth = top_scores[kBroadRank - 1];
   if (first <= 0 || tenth < kBroadSpread * first) return std::nullopt;
   profile.half_life_days = half_life_days > 0 ? half_life_days : kAutoHalfLifeDays;

@@ -66,6 +66,8 @@ struct FreshnessProfile {
   double half_life_days = 0;
   double floor = 0;  // the factor of an article infinitely old
 };
+// The fewest matches a broad query has in an index of `articles`.
+double broad_min_matches(Xapian::doccount articles);
 // The profile for a request given its best scores (highest first), its
 // number of matches and the index's; nullopt when the ranking stays as it is.
 std::optional<FreshnessProfile> freshness_profile(Recency recency, double half_life_days,

@@ -314,9 +314,7 @@ bool SearcherImpl::likely_broad(const Prepared& p) {
   Xapian::Enquire enquire(db_);
   enquire.set_query(p.query);
   enquire.set_weighting_scheme(Xapian::BoolWeight());
-  const double enough = std::max(static_cast<double>(kBroadMinMatches),
-                                 kBroadShare * static_cast<double>(db_.get_doccount()));
-  return enquire.get_mset(0, 0).get_matches_estimated() >= enough;
+  return enquire.get_mset(0, 0).get_matches_estimated() >= broad_min_matches(db_.get_doccount());
 }
 
 SearchResult SearcherImpl::search(const SearchRequest& r) {
