@@ -997,7 +997,7 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
   const Q base = selecting(selection);
   if (base.empty()) {
     out.match_all = true;
-    out.query = excluding(Q::MatchAll, wanted.excluded);
+    out.query = excluding(match_all(), wanted.excluded);
   } else {
     out.query = excluding(ranked(base, builder, selection.common), wanted.excluded);
   }

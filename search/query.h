@@ -137,6 +137,15 @@ std::optional<std::string> correct_spelling(std::string_view q, const Xapian::Da
 // parse_query gives "Bình Tân" over "binh tan"); empty if none is marked.
 Xapian::Query accent_boosts(std::string_view reading, Analyzer& analyzer);
 
+// A query matching every article, made for the caller. Never copy
+// Xapian::Query::MatchAll: it is one object shared by every thread, and a
+// Query's reference count is not atomic, so copies made by concurrent
+// requests corrupt it (an empty search beside a timeline once crashed the
+// server).
+inline Xapian::Query match_all() {
+  return Xapian::Query(std::string());
+}
+
 // Never throws on any input: broken syntax degrades to words.
 ParsedQuery parse_query(std::string_view q, Analyzer& analyzer, const QueryOptions& options);
 

@@ -97,7 +97,7 @@ std::map<std::string, std::size_t> into_bins(const std::map<std::string, std::si
 const std::map<std::string, std::size_t>& SearcherImpl::articles_by_day() {
   if (articles_by_day_version_ == shards_.version()) return articles_by_day_;
   Xapian::Enquire enquire(db_);
-  enquire.set_query(Xapian::Query::MatchAll);
+  enquire.set_query(match_all());
   enquire.set_weighting_scheme(Xapian::BoolWeight());
   Xapian::ValueCountMatchSpy days(slot::kPublished);
   enquire.add_matchspy(&days);
