@@ -4,9 +4,11 @@
 #   2. the same tests again with every binary built with AddressSanitizer +
 #      UndefinedBehaviorSanitizer (the integration tests start the sanitized
 #      tracuu-index and tracuu-server),
-#   3. the libFuzzer targets (analyzer, query parsing) for FUZZ_SECONDS each,
-#   4. the search page in headless Chromium against a real server,
-#   5. the reference deployment under load (deploy/cluster-demo.sh: nginx,
+#   3. the integration tests again against tracuu-index and tracuu-server
+#      built with ThreadSanitizer: any data race reported fails the step,
+#   4. the libFuzzer targets (analyzer, query parsing) for FUZZ_SECONDS each,
+#   5. the search page in headless Chromium against a real server,
+#   6. the reference deployment under load (deploy/cluster-demo.sh: nginx,
 #      two replicas and servers killed and restarted): no failed request.
 # Ends with one line "N passed, N failed" (suites), exit status 1 if any failed.
 set -uo pipefail
@@ -45,6 +47,23 @@ run_sanitized() {
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     build-asan/tests/tracuu-unit-tests && build-asan/tests/tracuu-integration-tests
 }
+build_tsan() {
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACUU_TSAN=ON >/dev/null &&
+    cmake --build build-tsan -j "$(nproc)" --target tracuu-server tracuu-index
+}
+run_tsan() {  # the optimized build's integration tests, starting the TSan binaries
+  local reports status
+  reports=$(mktemp -d)
+  TRACUU_BINARY_DIR="$PWD/build-tsan" TSAN_OPTIONS="log_path=$reports/race" \
+    build/tests/tracuu-integration-tests
+  status=$?
+  if compgen -G "$reports/race*" >/dev/null; then
+    cat "$reports"/race* | head -200
+    status=1
+  fi
+  rm -rf "$reports"
+  return $status
+}
 fuzz() {
   CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACUU_FUZZ=ON \
     -DTRACUU_SANITIZE=ON >/dev/null &&
@@ -77,6 +96,7 @@ browser() {
   status=$?
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
+  ((status == 0)) || { echo "the server's log:"; tail -40 "$db/server.log"; }
   rm -rf "$db"
   return $status
 }
@@ -93,6 +113,8 @@ step "clang-format" format_check
 step "unit and integration tests" run_ctest
 step "build with ASan+UBSan" build_sanitized
 step "unit and integration tests under ASan+UBSan" run_sanitized
+step "build tracuu-index and tracuu-server with TSan" build_tsan
+step "integration tests against the TSan binaries" run_tsan
 step "fuzz analyzer and query parser (${FUZZ_SECONDS}s each)" fuzz
 step "search page in headless Chromium" browser
 step "cluster demo: nginx, replicas, kills and restarts under load" cluster_demo

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -29,8 +30,12 @@ namespace harness {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
+// The binaries under test: this build's, or those of the build named by
+// TRACUU_BINARY_DIR (scripts/test.sh runs these tests against a
+// ThreadSanitizer build of the server and indexer).
 inline std::string binary(const std::string& name) {
-  return std::string(TRACUU_BINARY_DIR) + "/" + name;
+  const char* dir = std::getenv("TRACUU_BINARY_DIR");
+  return std::string(dir && *dir ? dir : TRACUU_BINARY_DIR) + "/" + name;
 }
 inline std::string source_path(const std::string& rel) {
   return std::string(TRACUU_SOURCE_DIR) + "/" + rel;
