@@ -47,8 +47,11 @@ std::string top10(const tracuu::SearchResult& res) {
   char score[32];
   for (const tracuu::Hit& h : res.hits) {
     std::snprintf(score, sizeof score, " %.9g ", h.score);
-    out += h.id + score;
+    out += h.id + score + (h.similar ? "+" + std::to_string(h.similar) + " " : "");
   }
+  // The counts too: a change to grouping must keep them.
+  out += "total " + std::to_string(res.total) + (res.total_exact ? " exact" : "");
+  if (res.stories) out += " stories " + std::to_string(*res.stories);
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include "near_check.h"
 #include "query.h"
 #include "search.h"
+#include "story_count.h"
 
 namespace tracuu::internal {
 
@@ -141,7 +142,10 @@ class SearcherImpl {
     bool by_category_and_year = true;
     bool by_day = false;
     bool by_story = false;  // the duplicate keys seen: how many stories
-    std::optional<Xapian::ValueCountMatchSpy> categories, years, days, stories;
+    std::optional<Xapian::ValueCountMatchSpy> categories, years, days;
+    std::optional<StoryCounter> stories;                   // local shards
+    std::optional<Xapian::ValueCountMatchSpy> story_keys;  // remote shards (serialisable)
+    StoryTally story_tally() const { return stories ? stories->tally() : tally_of(*story_keys); }
   };
   // `trailing_prefix`: the search box's last word may be unfinished.
   Prepared prepare(const SearchRequest& request, bool trailing_prefix = true);

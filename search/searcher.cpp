@@ -264,9 +264,12 @@ Xapian::MSet SearcherImpl::match(Prepared& p, Xapian::doccount first, Xapian::do
       facets->days.emplace(slot::kPublished);
       enquire.add_matchspy(&*facets->days);
     }
-    if (facets && facets->by_story) {
+    if (facets && facets->by_story && shards_.all_local()) {
       facets->stories.emplace(slot::kDuplicateKey);
       enquire.add_matchspy(&*facets->stories);
+    } else if (facets && facets->by_story) {
+      facets->story_keys.emplace(slot::kDuplicateKey);
+      enquire.add_matchspy(&*facets->story_keys);
     }
     return enquire.get_mset(first, count, std::max(check_at_least, kEnoughForConjunction), nullptr,
                             p.near.get());
@@ -290,13 +293,10 @@ namespace {
 // (all of them with exact=1, or when it saw fewer than it was asked to
 // check): articles are what it saw, stories its distinct keys. A sample is
 // scaled to the estimated total.
-void count_stories(const Xapian::MSet& mset, const Xapian::ValueCountMatchSpy& keys, bool all_seen,
+void count_stories(const Xapian::MSet& mset, const StoryTally& tally, bool all_seen,
                    SearchResult& res) {
-  const Xapian::doccount seen = keys.get_total();
-  std::size_t keyed = 0, distinct = 0;
-  for (auto v = keys.values_begin(); v != keys.values_end(); ++v, ++distinct)
-    keyed += v.get_termfreq();
-  const std::size_t stories_seen = distinct + (seen - keyed);  // an article without a key: its own
+  const Xapian::doccount seen = tally.articles;
+  const std::size_t stories_seen = tally.stories;
   res.total_exact = !res.timed_out && all_seen;
   res.total = all_seen ? seen : std::max(seen, mset.get_uncollapsed_matches_estimated());
   res.stories =
@@ -385,8 +385,8 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
                                   std::max<double>(1, db_.get_doccount()));
     res.timed_out = p.budget->expired;
     if (p.group_copies) {
-      count_stories(mset, *facets.stories, r.exact_total || facets.stories->get_total() < check,
-                    res);
+      const StoryTally tally = facets.story_tally();
+      count_stories(mset, tally, r.exact_total || tally.articles < check, res);
       *res.stories += pins.size();
     } else {
       res.total = mset.get_matches_estimated();

@@ -8,6 +8,7 @@
 #include "indexer.h"
 #include "query.h"
 #include "search_internal.h"
+#include "story_count.h"
 #include "test_util.h"
 
 using tracuu::Analyzer;
@@ -355,6 +356,30 @@ TEST_CASE("a run found side by side adds its weight, and a stopped match ranks a
     top3.insert(tracuu::article_from_data(i.db().get_document(full[k].first).get_data()).id);
   CHECK(top3 == std::set<std::string>{"a5", "a1002", "a1999"});
   CHECK(full[3].second < full[2].second - 10);
+}
+
+TEST_CASE("a StoryCounter counts the articles seen and their stories, as the ValueCountMatchSpy") {
+  Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
+  // Keys of 16 characters, as the index's; two without a key.
+  for (const char* key : {"00000000000000aa", "00000000000000bb", "00000000000000aa", "", "",
+                          "00000000000000cc", "00000000000000aa"}) {
+    Xapian::Document d;
+    d.add_term("tin");
+    d.add_value(4, key);
+    db.add_document(d);
+  }
+  tracuu::internal::StoryCounter counter(4);
+  Xapian::ValueCountMatchSpy keys(4);
+  Xapian::Enquire enquire(db);
+  enquire.set_query(Xapian::Query("tin"));
+  enquire.add_matchspy(&counter);
+  enquire.add_matchspy(&keys);
+  enquire.get_mset(0, 10);
+  const auto tally = counter.tally();
+  CHECK(tally.articles == 7);
+  CHECK(tally.stories == 5);  // aa, bb, cc and the two without a key
+  CHECK(tracuu::internal::tally_of(keys).articles == tally.articles);
+  CHECK(tracuu::internal::tally_of(keys).stories == tally.stories);
 }
 
 TEST_CASE("a DocidList filter matches exactly its documents, with or without a query") {

@@ -1,0 +1,25 @@
+#include "story_count.h"
+
+#include <functional>
+#include <string>
+
+namespace tracuu::internal {
+
+void StoryCounter::operator()(const Xapian::Document& doc, double) {
+  ++articles_;
+  const std::string key = doc.get_value(slot_);
+  if (key.empty()) {
+    ++unkeyed_;
+  } else {
+    keys_.insert(std::hash<std::string>{}(key));
+  }
+}
+
+StoryTally tally_of(const Xapian::ValueCountMatchSpy& keys) {
+  std::size_t keyed = 0, distinct = 0;
+  for (auto v = keys.values_begin(); v != keys.values_end(); ++v, ++distinct)
+    keyed += v.get_termfreq();
+  return {keys.get_total(), distinct + (keys.get_total() - keyed)};
+}
+
+}  // namespace tracuu::internal
