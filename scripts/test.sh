@@ -5,7 +5,9 @@
 #      UndefinedBehaviorSanitizer (the integration tests start the sanitized
 #      tracuu-index and tracuu-server),
 #   3. the integration tests again against tracuu-index and tracuu-server
-#      built with ThreadSanitizer: any data race reported fails the step,
+#      built with ThreadSanitizer, then every endpoint on 12 threads for
+#      30 s (tests/stress/mixed_load.py): any data race reported fails the
+#      step (tests/tsan.supp: the uninstrumented libraries' false reports),
 #   4. the libFuzzer targets (analyzer, query parsing) for FUZZ_SECONDS each,
 #   5. the search page in headless Chromium against a real server,
 #   6. the reference deployment under load (deploy/cluster-demo.sh: nginx,
@@ -51,12 +53,35 @@ build_tsan() {
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACUU_TSAN=ON >/dev/null &&
     cmake --build build-tsan -j "$(nproc)" --target tracuu-server tracuu-index
 }
+mixed_load_tsan() {  # every endpoint on 12 threads for 30 s, reloads meanwhile (REPORTS-DIR)
+  local db port pid status
+  db=$(mktemp -d)
+  build/indexer/tracuu-index --db "$db/index" corpus >/dev/null 2>&1 || [[ $? == 2 ]] || return 1
+  printf 'Sài Gòn = TP.HCM\n' >"$db/synonyms.txt"
+  printf 'pin\tha noi\ttc-2019-0101\n' >"$db/rules.tsv"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  TSAN_OPTIONS="log_path=$1/race suppressions=$PWD/tests/tsan.supp" \
+    build-tsan/server/tracuu-server --db "$db/index" --port "$port" --access-log "$db/access.log" \
+    --threads 4 --analytics "$db/analytics.sqlite" --synonyms "$db/synonyms.txt" \
+    --rules "$db/rules.tsv" 2>"$db/server.log" &
+  pid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+  python3 tests/stress/mixed_load.py "http://127.0.0.1:$port" "$pid" 30
+  status=$?
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  ((status == 0)) || tail -20 "$db/server.log"
+  rm -rf "$db"
+  return $status
+}
 run_tsan() {  # the optimized build's integration tests, starting the TSan binaries
   local reports status
   reports=$(mktemp -d)
-  TRACUU_BINARY_DIR="$PWD/build-tsan" TSAN_OPTIONS="log_path=$reports/race" \
+  TRACUU_BINARY_DIR="$PWD/build-tsan" \
+    TSAN_OPTIONS="log_path=$reports/race suppressions=$PWD/tests/tsan.supp" \
     build/tests/tracuu-integration-tests
   status=$?
+  mixed_load_tsan "$reports" || status=1
   if compgen -G "$reports/race*" >/dev/null; then
     cat "$reports"/race* | head -200
     status=1
@@ -114,7 +139,7 @@ step "unit and integration tests" run_ctest
 step "build with ASan+UBSan" build_sanitized
 step "unit and integration tests under ASan+UBSan" run_sanitized
 step "build tracuu-index and tracuu-server with TSan" build_tsan
-step "integration tests against the TSan binaries" run_tsan
+step "integration tests and a mixed load against the TSan binaries" run_tsan
 step "fuzz analyzer and query parser (${FUZZ_SECONDS}s each)" fuzz
 step "search page in headless Chromium" browser
 step "cluster demo: nginx, replicas, kills and restarts under load" cluster_demo

@@ -2,6 +2,8 @@
 // and GET /editorial (what is in force, the last error of each file); the
 // analytics (every /search, POST /events from the pages), GET /stats and
 // the stats page /editors; /widget.js.
+#include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <iostream>
 
@@ -84,15 +86,17 @@ std::string today() {
   return buf;
 }
 
+// Calendar arithmetic on a valid YYYY-MM-DD (date_param checked it), with
+// no time zone: mktime would read and lock the process's zone on each call.
 std::string days_before(const std::string& iso, int days) {
-  std::tm tm{};
-  tm.tm_year = std::stoi(iso.substr(0, 4)) - 1900;
-  tm.tm_mon = std::stoi(iso.substr(5, 2)) - 1;
-  tm.tm_mday = std::stoi(iso.substr(8, 2)) - days;
-  tm.tm_hour = 12;
-  std::mktime(&tm);
+  using namespace std::chrono;
+  const year_month_day date{year(std::stoi(iso.substr(0, 4))),
+                            month(static_cast<unsigned>(std::stoi(iso.substr(5, 2)))),
+                            day(static_cast<unsigned>(std::stoi(iso.substr(8, 2))))};
+  const year_month_day before{sys_days(date) - std::chrono::days(days)};
   char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(before.year()),
+                static_cast<unsigned>(before.month()), static_cast<unsigned>(before.day()));
   return buf;
 }
 

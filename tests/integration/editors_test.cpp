@@ -404,6 +404,10 @@ TEST_CASE("analytics: /stats counts exactly the searches and clicks sent") {
   CHECK(old["top_queries"].empty());
   CHECK(s.get("/stats?from=2020-02-30").first == 400);
   CHECK(s.get("/stats?from=2021-01-02&to=2021-01-01").first == 400);
+  // Without `from`: the 30 days that end with `to`, across months and a leap day.
+  CHECK(stats(s, "?to=2021-03-01")["from"] == "2021-01-31");
+  CHECK(stats(s, "?to=2024-03-01")["from"] == "2024-02-01");
+  CHECK(stats(s, "?to=2025-01-10")["from"] == "2024-12-12");
   // Nothing that names a reader is stored.
   const std::string bytes =
       harness::slurp(t.path("a.sqlite")) + harness::slurp(t.path("a.sqlite-wal"));
