@@ -3,7 +3,8 @@
 #   1. unit + integration tests (ctest) on the optimized build,
 #   2. the same tests again with every binary built with AddressSanitizer +
 #      UndefinedBehaviorSanitizer (the integration tests start the sanitized
-#      tracuu-index and tracuu-server),
+#      tracuu-index and tracuu-server), then that server under a mixed load
+#      (below),
 #   3. the integration tests again against tracuu-index and tracuu-server
 #      built with ThreadSanitizer, then every endpoint on 12 threads for
 #      30 s (tests/stress/mixed_load.py): any data race reported fails the
@@ -47,21 +48,21 @@ build_sanitized() {
 }
 run_sanitized() {
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    build-asan/tests/tracuu-unit-tests && build-asan/tests/tracuu-integration-tests
+    build-asan/tests/tracuu-unit-tests && build-asan/tests/tracuu-integration-tests &&
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 mixed_load build-asan
 }
 build_tsan() {
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACUU_TSAN=ON >/dev/null &&
     cmake --build build-tsan -j "$(nproc)" --target tracuu-server tracuu-index
 }
-mixed_load_tsan() {  # every endpoint on 12 threads for 30 s, reloads meanwhile (REPORTS-DIR)
+mixed_load() {  # BUILD-DIR: its tracuu-server under every endpoint on 12 threads for 30 s, reloads meanwhile
   local db port pid status
   db=$(mktemp -d)
   build/indexer/tracuu-index --db "$db/index" corpus >/dev/null 2>&1 || [[ $? == 2 ]] || return 1
   printf 'Sài Gòn = TP.HCM\n' >"$db/synonyms.txt"
   printf 'pin\tha noi\ttc-2019-0101\n' >"$db/rules.tsv"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  TSAN_OPTIONS="log_path=$1/race suppressions=$PWD/tests/tsan.supp" \
-    build-tsan/server/tracuu-server --db "$db/index" --port "$port" --access-log "$db/access.log" \
+  "$1/server/tracuu-server" --db "$db/index" --port "$port" --access-log "$db/access.log" \
     --threads 4 --analytics "$db/analytics.sqlite" --synonyms "$db/synonyms.txt" \
     --rules "$db/rules.tsv" 2>"$db/server.log" &
   pid=$!
@@ -70,7 +71,7 @@ mixed_load_tsan() {  # every endpoint on 12 threads for 30 s, reloads meanwhile 
   status=$?
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
-  ((status == 0)) || tail -20 "$db/server.log"
+  ((status == 0)) || tail -40 "$db/server.log"
   rm -rf "$db"
   return $status
 }
@@ -81,7 +82,8 @@ run_tsan() {  # the optimized build's integration tests, starting the TSan binar
     TSAN_OPTIONS="log_path=$reports/race suppressions=$PWD/tests/tsan.supp" \
     build/tests/tracuu-integration-tests
   status=$?
-  mixed_load_tsan "$reports" || status=1
+  TSAN_OPTIONS="log_path=$reports/race suppressions=$PWD/tests/tsan.supp" mixed_load build-tsan ||
+    status=1
   if compgen -G "$reports/race*" >/dev/null; then
     cat "$reports"/race* | head -200
     status=1

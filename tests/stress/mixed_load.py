@@ -40,7 +40,7 @@ def path(rng):
         "/stats", "/editorial", "/", "/widget.js"])
 
 
-counts, failures = {}, []
+counts, failures, shed = {}, [], {}
 lock = threading.Lock()
 stop = time.time() + seconds
 
@@ -68,6 +68,9 @@ def client(seed):
             counts[code] = counts.get(code, 0) + 1
             if not isinstance(code, int) or (code >= 500 and code != 503):
                 failures.append(f"{p}: {code}")
+            if code == 503:
+                endpoint = p.split("?")[0]
+                shed[endpoint] = shed.get(endpoint, 0) + 1
 
 
 threads = [threading.Thread(target=client, args=(k,)) for k in range(12)]
@@ -83,7 +86,7 @@ try:
 except Exception:
     healthy = False
 print("mixed load:", json.dumps({str(k): v for k, v in sorted(counts.items(), key=str)}),
-      "healthy" if healthy else "NOT HEALTHY")
+      "healthy" if healthy else "NOT HEALTHY", "; shed (503):", json.dumps(shed, sort_keys=True))
 for f in failures[:20]:
     print("  failed:", f)
 sys.exit(0 if healthy and not failures else 1)
