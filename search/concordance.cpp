@@ -85,8 +85,6 @@ std::string sort_key(Analyzer& analyzer, const ConcordanceLine& line,
   return key + '\x02' + fold_diacritics(line.match) + '\x02' + line.published;
 }
 
-constexpr Xapian::doccount kEnoughToDecide = 50;  // as the search's conjunction check
-
 }  // namespace
 }  // namespace internal
 

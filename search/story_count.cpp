@@ -19,7 +19,8 @@ StoryTally tally_of(const Xapian::ValueCountMatchSpy& keys) {
   std::size_t keyed = 0, distinct = 0;
   for (auto v = keys.values_begin(); v != keys.values_end(); ++v, ++distinct)
     keyed += v.get_termfreq();
-  return {keys.get_total(), distinct + (keys.get_total() - keyed)};
+  const auto seen = static_cast<Xapian::doccount>(keys.get_total());
+  return {seen, distinct + (seen - keyed)};
 }
 
 }  // namespace tracuu::internal
