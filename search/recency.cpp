@@ -1,34 +1,29 @@
 // Freshness (docs/ranking.md#freshness): whether a query is broad, and how
 // much a match's age lowers its score.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 
 #include "search_internal.h"
 
 namespace tracuu::internal {
-// Days since 1970-01-01 of a civil date, proleptic Gregorian (Howard
-// Hinnant's algorithm).
+// Days since 1970-01-01 of a civil date, proleptic Gregorian: <chrono>'s
+// calendar. A day past the month's end (or before its first) counts on
+// from the month's first day, as the timeline's bins need.
 long days_from_civil(int y, int m, int d) {
-  y -= m <= 2;
-  const long era = (y >= 0 ? y : y - 399) / 400;
-  const long yoe = y - era * 400;
-  const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
+  using namespace std::chrono;
+  const sys_days first = year(y) / month(static_cast<unsigned>(m)) / 1;
+  return (first + days(d - 1)).time_since_epoch().count();
 }
 
 Date civil_from_days(long z) {
-  z += 719468;
-  const long era = (z >= 0 ? z : z - 146096) / 146097;
-  const long doe = z - era * 146097;
-  const long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const long mp = (5 * doy + 2) / 153;
+  using namespace std::chrono;
+  const year_month_day ymd{sys_days(days(z))};
   Date d;
-  d.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  d.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  d.year = static_cast<int>(yoe + era * 400 + (d.month <= 2));
+  d.year = static_cast<int>(ymd.year());
+  d.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
+  d.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
   return d;
 }
 
