@@ -78,12 +78,11 @@ mixed_load() {  # BUILD-DIR: its tracuu-server under every endpoint on 12 thread
 run_tsan() {  # the optimized build's integration tests, starting the TSan binaries
   local reports status
   reports=$(mktemp -d)
-  TRACUU_BINARY_DIR="$PWD/build-tsan" \
-    TSAN_OPTIONS="log_path=$reports/race suppressions=$PWD/tests/tsan.supp" \
-    build/tests/tracuu-integration-tests
+  export TSAN_OPTIONS="log_path=$reports/race suppressions=$PWD/tests/tsan.supp"
+  TRACUU_BINARY_DIR="$PWD/build-tsan" build/tests/tracuu-integration-tests
   status=$?
-  TSAN_OPTIONS="log_path=$reports/race suppressions=$PWD/tests/tsan.supp" mixed_load build-tsan ||
-    status=1
+  mixed_load build-tsan || status=1
+  unset TSAN_OPTIONS
   if compgen -G "$reports/race*" >/dev/null; then
     cat "$reports"/race* | head -200
     status=1
