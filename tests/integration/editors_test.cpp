@@ -293,7 +293,10 @@ TEST_CASE("a 10 MB rules file loads off the event loop; the server keeps answeri
     worst = std::max(
         worst, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  CHECK(worst < 0.25);
+  // Parsing on the event loop would hold /health for the whole parse (2 s
+  // and more); 1 s leaves room for a loaded 2-core machine running two test
+  // files at once.
+  CHECK(worst < 1.0);
   // Parsed within a second or two (30 s allowed for sanitizer builds).
   CHECK(eventually([&] { return s.get("/articles/hn").first == 404; }, 30));
   CHECK(s.get("/articles/sg").first == 200);  // its hide line is gone

@@ -287,6 +287,19 @@ inline std::string record(const std::string& id, const std::string& title, const
          "\n";
 }
 
+// The value of one Prometheus sample in a /metrics text ("NAME{labels} 42"),
+// 0 where the sample is not there yet (a counter that has not moved).
+inline double metric(const std::string& text, const std::string& sample) {
+  for (std::size_t at = text.find(sample); at != std::string::npos;
+       at = text.find(sample, at + 1)) {
+    const bool line_start = at == 0 || text[at - 1] == '\n';
+    if (line_start && at + sample.size() < text.size() && text[at + sample.size()] == ' ') {
+      return std::stod(text.substr(at + sample.size() + 1));
+    }
+  }
+  return 0;
+}
+
 // One string field of each hit (or any JSON objects), in order: "id", "published".
 inline std::vector<std::string> field_of(const json& hits, const std::string& key) {
   std::vector<std::string> out;
