@@ -5,7 +5,7 @@
 # the fresh client's latency and the server's peak RSS per attack.
 #   bash bench/abuse.sh [seconds per attack]
 # TRACUU_SERVER=path runs another build's server (an older one, to compare);
-# ABUSE_ONLY=word runs only the attacks whose name holds the word.
+# ABUSE_ONLY=word,word runs only the attacks whose name holds one of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=../shared/corpus/baomoi-2017.jsonl.gz
