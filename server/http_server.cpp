@@ -324,8 +324,9 @@ struct HttpServer::Impl {
   // A response the event loop made itself (no worker saw the request).
   void log_canned(const Conn* c, int status, std::size_t bytes) const {
     if (!server.access_log) return;
-    const bool known = c && !c->reader.path().empty();
-    log_access("-", known ? std::string_view(c->reader.path()) : "-", "", status, bytes,
+    // The path as routed (decoded), as cpp-httplib logs the requests it answers.
+    const bool known = c && !c->reader.route_path().empty();
+    log_access("-", known ? std::string_view(c->reader.route_path()) : "-", "", status, bytes,
                Clock::now());
   }
 
@@ -679,7 +680,9 @@ struct HttpServer::Impl {
 
   void on_lingering(Conn* c) {
     char buf[kReadSize];
-    for (;;) {
+    // A few reads per wake-up: a fast uploader must not keep the loop from
+    // the other connections (EPOLLIN, level-triggered, brings it back).
+    for (int reads = 0; reads < 16; ++reads) {
       ssize_t n = ::recv(c->fd, buf, sizeof buf, 0);
       if (n > 0) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;

@@ -62,7 +62,8 @@ struct ConnectionLimits {
 // the path as cpp-httplib routes it (percent-decoded: /%65xport is
 // /export), never on the raw request line, and checked again where the
 // handler runs: a streamed route reached on the ordinary lane is refused
-// (500) rather than let it hold a worker that answers searches.
+// (500) rather than let it hold a worker that answers searches; HttpServer
+// owns cpp-httplib's pre-routing handler for that check.
 struct WorkerOptions {
   std::size_t workers = 8;             // answer ordinary requests
   std::size_t stream_workers = 4;      // answer streamed requests, at most this many at once

@@ -12,65 +12,17 @@
 
 #include "harness.h"
 
+using harness::common_words_index;
+using harness::corpus_index;
+using harness::get_request;
 using harness::json;
 using harness::RawConnection;
+using harness::seconds_since;
 using harness::Server;
-using harness::TempDir;
-
-namespace {
-
+using harness::status_of;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-const std::string& corpus_index() {
-  static TempDir dir;
-  static std::string path = [] {
-    std::string db = dir.path("db");
-    auto run = harness::index(db, {harness::source_path("corpus")});
-    REQUIRE_MESSAGE((run.exit_code == 0 || run.exit_code == 2), run.err);
-    return db;
-  }();
-  return path;
-}
-
-// Enough articles of common words that an export or a concordance does not
-// fit in the sockets' buffers: its reader stalls it.
-const std::string& common_words_index() {
-  static TempDir dir;
-  static std::string path = [] {
-    const char* words[] = {"của", "và", "là", "có", "được", "cho", "người", "này", "với", "các"};
-    std::mt19937 rng(7);
-    std::string jsonl;
-    for (int i = 0; i < 2000; ++i) {
-      std::string body;
-      for (int w = 0; w < 200; ++w) body += std::string(words[rng() % std::size(words)]) + " ";
-      jsonl += harness::record("c" + std::to_string(i), "Tin số " + std::to_string(i), body);
-    }
-    std::string db = dir.path("db");
-    auto run = harness::index(db, {dir.write("common.jsonl", jsonl)});
-    REQUIRE_MESSAGE(run.exit_code == 0, run.err);
-    return db;
-  }();
-  return path;
-}
-
-double fresh_search(const Server& s) {
-  auto start = Clock::now();
-  auto [status, body] = s.get("/search?q=tin");
-  return status == 200 ? seconds_since(start) : 99;
-}
-
-std::string get_request(const std::string& target, const std::string& extra = "") {
-  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
-}
-
-int status_of(const std::string& response) {
-  if (response.rfind("HTTP/1.1 ", 0) != 0 || response.size() < 12) return 0;
-  return std::stoi(response.substr(9, 3));
-}
+namespace {
 
 // CPU seconds the process has used (user + system), from /proc/PID/stat.
 double cpu_seconds(pid_t pid) {
@@ -126,7 +78,7 @@ TEST_CASE("a stream route reached by any spelling of its path runs on the stream
     std::vector<std::unique_ptr<RawConnection>> readers;
     for (int i = 0; i < 10; ++i) readers.push_back(stalled_reader(server, target));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    CHECK(fresh_search(server) < 3.0);
+    CHECK(harness::fresh_search(server, "tin") < 3.0);
     int streamed = 0;
     for (auto& r : readers) {
       const int status = status_of(r->receive(3, "\r\n\r\n"));
@@ -213,7 +165,7 @@ TEST_CASE("a timeline's bins are capped in all series together: 400 naming the c
     for (int i = 0; i < 40; ++i)
       readers.push_back(stalled_reader(server, "/timeline?q=a&q=b&q=c&q=d&q=e" + century));
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    CHECK(fresh_search(server) < 3.0);
+    CHECK(harness::fresh_search(server, "tin") < 3.0);
     for (auto& r : readers) {
       std::string got = r->receive(5, "}");
       CHECK(status_of(got) == 400);
@@ -227,7 +179,7 @@ TEST_CASE("a timeline's bins are capped in all series together: 400 naming the c
     for (int i = 0; i < 20; ++i)
       readers.push_back(stalled_reader(server, "/timeline?q=tin" + century));
     std::this_thread::sleep_for(std::chrono::milliseconds(2000));
-    CHECK(fresh_search(server) < 3.0);
+    CHECK(harness::fresh_search(server, "tin") < 3.0);
     CHECK(status_of(readers[0]->receive(3, "\r\n\r\n")) == 200);
   }
 }
