@@ -10,8 +10,16 @@
 // request goes to a worker, which runs cpp-httplib's routing and handlers
 // on it (Server::process_request). A response the client does not take at
 // once is finished by the event loop, so a slow reader holds a buffer, not
-// a worker. Streamed responses (exports) run on a lane of their own, a few
-// at a time, so they never take the workers that answer searches.
+// a worker. Streamed responses (exports, concordance files) run on a lane
+// of their own, a few at a time, so they never take the workers that
+// answer searches (WorkerOptions: the lane is chosen on the decoded path).
+//
+// Bytes on the wire count against the limits (HttpLimits::max_wire), so
+// the loop never stops reading a connection it still watches. After an
+// early error (400, 408, 413, 414, 431) the connection lingers: its write
+// side is shut down and what the client still sends is dropped for up to
+// `linger`, so that it reads the answer instead of a reset. A client that
+// shuts down its sending side after its requests gets their answers.
 //
 // Signals: SIGTERM and SIGINT drain (stop accepting, finish what is in
 // flight within `drain`, then return from serve()); SIGHUP calls on_reload.
