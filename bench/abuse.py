@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Attacks on a running tracuu-server (docs/operations.md), each for a few
 seconds, while a fresh client searches every 200 ms. Prints, per attack, the
-fresh client's worst and median /search time and the server's peak RSS
-during the attack. Only 127.0.0.1; every loop is bounded in time.
+fresh client's worst and median /search time, the server's CPU (user +
+system, % of one core) and its peak RSS during the attack. Only 127.0.0.1;
+every loop is bounded in time. ABUSE_ONLY=word,word runs only the attacks
+whose name holds one of the words.
 
     python3 bench/abuse.py PORT SERVER_PID [SECONDS_PER_ATTACK]
 """
+import os
 import socket
 import statistics
 import sys
@@ -28,6 +31,13 @@ def rss_kib():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
+
+
+def cpu_seconds():
+    """User + system CPU of the server so far (/proc/PID/stat)."""
+    with open(f"/proc/{PID}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def connect(timeout=5.0, rcvbuf=None):
@@ -78,11 +88,13 @@ class Attack:
             w.start()
         time.sleep(min(1.0, SECONDS / 4))
         probes, peak = [], base
+        cpu_start, start = cpu_seconds(), time.monotonic()
         end = time.monotonic() + SECONDS
         while time.monotonic() < end:
             probes.append(fresh_search())
             peak = max(peak, rss_kib())
             time.sleep(0.2)
+        cpu = (cpu_seconds() - cpu_start) / (time.monotonic() - start) * 100
         stop.set()
         for w in workers:
             w.join(timeout=10)
@@ -90,7 +102,7 @@ class Attack:
         ok = [p for p in probes if p < 99]
         print(f"{self.name:<44} fresh /search worst {max(probes) * 1000:8.1f} ms  "
               f"median {statistics.median(probes) * 1000:7.1f} ms  failed {len(probes) - len(ok):2d}"
-              f"  peak RSS {peak / 1024:7.1f} MiB", flush=True)
+              f"  CPU {cpu:4.0f}%  peak RSS {peak / 1024:7.1f} MiB", flush=True)
 
 
 def hold(sockets, stop):
@@ -219,6 +231,49 @@ def expensive_export(stop, _):
             pass
 
 
+def stalled_readers(path, n):
+    """n connections that ask for `path` and never read (a 4 KB receive
+    window), opened again when the server closes them."""
+    def body(stop, _):
+        socks = []
+        for _ in range(n):
+            try:
+                s = connect(rcvbuf=4096)
+                s.sendall(request(path))
+                socks.append(s)
+            except OSError:
+                pass
+        hold(socks, stop)
+    return body
+
+
+def send_and_hold(stop, data):
+    """Sends `data` once and holds the connection open (never sending the
+    rest) until the attack ends: what the server spends is its own doing."""
+    try:
+        s = connect(timeout=SECONDS + 5)
+        s.sendall(data)
+        stop.wait(SECONDS + 5)
+        s.close()
+    except OSError:
+        pass
+
+
+def crlf_flood(stop, _):
+    """200 KB of CR LF before a request line that never comes (the loop once spun on it)."""
+    send_and_hold(stop, b"\r\n" * 100000)
+
+
+def tiny_chunks(stop, _):
+    """8,000 one-byte chunks with 40-byte extensions and no last chunk:
+    8 KB of body, 390 KB on the wire."""
+    send_and_hold(stop, b"POST /health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  + (b"1;ext=" + b"e" * 40 + b"\r\nx\r\n") * 8000)
+
+
+CENTURY = "&bin=day&from=1917-01-01&to=2016-12-31"
+
+
 def main():
     print(f"fresh client alone: {min(fresh_search() for _ in range(5)) * 1000:.1f} ms; "
           f"RSS {rss_kib() / 1024:.1f} MiB; {SECONDS:g} s per attack")
@@ -232,8 +287,18 @@ def main():
         Attack("8 x Range with 2,600 ranges", many_ranges, 8),
         Attack("16 expensive searches at once", expensive_search, 16),
         Attack("16 exports of an expensive query", expensive_export, 16),
+        Attack("10 stalled readers of /%65xport (encoded)",
+               stalled_readers("/%65xport?q=&format=jsonl", 10)),
+        Attack("4 x 200 KB of CR LF before a request", crlf_flood, 4),
+        Attack("4 x 8,000 one-byte chunks, long extensions", tiny_chunks, 4),
+        Attack("40 stalled /timeline, 5 series, century/day",
+               stalled_readers("/timeline?q=a&q=b&q=c&q=d&q=e" + CENTURY, 40)),
+        Attack("40 stalled /timeline, 1 series, century/day",
+               stalled_readers("/timeline?q=a" + CENTURY, 40)),
     ]:
-        attack.run()
+        only = os.environ.get("ABUSE_ONLY", "")
+        if not only or any(word in attack.name for word in only.split(",")):
+            attack.run()
     time.sleep(1)
     print(f"after the attacks: fresh /search {fresh_search() * 1000:.1f} ms")
 

@@ -4,6 +4,8 @@
 # of bench/abuse.py for a few seconds while a fresh client searches; prints
 # the fresh client's latency and the server's peak RSS per attack.
 #   bash bench/abuse.sh [seconds per attack]
+# TRACUU_SERVER=path runs another build's server (an older one, to compare);
+# ABUSE_ONLY=word,word runs only the attacks whose name holds one of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=../shared/corpus/baomoi-2017.jsonl.gz
@@ -13,7 +15,7 @@ work=${BENCH_DIR:-/tmp/tracuu-bench-serve}
 mkdir -p "$work"
 [[ -f $work/index/XAPIANDB ]] || build/indexer/tracuu-index --db "$work/index" "$corpus" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-build/server/tracuu-server --db "$work/index" --port "$port" --access-log off 2>"$work/abuse-server.log" &
+${TRACUU_SERVER:-build/server/tracuu-server} --db "$work/index" --port "$port" --access-log off 2>"$work/abuse-server.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done

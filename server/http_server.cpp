@@ -40,11 +40,21 @@ struct Answered {
   int status = 0;  // stays 0 when no response was written (the client left)
 };
 thread_local Answered* tls_answered = nullptr;
+// Whether the calling worker is on the stream lane.
+thread_local bool tls_stream_lane = false;
 
 // True when the peer has closed its end (or the socket failed).
 bool peer_closed(int fd) {
   pollfd p{fd, POLLRDHUP, 0};
   return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
+}
+
+// True when the socket failed (a reset): unlike peer_closed, not when the
+// client only shut down its sending side, as `curl -T` and scripts that
+// send, shutdown(SHUT_WR), then read, do. Those still read the answer.
+bool peer_reset(int fd) {
+  pollfd p{fd, 0, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
 }
 
 std::string json_error_body(const std::string& message) {
@@ -117,14 +127,19 @@ struct HttpServer::Impl {
     RequestReader reader;
     std::string request;  // the request a worker answers
     bool stream = false;  // answered on the stream lane
+    bool eof = false;     // the client shut down its sending side: read no more
     std::string out;      // what the loop still has to send
     std::size_t out_sent = 0;
-    enum class State { kReading, kBusy, kFlushing } state = State::kReading;
+    // kLingering: an error was sent and the write side shut down; what the
+    // client still sends is read and dropped until it closes or for
+    // `linger`, so that its TCP does not get a reset instead of the answer.
+    enum class State { kReading, kBusy, kFlushing, kLingering } state = State::kReading;
     bool registered = false;  // in the epoll set
     bool request_started = false, body_started = false;
     Clock::time_point deadline, flush_until, idle_since;
     std::size_t served = 0;
     bool close_after = false;
+    bool linger = false;         // close by lingering (an early error; the input may not be read)
     Clock::time_point received;  // the request a worker answers was read whole
   };
 
@@ -198,9 +213,10 @@ struct HttpServer::Impl {
     }
     ssize_t write(const char* ptr, size_t size) override {
       if (failed_ || impl_.stopping) return -1;
+      if (written_ == 0) deadline_ = Clock::now() + impl_.write_time(c_);
       written_ += size;
       if (c_.stream) {
-        if (!impl_.send_all(c_, std::string_view(ptr, size))) failed_ = true;
+        if (!impl_.send_all(c_, std::string_view(ptr, size), deadline_)) failed_ = true;
         return failed_ ? -1 : static_cast<ssize_t>(size);
       }
       // An ordinary answer leaves whole, head and body in one send, when
@@ -213,7 +229,8 @@ struct HttpServer::Impl {
     }
     void flush() {
       if (held_.empty() || failed_) return;
-      if (!impl_.buffer(c_, held_) && !impl_.send_all(c_, held_)) failed_ = true;
+      if (!impl_.buffer(c_, held_, deadline_) && !impl_.send_all(c_, held_, deadline_))
+        failed_ = true;
       held_.clear();
     }
     void get_remote_ip_and_port(std::string& ip, int& port) const override {
@@ -233,6 +250,7 @@ struct HttpServer::Impl {
     Impl& impl_;
     Conn& c_;
     std::size_t pos_ = 0, written_ = 0;
+    Clock::time_point deadline_;  // for the whole response, from its first byte
     std::string held_;
     bool failed_ = false;
   };
@@ -253,7 +271,7 @@ struct HttpServer::Impl {
   // --- worker side ---------------------------------------------------------
 
   void answer(Conn& c, Lane& lane) {
-    if (peer_closed(c.fd)) {  // the client left while its request waited
+    if (peer_reset(c.fd)) {  // the client left while its request waited
       c.close_after = true;
       return;
     }
@@ -262,10 +280,16 @@ struct HttpServer::Impl {
     context.load = requests.busy() + requests.queued();
     context.workers = lane.size();
     const int fd = c.fd;
-    context.gone = [this, fd] { return stopping.load() || peer_closed(fd); };
+    // A client that shut down its sending side with its request is
+    // waiting for the answer; one whose end closes meanwhile has left.
+    const bool half_closed = c.eof;
+    context.gone = [this, fd, half_closed] {
+      return stopping.load() || (half_closed ? peer_reset(fd) : peer_closed(fd));
+    };
     tls_request = &context;
+    tls_stream_lane = &lane == &streams;
     ConnStream stream(*this, c);
-    const bool close = draining.load() || c.served + 1 >= limits.keep_alive_requests;
+    const bool close = draining.load() || c.eof || c.served + 1 >= limits.keep_alive_requests;
     bool closed_by_client = false, ok = false;
     Answered answered;
     if (server.access_log) tls_answered = &answered;
@@ -300,8 +324,9 @@ struct HttpServer::Impl {
   // A response the event loop made itself (no worker saw the request).
   void log_canned(const Conn* c, int status, std::size_t bytes) const {
     if (!server.access_log) return;
-    const bool known = c && !c->reader.path().empty();
-    log_access("-", known ? std::string_view(c->reader.path()) : "-", "", status, bytes,
+    // The path as routed (decoded), as cpp-httplib logs the requests it answers.
+    const bool known = c && !c->reader.route_path().empty();
+    log_access("-", known ? std::string_view(c->reader.route_path()) : "-", "", status, bytes,
                Clock::now());
   }
 
@@ -317,7 +342,7 @@ struct HttpServer::Impl {
 
   // Keeps what the client has not taken yet for the event loop to send;
   // false when the output budget is spent (then the worker writes itself).
-  bool buffer(Conn& c, std::string_view data) {
+  bool buffer(Conn& c, std::string_view data, Clock::time_point deadline) {
     if (c.out.size() == c.out_sent) {
       c.out.clear();
       c.out_sent = 0;
@@ -328,7 +353,7 @@ struct HttpServer::Impl {
     }
     if (buffered.load() + data.size() > limits.max_buffered_output) {
       // Keep the order: what is already queued goes out first.
-      if (!send_all(c, std::string_view(c.out).substr(c.out_sent))) return false;
+      if (!send_all(c, std::string_view(c.out).substr(c.out_sent), deadline)) return false;
       buffered -= c.out.size();
       c.out.clear();
       c.out_sent = 0;
@@ -339,9 +364,16 @@ struct HttpServer::Impl {
     return true;
   }
 
+  // How long a worker may spend writing one response, in all.
+  std::chrono::milliseconds write_time(const Conn& c) const {
+    return c.stream ? limits.stream_write_timeout : limits.write_timeout;
+  }
+
   // Writes on the worker's thread; fails when a write makes no progress
-  // for send_timeout, the client is gone, or the server is stopping.
-  bool send_all(Conn& c, std::string_view data) {
+  // for send_timeout, the response's deadline passes (a client taking a
+  // few bytes every 9 s must not hold a worker for good), the client is
+  // gone, or the server is stopping.
+  bool send_all(Conn& c, std::string_view data, Clock::time_point deadline) {
     while (!data.empty()) {
       if (stopping) return false;
       ssize_t n = ::send(c.fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -350,8 +382,11 @@ struct HttpServer::Impl {
         continue;
       }
       if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return false;
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) return false;
       pollfd p{c.fd, POLLOUT, 0};
-      int ready = ::poll(&p, 1, static_cast<int>(limits.send_timeout.count()));
+      int ready = ::poll(&p, 1, static_cast<int>(std::min(left, limits.send_timeout).count()));
       if (ready <= 0 || (p.revents & (POLLERR | POLLHUP | POLLNVAL))) return false;
     }
     return true;
@@ -450,10 +485,18 @@ struct HttpServer::Impl {
     }
   }
 
+  static constexpr std::size_t kReadSize = 16384;
+
+  // Enough to hold one whole request, counted on the wire: the reader has
+  // answered before a connection holds this much, so the loop never stops
+  // reading a socket that still has bytes for it (level-triggered EPOLLIN
+  // would then wake it again at once, for good). A pipelined next request
+  // waits in the socket.
+  std::size_t input_cap() const { return limits.request.max_wire() + kReadSize; }
+
   void on_readable(Conn* c) {
-    char buf[16384];
-    // Enough to hold one whole request; a pipelined next one waits in the socket.
-    const std::size_t cap = limits.request.max_head + limits.request.max_body + sizeof buf;
+    char buf[kReadSize];
+    const std::size_t cap = input_cap();
     for (;;) {
       if (c->in.size() >= cap) break;
       ssize_t n = ::recv(c->fd, buf, sizeof buf, 0);
@@ -464,10 +507,28 @@ struct HttpServer::Impl {
       }
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
       if (n < 0 && errno == EINTR) continue;
-      close_conn(c);  // the client closed (or the socket failed)
+      if (n < 0) {
+        close_conn(c);  // the socket failed
+        return;
+      }
+      on_end_of_input(c);
       return;
     }
     read_request(c);
+    if (c->state == Conn::State::kReading && c->in.size() >= cap) {
+      // Unreachable while the reader keeps to max_wire(); never spin if not.
+      respond(c, canned_response(400, "the request is larger than the server reads", true), true,
+              400);
+    }
+  }
+
+  // The client shut down its sending side (or closed): what it sent before
+  // is answered, then the connection is closed.
+  void on_end_of_input(Conn* c) {
+    c->eof = true;
+    watch(*c, 0);  // EOF stays readable: watching it would wake the loop for nothing
+    read_request(c);
+    if (c->state == Conn::State::kReading) close_conn(c);  // no whole request came
   }
 
   // Looks for a whole request in what the connection received.
@@ -500,7 +561,8 @@ struct HttpServer::Impl {
     }
     c->received = Clock::now();
     c->request = c->reader.request();
-    c->stream = options.stream_paths.count(c->reader.path()) > 0;
+    // Decided on the path cpp-httplib will route on: /%65xport is /export.
+    c->stream = options.stream_paths.count(c->reader.route_path()) > 0;
     c->in.erase(0, c->reader.consumed());
     c->reader.reset();
     c->request_started = c->body_started = false;
@@ -536,6 +598,7 @@ struct HttpServer::Impl {
     c->out += response;
     buffered += response.size();
     c->close_after = c->close_after || close;
+    c->linger = c->linger || close;  // what the client still sends is not read
     start_flush(c);
   }
 
@@ -544,7 +607,8 @@ struct HttpServer::Impl {
     c->state = Conn::State::kFlushing;
     c->deadline = now + limits.send_timeout;
     c->flush_until = now + limits.flush_timeout;
-    watch(*c, EPOLLOUT | EPOLLRDHUP);
+    // Not EPOLLRDHUP: a client that shut down its sending side still reads.
+    watch(*c, EPOLLOUT);
     on_writable(c);
   }
 
@@ -584,6 +648,10 @@ struct HttpServer::Impl {
 
   // The response is out: close, or wait for the next request.
   void finish_response(Conn* c) {
+    if (c->linger && !c->eof) {
+      start_linger(c);
+      return;
+    }
     if (c->close_after || draining) {
       close_conn(c);
       return;
@@ -592,8 +660,36 @@ struct HttpServer::Impl {
     c->state = Conn::State::kReading;
     c->idle_since = now;
     c->deadline = now + limits.keep_alive_timeout;
-    watch(*c, EPOLLIN | EPOLLRDHUP);
+    if (!c->eof) watch(*c, EPOLLIN | EPOLLRDHUP);
     read_request(c);  // a pipelined request may be waiting already
+    if (c->eof && c->state == Conn::State::kReading) close_conn(c);  // nothing more will come
+  }
+
+  // Closing a socket with unread input makes the kernel send a reset, and
+  // a client still sending its upload may then lose the answer it was
+  // sent (nginx's lingering_close): shut down the write side, read and
+  // drop what comes, close on its EOF or after `linger`.
+  void start_linger(Conn* c) {
+    ::shutdown(c->fd, SHUT_WR);
+    c->in.clear();
+    c->in.shrink_to_fit();
+    c->state = Conn::State::kLingering;
+    c->deadline = Clock::now() + limits.linger;
+    watch(*c, EPOLLIN | EPOLLRDHUP);
+  }
+
+  void on_lingering(Conn* c) {
+    char buf[kReadSize];
+    // A few reads per wake-up: a fast uploader must not keep the loop from
+    // the other connections (EPOLLIN, level-triggered, brings it back).
+    for (int reads = 0; reads < 16; ++reads) {
+      ssize_t n = ::recv(c->fd, buf, sizeof buf, 0);
+      if (n > 0) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      if (n < 0 && errno == EINTR) continue;
+      close_conn(c);  // EOF: the client has read the answer and closed
+      return;
+    }
   }
 
   void check_deadlines() {
@@ -669,13 +765,15 @@ struct HttpServer::Impl {
         } else if (auto it = conns.find(fd); it != conns.end()) {
           Conn* c = it->second.get();
           if (c->state == Conn::State::kFlushing) {
-            if (ev & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
+            if (ev & (EPOLLERR | EPOLLHUP)) {
               close_conn(c);
             } else {
               on_writable(c);
             }
           } else if (c->state == Conn::State::kReading) {
             on_readable(c);
+          } else if (c->state == Conn::State::kLingering) {
+            on_lingering(c);
           }
         }
       }
@@ -720,6 +818,17 @@ HttpServer::HttpServer(ConnectionLimits limits, WorkerOptions workers)
   set_keep_alive_timeout(
       std::chrono::duration_cast<std::chrono::seconds>(limits.keep_alive_timeout).count());
   set_keep_alive_max_count(limits.keep_alive_requests);
+  // The lane check where the handler runs (WorkerOptions): the loop chose
+  // the lane on the same decoded path, so this refuses only what a
+  // divergence between the two would let through.
+  set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (tls_stream_lane || !impl_->options.stream_paths.count(req.path))
+      return HandlerResponse::Unhandled;
+    res.status = 500;
+    res.set_content(json_error_body("a streamed route reached the ordinary lane"),
+                    "application/json; charset=utf-8");
+    return HandlerResponse::Handled;
+  });
   // Called by cpp-httplib once it has written a response.
   set_logger([](const httplib::Request& req, const httplib::Response& res) {
     if (!tls_answered) return;

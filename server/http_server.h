@@ -10,8 +10,16 @@
 // request goes to a worker, which runs cpp-httplib's routing and handlers
 // on it (Server::process_request). A response the client does not take at
 // once is finished by the event loop, so a slow reader holds a buffer, not
-// a worker. Streamed responses (exports) run on a lane of their own, a few
-// at a time, so they never take the workers that answer searches.
+// a worker. Streamed responses (exports, concordance files) run on a lane
+// of their own, a few at a time, so they never take the workers that
+// answer searches (WorkerOptions: the lane is chosen on the decoded path).
+//
+// Bytes on the wire count against the limits (HttpLimits::max_wire), so
+// the loop never stops reading a connection it still watches. After an
+// early error (400, 408, 413, 414, 431) the connection lingers: its write
+// side is shut down and what the client still sends is dropped for up to
+// `linger`, so that it reads the answer instead of a reset. A client that
+// shuts down its sending side after its requests gets their answers.
 //
 // Signals: SIGTERM and SIGINT drain (stop accepting, finish what is in
 // flight within `drain`, then return from serve()); SIGHUP calls on_reload.
@@ -48,17 +56,27 @@ struct ConnectionLimits {
   std::chrono::milliseconds body_timeout{10000};       // its body, once the head is in
   std::chrono::milliseconds keep_alive_timeout{5000};  // idle between requests
   std::chrono::milliseconds send_timeout{10000};       // a write that makes no progress
-  std::chrono::milliseconds flush_timeout{60000};      // a response the loop finishes sending
-  std::size_t keep_alive_requests = 1000;              // then the connection is closed
-  std::size_t max_buffered_output = 64 << 20;          // all responses waiting on slow readers
-  std::chrono::milliseconds drain{10000};              // after SIGTERM
+  std::chrono::milliseconds write_timeout{10000};  // a worker writing one ordinary response, in all
+  std::chrono::milliseconds stream_write_timeout{30 * 60000};  // one streamed response, in all
+  std::chrono::milliseconds flush_timeout{60000};  // a response the loop finishes sending
+  std::chrono::milliseconds linger{5000};          // reading what follows an early error
+  std::size_t keep_alive_requests = 1000;          // then the connection is closed
+  std::size_t max_buffered_output = 64 << 20;      // all responses waiting on slow readers
+  std::chrono::milliseconds drain{10000};          // after SIGTERM
 };
 
+// The lanes, and which routes run on which: the one table of it. A route
+// is ordinary unless its path is in stream_paths. The lane is decided on
+// the path as cpp-httplib routes it (percent-decoded: /%65xport is
+// /export), never on the raw request line, and checked again where the
+// handler runs: a streamed route reached on the ordinary lane is refused
+// (500) rather than let it hold a worker that answers searches; HttpServer
+// owns cpp-httplib's pre-routing handler for that check.
 struct WorkerOptions {
   std::size_t workers = 8;             // answer ordinary requests
   std::size_t stream_workers = 4;      // answer streamed requests, at most this many at once
   std::size_t streams_per_client = 2;  // one IP address's streams at once
-  std::set<std::string> stream_paths;  // paths answered by streaming ("/export")
+  std::set<std::string> stream_paths;  // routes answered by streaming ("/export")
 };
 
 // The request a worker is answering (thread-local).

@@ -1,6 +1,8 @@
 // RequestReader: HTTP/1.x request framing (RFC 9112) with limits.
 #include "request_reader.h"
 
+#include <httplib.h>
+
 #include <algorithm>
 #include <cctype>
 #include <vector>
@@ -43,6 +45,20 @@ std::vector<std::string_view> lines_of(std::string_view head) {
     head.remove_prefix(nl + 1);
   }
   return lines;
+}
+
+// "http://host/path": a proxy's form of the target, which servers accept.
+bool is_absolute_form(std::string_view target) {
+  const std::string start = lower(target.substr(0, 8));
+  return start.rfind("http://", 0) == 0 || start.rfind("https://", 0) == 0;
+}
+
+// cpp-httplib refuses a target with a second '?' (400), though RFC 3986
+// allows '?' in a query (/search?q=a?b): passed on as %3F, which it decodes.
+std::string encode_question_marks(std::string_view query) {
+  std::string out;
+  for (char c : query) out += c == '?' ? std::string("%3F") : std::string(1, c);
+  return out;
 }
 
 // Headers the request is read without (see RequestReader::request()).
@@ -95,6 +111,9 @@ RequestReader::State RequestReader::read_head(std::string_view in) {
   // Empty lines before a request line are ignored (RFC 9112 section 2.2).
   std::size_t start = 0;
   while (start < in.size() && (in[start] == '\r' || in[start] == '\n')) ++start;
+  if (start > limits_->max_leading_blank)
+    return fail(400, "more than " + std::to_string(limits_->max_leading_blank) +
+                         " bytes of empty lines before the request line");
   if (start == in.size()) return State::kNeedMore;
   // Not even a method: garbage (or TLS spoken to a plain port) is refused
   // at once instead of waiting out the head timeout.
@@ -103,6 +122,14 @@ RequestReader::State RequestReader::read_head(std::string_view in) {
     if (!is_token_char(static_cast<unsigned char>(in[i])) || i - start == kLongestMethod)
       return fail(400, "the request line is not METHOD TARGET HTTP/1.x");
   }
+  // The request line is measured first: a 100 KB URL is a 414, though the
+  // head it is part of is too large as well.
+  const std::size_t first_nl = in.find('\n', start);
+  const std::size_t line_length =
+      (first_nl == std::string_view::npos ? in.size() : first_nl) - start;
+  if (line_length > limits_->max_request_line + 1)  // + its CR
+    return fail(414, "the request line is longer than " +
+                         std::to_string(limits_->max_request_line) + " bytes");
   std::size_t from = std::max(scanned_, start);
   std::size_t end = std::string_view::npos;
   for (std::size_t nl = in.find('\n', from); nl != std::string_view::npos;
@@ -119,10 +146,6 @@ RequestReader::State RequestReader::read_head(std::string_view in) {
   }
   if (end == std::string_view::npos) {
     scanned_ = in.size() > 2 ? in.size() - 2 : 0;
-    std::size_t first_nl = in.find('\n', start);
-    if (first_nl == std::string_view::npos && in.size() - start > limits_->max_request_line)
-      return fail(414, "the request line is longer than " +
-                           std::to_string(limits_->max_request_line) + " bytes");
     if (in.size() - start > limits_->max_head)
       return fail(
           431, "the request head is larger than " + std::to_string(limits_->max_head) + " bytes");
@@ -150,7 +173,6 @@ RequestReader::State RequestReader::parse_head(std::string_view head) {
   if (State s = parse_request_line(lines[0], &version); s == State::kFailed) return s;
   if (lines.size() - 1 > limits_->max_headers)
     return fail(431, "more than " + std::to_string(limits_->max_headers) + " header fields");
-  head_ = std::string(lines[0]) + "\r\n";
   Fields fields;
   for (std::size_t i = 1; i < lines.size(); ++i) {
     if (State s = parse_field(lines[i], fields); s == State::kFailed) return s;
@@ -178,7 +200,15 @@ RequestReader::State RequestReader::parse_request_line(std::string_view line,
     if (version->substr(0, 5) == "HTTP/") return fail(505, "only HTTP/1.0 and HTTP/1.1 are served");
     return fail(400, "the request line is not METHOD TARGET HTTP/1.x");
   }
-  path_ = std::string(target.substr(0, target.find('?')));
+  if (target != "*" && target.front() != '/' && !is_absolute_form(target))
+    return fail(400, "the request target is not a path beginning with /");
+  const std::size_t query = target.find('?');
+  path_ = std::string(target.substr(0, query));
+  route_path_ = httplib::detail::decode_url(path_, false);
+  head_ = std::string(method) + " " + path_;
+  if (query != std::string_view::npos)
+    head_ += "?" + encode_question_marks(target.substr(query + 1));
+  head_ += " " + std::string(*version) + "\r\n";
   return State::kReady;
 }
 
@@ -233,7 +263,7 @@ RequestReader::State RequestReader::check_framing(const Fields& f, std::string_v
 }
 
 RequestReader::State RequestReader::read_chunked(std::string_view in) {
-  constexpr std::size_t kMaxChunkLine = 1024;
+  constexpr std::size_t kMaxChunkLine = HttpLimits::kMaxChunkLine;
   for (;;) {
     switch (chunk_) {
       case Chunk::kSize:
@@ -247,6 +277,12 @@ RequestReader::State RequestReader::read_chunked(std::string_view in) {
         std::string_view line = in.substr(chunk_pos_, nl - chunk_pos_);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         chunk_pos_ = nl + 1;
+        // The bytes on the wire count, not only the body's: many tiny
+        // chunks, or long extensions, must end at a cap, not fill memory.
+        if (chunk_pos_ - head_end_ - body_.size() > limits_->max_chunk_framing)
+          return fail(413,
+                      "the chunked body's framing (chunk-size lines, trailers) is larger than " +
+                          std::to_string(limits_->max_chunk_framing) + " bytes");
         if (chunk_ == Chunk::kTrailer) {
           if (line.empty()) return ready(chunk_pos_);
           if (++trailers_ > limits_->max_headers) return fail(431, "too many trailer fields");

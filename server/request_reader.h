@@ -18,6 +18,20 @@ struct HttpLimits {
   std::size_t max_head = 32 * 1024;         // request line + headers: 431 beyond
   std::size_t max_headers = 100;            // 431 beyond
   std::size_t max_body = 64 * 1024;         // 413 beyond, chunked or not
+  // Empty lines before the request line (RFC 9112 section 2.2 asks to
+  // ignore some): 200 KB of CR LF once kept the event loop spinning.
+  std::size_t max_leading_blank = 256;  // 400 beyond
+  // A chunked body's framing (chunk-size lines, extensions, CR LFs,
+  // trailers): 8,000 one-byte chunks take 40 KB of it, and a client adding
+  // extensions could otherwise send far more than max_body on the wire.
+  std::size_t max_chunk_framing = 64 * 1024;  // 413 beyond
+
+  // The most bytes one request can take on the wire: the reader has
+  // answered kReady or kFailed before a connection holds more.
+  std::size_t max_wire() const {
+    return max_leading_blank + max_head + max_body + max_chunk_framing + kMaxChunkLine;
+  }
+  static constexpr std::size_t kMaxChunkLine = 1024;  // one chunk-size or trailer line
 };
 
 class RequestReader {
@@ -41,6 +55,10 @@ class RequestReader {
   std::size_t consumed() const { return consumed_; }
   // The target's path as sent (not percent-decoded), once the head is read.
   const std::string& path() const { return path_; }
+  // The path cpp-httplib routes the request on: percent-decoded with its
+  // own function (/%65xport is /export), once the head is read. Whatever
+  // depends on the route (the lane, the stream limits) is decided on this.
+  const std::string& route_path() const { return route_path_; }
   // The head is read, the body not yet, and the client asked to be told
   // to send it (Expect: 100-continue). True once per request.
   bool take_continue();
@@ -71,7 +89,7 @@ class RequestReader {
   std::size_t scanned_ = 0;   // the end of the head was not before this offset
   std::size_t head_end_ = 0;  // 0 until the head is read: where the body starts
   std::string head_;          // canonical head lines, without the final blank line
-  std::string path_;
+  std::string path_, route_path_;
   enum class Body { kNone, kLength, kChunked } body_kind_ = Body::kNone;
   std::size_t content_length_ = 0;
   bool continue_wanted_ = false;

@@ -1,5 +1,6 @@
 // The archivist's workbench: /timeline, /concordance and /feed.atom
 // (docs/api.md).
+#include <chrono>
 #include <iostream>
 
 #include "api.h"
@@ -7,7 +8,11 @@
 namespace tracuu {
 namespace {
 
-constexpr std::size_t kMaxSeries = 5;    // queries compared on one timeline
+constexpr std::size_t kMaxSeries = 5;  // queries compared on one timeline
+// Bins in one answer, all series together: a century by day (about 1.8 MB
+// of JSON). Five series of it were 7.5 MB, and 40 clients that did not
+// read them held every worker for 28 s (issue 22).
+constexpr std::size_t kMaxTimelineBins = 36600;
 constexpr std::size_t kMaxContext = 50;  // words each side of a concordance line
 constexpr std::size_t kMaxConcordancePage = 1000;
 constexpr std::size_t kFeedEntries = 20;
@@ -28,6 +33,37 @@ json timeline_json(const Timeline& t) {
   return body;
 }
 
+std::string too_many_bins() {
+  return "too many bins: at most " + std::to_string(kMaxTimelineBins) +
+         " in all series together; choose a longer bin, a shorter date range or fewer queries (q)";
+}
+
+// The most bins one series can have between the request's from and to
+// (a query's own dates only narrow them); 0 when either is missing.
+std::size_t bins_between(const std::string& from, const std::string& to, TimeBin bin) {
+  const auto first = parse_date(from), last = parse_date(to);
+  if (from.empty() || to.empty() || !first || !last) return 0;
+  using namespace std::chrono;
+  const auto day = [](const Date& d) {
+    return sys_days(year_month_day(year(d.year), month(static_cast<unsigned>(d.month)),
+                                   std::chrono::day(static_cast<unsigned>(d.day))));
+  };
+  const long days = (day(*last) - day(*first)).count();
+  const long months = (last->year - first->year) * 12L + (last->month - first->month);
+  if (days < 0) return 0;
+  switch (bin) {
+    case TimeBin::kDay:
+      return static_cast<std::size_t>(days + 1);
+    case TimeBin::kWeek:
+      return static_cast<std::size_t>(days / 7 + 2);
+    case TimeBin::kMonth:
+      return static_cast<std::size_t>(months + 1);
+    case TimeBin::kYear:
+      return static_cast<std::size_t>(last->year - first->year + 1);
+  }
+  return 0;
+}
+
 // One series per q (q repeated: {"series": [...]}); the filters are shared.
 void timeline(Api& api, const httplib::Request& req, httplib::Response& res) {
   SearchRequest r = search_request(req);
@@ -37,8 +73,13 @@ void timeline(Api& api, const httplib::Request& req, httplib::Response& res) {
   const std::size_t queries = req.get_param_value_count("q");
   if (queries > kMaxSeries)
     throw BadRequest("at most " + std::to_string(kMaxSeries) + " queries (q) at once");
+  // Refused before counting when the dates asked for already exceed the
+  // cap: 40 such requests at once should cost next to nothing.
+  if (std::max<std::size_t>(1, queries) * bins_between(r.from, r.to, *bin) > kMaxTimelineBins)
+    throw BadRequest(too_many_bins());
   auto searcher = api.searcher();
   json series = json::array();
+  std::size_t bins = 0;
   for (std::size_t i = 0; i < std::max<std::size_t>(1, queries); ++i) {
     SearchRequest one = r;
     one.q = queries ? req.get_param_value("q", i) : "";
@@ -46,7 +87,10 @@ void timeline(Api& api, const httplib::Request& req, httplib::Response& res) {
       throw BadRequest("q must be valid UTF-8 of at most " + std::to_string(kMaxQueryBytes) +
                        " bytes");
     one.budget = api.budget(api.options().query_budget_ms);
-    series.push_back(timeline_json(searcher->timeline(one, *bin)));
+    const Timeline t = searcher->timeline(one, *bin);
+    bins += t.bins.size();
+    if (bins > kMaxTimelineBins) throw BadRequest(too_many_bins());
+    series.push_back(timeline_json(t));
   }
   json body = queries > 1 ? json{{"series", series}} : series[0];
   Api::mark_partial(body, searcher->missing_shards());

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -305,6 +306,66 @@ inline std::vector<std::string> field_of(const json& hits, const std::string& ke
   std::vector<std::string> out;
   for (const auto& h : hits) out.push_back(h[key].get<std::string>());
   return out;
+}
+
+// Shared by the tests of the server under abuse (server_faults_test.cpp,
+// http_limits_test.cpp): the indexes, built once per run, and raw HTTP.
+using Clock = std::chrono::steady_clock;
+
+inline double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// An index of the bundled corpus, built once; tests that damage files copy it.
+inline const std::string& corpus_index() {
+  static TempDir dir;
+  static std::string path = [] {
+    std::string db = dir.path("db");
+    auto run = harness::index(db, {harness::source_path("corpus")});
+    if (run.exit_code != 0 && run.exit_code != 2) throw std::runtime_error(run.err);
+    return db;
+  }();
+  return path;
+}
+
+// Articles of common words, so that phrases of common words are costly to
+// check: enough for a query to outlast a budget of a few milliseconds.
+inline const std::string& common_words_index() {
+  static TempDir dir;
+  static std::string path = [] {
+    const char* words[] = {"của",   "và",  "là",   "có",    "được",  "cho",   "người",
+                           "này",   "với", "các",  "những", "trong", "một",   "đã",
+                           "không", "khi", "từ",   "đến",   "năm",   "thành", "phố",
+                           "tỉnh",  "nhà", "nước", "công",  "ty",    "dân",   "việc"};
+    std::mt19937 rng(7);
+    std::string jsonl;
+    for (int i = 0; i < 3000; ++i) {
+      std::string body;
+      for (int w = 0; w < 400; ++w) body += std::string(words[rng() % std::size(words)]) + " ";
+      jsonl += harness::record("c" + std::to_string(i), "Tin số " + std::to_string(i), body);
+    }
+    std::string db = dir.path("db");
+    auto run = harness::index(db, {dir.write("common.jsonl", jsonl)});
+    if (run.exit_code != 0) throw std::runtime_error(run.err);
+    return db;
+  }();
+  return path;
+}
+
+// How long a new client waits for a search (99 when it got no 200).
+inline double fresh_search(const Server& s, const std::string& q = "binh+tan") {
+  auto start = Clock::now();
+  auto [status, body] = s.get("/search?q=" + q);
+  return status == 200 ? seconds_since(start) : 99;
+}
+
+inline std::string get_request(const std::string& target, const std::string& extra = "") {
+  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
+}
+
+inline int status_of(const std::string& response) {
+  if (response.rfind("HTTP/1.1 ", 0) != 0 || response.size() < 12) return 0;
+  return std::stoi(response.substr(9, 3));
 }
 
 }  // namespace harness

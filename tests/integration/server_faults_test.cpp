@@ -12,57 +12,22 @@
 
 #include "harness.h"
 
+using harness::common_words_index;
+using harness::corpus_index;
+using harness::fresh_search;
+using harness::get_request;
 using harness::json;
 using harness::RawConnection;
+using harness::seconds_since;
 using harness::Server;
+using harness::status_of;
 using harness::TempDir;
 using harness::url_encode;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// An index of the bundled corpus, built once; tests that damage files copy it.
-const std::string& corpus_index() {
-  static TempDir dir;
-  static std::string path = [] {
-    std::string db = dir.path("db");
-    auto run = harness::index(db, {harness::source_path("corpus")});
-    REQUIRE_MESSAGE((run.exit_code == 0 || run.exit_code == 2), run.err);
-    return db;
-  }();
-  return path;
-}
-
-// Articles of common words, so that phrases of common words are costly to
-// check: enough for a query to outlast a budget of a few milliseconds.
-const std::string& common_words_index() {
-  static TempDir dir;
-  static std::string path = [] {
-    const char* words[] = {"của",   "và",  "là",   "có",    "được",  "cho",   "người",
-                           "này",   "với", "các",  "những", "trong", "một",   "đã",
-                           "không", "khi", "từ",   "đến",   "năm",   "thành", "phố",
-                           "tỉnh",  "nhà", "nước", "công",  "ty",    "dân",   "việc"};
-    std::mt19937 rng(7);
-    std::string jsonl;
-    for (int i = 0; i < 3000; ++i) {
-      std::string body;
-      for (int w = 0; w < 400; ++w) body += std::string(words[rng() % std::size(words)]) + " ";
-      jsonl += harness::record("c" + std::to_string(i), "Tin số " + std::to_string(i), body);
-    }
-    std::string db = dir.path("db");
-    auto run = harness::index(db, {dir.write("common.jsonl", jsonl)});
-    REQUIRE_MESSAGE(run.exit_code == 0, run.err);
-    return db;
-  }();
-  return path;
-}
-
 // `"của và" OR "và là" OR ...`: chains of phrases of common words.
 std::string expensive_query() {
   const char* words[] = {"của", "và", "là", "có", "được", "cho", "người", "này", "với", "các"};
@@ -96,22 +61,6 @@ void scramble(const std::string& file) {
   for (char& c : junk) c = static_cast<char>(rng());
   f.seekp(8192);
   f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
-}
-
-// How long a new client waits for a search (99 when it got no 200).
-double fresh_search(const Server& s, const std::string& q = "binh+tan") {
-  auto start = Clock::now();
-  auto [status, body] = s.get("/search?q=" + q);
-  return status == 200 ? seconds_since(start) : 99;
-}
-
-std::string get_request(const std::string& target, const std::string& extra = "") {
-  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
-}
-
-int status_of(const std::string& response) {
-  if (response.rfind("HTTP/1.1 ", 0) != 0 || response.size() < 12) return 0;
-  return std::stoi(response.substr(9, 3));
 }
 
 }  // namespace

@@ -151,3 +151,121 @@ TEST_CASE("a head fed one byte at a time is read once it is whole") {
   CHECK(feed_bytewise(reader, "\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n") == State::kReady);
   CHECK(reader.path() == "/x");
 }
+
+TEST_CASE("the route path is percent-decoded as cpp-httplib routes it; the lane follows it") {
+  const HttpLimits limits;
+  struct Case {
+    const char* target;
+    const char* route;  // what cpp-httplib matches routes against
+  };
+  const Case cases[] = {
+      {"/export?q=a", "/export"},
+      {"/%65xport?q=&format=jsonl", "/export"},  // issue 22: it skipped the stream lane
+      {"/%63oncordance?q=a", "/concordance"},
+      {"/ex%70ort", "/export"},
+      {"/%65%78%70%6frt", "/export"},  // lower-case hex
+      {"/%65%78%70%6Frt", "/export"},  // upper-case hex
+      {"/%u0065xport", "/export"},     // cpp-httplib decodes %uXXXX too
+      {"/%2Fexport", "//export"},      // routed nowhere, not to /export
+      {"//export", "//export"},
+      {"/export/", "/export/"},
+      {"/articles/X%2Frelated", "/articles/X/related"},
+      {"/search?q=a+b", "/search"},  // '+' is a space only in the query
+  };
+  for (const Case& c : cases) {
+    const std::string target = c.target;
+    CAPTURE(target);
+    RequestReader reader(limits);
+    REQUIRE(reader.read("GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n") == State::kReady);
+    CHECK(reader.route_path() == c.route);
+  }
+}
+
+TEST_CASE("a target that is not a path is refused: no route can be guessed from it") {
+  const HttpLimits limits;
+  for (const char* target : {"%2Fexport", "?/export", "export", "x/export"}) {
+    const std::string shown = target;
+    CAPTURE(shown);
+    RequestReader reader(limits);
+    CHECK(reader.read("GET " + shown + " HTTP/1.1\r\nHost: a\r\n\r\n") == State::kFailed);
+    CHECK(reader.error_status() == 400);
+  }
+  for (const char* target : {"*", "http://a/export", "HTTPS://a/"}) {  // OPTIONS *, proxy form
+    const std::string shown = target;
+    CAPTURE(shown);
+    RequestReader reader(limits);
+    CHECK(reader.read("OPTIONS " + shown + " HTTP/1.1\r\nHost: a\r\n\r\n") == State::kReady);
+  }
+}
+
+TEST_CASE("a '?' inside the query is passed on as %3F (cpp-httplib refuses a second '?')") {
+  const HttpLimits limits;
+  RequestReader reader(limits);
+  REQUIRE(reader.read("GET /search?q=a?b??c HTTP/1.1\r\nHost: a\r\n\r\n") == State::kReady);
+  CHECK(reader.request() == "GET /search?q=a%3Fb%3F%3Fc HTTP/1.1\r\nHost: a\r\n\r\n");
+  CHECK(reader.path() == "/search");
+}
+
+TEST_CASE("a request line too long is a 414 even when its head is too large as well") {
+  const HttpLimits limits;
+  const std::string url = "/search?q=" + std::string(100 * 1024, 'a');
+  RequestReader whole(limits);  // sent at once, blank line and all
+  CHECK(whole.read("GET " + url + " HTTP/1.1\r\nHost: a\r\n\r\n") == State::kFailed);
+  CHECK(whole.error_status() == 414);
+  RequestReader cut(limits);  // still coming, no line end yet
+  CHECK(cut.read("GET " + url) == State::kFailed);
+  CHECK(cut.error_status() == 414);
+  RequestReader head(limits);  // a short line, large headers: the head is what is too large
+  std::string headers;
+  for (int i = 0; i < 8; ++i)
+    headers += "X-" + std::to_string(i) + ": " + std::string(5000, 'h') + "\r\n";
+  CHECK(head.read("GET / HTTP/1.1\r\nHost: a\r\n" + headers + "\r\n") == State::kFailed);
+  CHECK(head.error_status() == 431);
+}
+
+TEST_CASE("wire bytes count: empty lines and chunk framing end at a cap, never wait") {
+  const HttpLimits limits;
+  SUBCASE("a few empty lines before the request line are ignored") {
+    RequestReader reader(limits);
+    CHECK(reader.read("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n") == State::kReady);
+  }
+  SUBCASE("200 KB of them: 400 as soon as the allowance is passed") {
+    std::string crlf;
+    for (int i = 0; i < 100000; ++i) crlf += "\r\n";
+    RequestReader reader(limits);
+    CHECK(reader.read(crlf) == State::kFailed);
+    CHECK(reader.error_status() == 400);
+    RequestReader just(limits);
+    CHECK(just.read(std::string(limits.max_leading_blank, '\n')) == State::kNeedMore);
+  }
+  const std::string head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+  SUBCASE("8,000 one-byte chunks are a valid request (40 KB of framing)") {
+    std::string in = head;
+    for (int i = 0; i < 8000; ++i) in += "1\r\nx\r\n";
+    in += "0\r\n\r\n";
+    RequestReader reader(limits);
+    REQUIRE(reader.read(in) == State::kReady);
+    CHECK(reader.request().find("Content-Length: 8000\r\n") != std::string::npos);
+    CHECK(reader.consumed() == in.size());
+  }
+  SUBCASE("chunk extensions past the framing cap: 413 while the body is still small") {
+    std::string in = head;
+    for (int i = 0; i < 8000; ++i) in += "1;ext=" + std::string(40, 'e') + "\r\nx\r\n";
+    RequestReader reader(limits);
+    CHECK(reader.read(in) == State::kFailed);
+    CHECK(reader.error_status() == 413);
+  }
+  SUBCASE("any request is decided within max_wire() bytes") {
+    const std::string junk_chunks = [&] {
+      std::string in = head;
+      while (in.size() < limits.max_wire()) in += "1;e\r\nx\r\n";
+      return in;
+    }();
+    std::string crlf_then_head = std::string(limits.max_leading_blank, '\n') + "GET /";
+    crlf_then_head += std::string(limits.max_wire(), 'a');
+    for (const std::string& in : {junk_chunks, crlf_then_head}) {
+      RequestReader reader(limits);
+      CHECK(reader.read(in) == State::kFailed);
+    }
+  }
+}
