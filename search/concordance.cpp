@@ -7,9 +7,12 @@
 // the whole index. Each article's occurrences are found by the analyzer on
 // its stored text (find_occurrences: the same reading the index was built
 // from). Sorting by the context needs every line first: those are held.
+#include <malloc.h>
+
 #include <algorithm>
 #include <deque>
 #include <tuple>
+#include <utility>
 
 #include "search_internal.h"
 
@@ -45,6 +48,14 @@ struct KeyedLine {
   std::string key;
   ConcordanceLine line;
 };
+
+// About what a held line costs: its text, and its struct twice (the vector
+// doubles as it grows).
+std::size_t held_bytes(const KeyedLine& k) {
+  const ConcordanceLine& l = k.line;
+  return 2 * sizeof(KeyedLine) + k.key.size() + l.id.size() + l.title.size() + l.published.size() +
+         l.left.size() + l.match.size() + l.right.size();
+}
 
 // The lines of one article, `context` syllables each side.
 void lines_of(Analyzer& analyzer, const Article& a, const Sought& sought, std::size_t context,
@@ -115,6 +126,10 @@ class Searcher::ConcordanceStream::State {
     oldest_ = oldest_month();
     if (request.sort != ConcordanceRequest::Sort::kDate) sort_all();
   }
+
+  ~State() { release_sorted_lines(); }
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
 
   std::size_t articles() const { return articles_; }
   bool articles_exact() const { return articles_exact_; }
@@ -204,11 +219,30 @@ class Searcher::ConcordanceStream::State {
     while (next_in_date_order(&line)) {
       std::string key = internal::sort_key(impl_.analyzer_, line, request_.sort);
       sorted_lines_.push_back({std::move(key), std::move(line)});
+      held_ += internal::held_bytes(sorted_lines_.back());
+      if (held_ > request_.max_sorted_bytes) refuse_sort();
     }
     std::stable_sort(
         sorted_lines_.begin(), sorted_lines_.end(),
         [](const internal::KeyedLine& a, const internal::KeyedLine& b) { return a.key < b.key; });
     sorted_ = true;
+  }
+
+  [[noreturn]] void refuse_sort() {
+    const std::size_t lines = sorted_lines_.size();
+    release_sorted_lines();
+    throw BadRequest("too many lines to sort by context (over " + std::to_string(lines) +
+                     " lines, " + std::to_string(request_.max_sorted_bytes >> 20) +
+                     " MB): narrow the query (dates, category, more words), use less context, "
+                     "or sort by date, which streams any number of lines");
+  }
+
+  // The lines' memory back to the system: glibc keeps freed blocks in the
+  // thread's arena otherwise, and four sorts left the server at 1.4 GB.
+  void release_sorted_lines() {
+    constexpr std::size_t kTrimFrom = std::size_t{8} << 20;  // a trim costs a few ms
+    std::vector<internal::KeyedLine>().swap(sorted_lines_);
+    if (std::exchange(held_, 0) >= kTrimFrom) ::malloc_trim(0);
   }
 
   // Months as "YYYYMM".
@@ -257,6 +291,7 @@ class Searcher::ConcordanceStream::State {
   std::deque<ConcordanceLine> pending_;
   bool sorted_ = false;
   std::vector<internal::KeyedLine> sorted_lines_;
+  std::size_t held_ = 0;  // held_bytes of sorted_lines_
   std::size_t next_sorted_ = 0;
 };
 
