@@ -5,6 +5,8 @@ fresh client's worst and median /search time and the server's peak RSS
 during the attack. Only 127.0.0.1; every loop is bounded in time.
 
     python3 bench/abuse.py PORT SERVER_PID [SECONDS_PER_ATTACK]
+    python3 bench/abuse.py PORT SERVER_PID --only concordance [SECONDS]
+    python3 bench/abuse.py PORT SERVER_PID --hides N   (/search, /suggest times)
 """
 import socket
 import statistics
@@ -15,7 +17,10 @@ import urllib.parse
 
 PORT = int(sys.argv[1])
 PID = int(sys.argv[2])
-SECONDS = float(sys.argv[3]) if len(sys.argv) > 3 else 8.0
+MODE = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3].startswith("--") else ""
+SECONDS = float(sys.argv[3]) if len(sys.argv) > 3 and not MODE else 8.0
+if MODE == "--only" and len(sys.argv) > 5:
+    SECONDS = float(sys.argv[5])
 
 COMMON = ["của", "và", "là", "có", "được", "cho", "người", "này", "với", "các", "những",
           "trong", "một", "đã", "không", "khi", "từ", "đến", "năm", "để", "về", "theo"]
@@ -66,8 +71,9 @@ def fresh_search(q="giá xăng"):
 class Attack:
     """Runs `body(stop)` on `threads` threads while probing; returns figures."""
 
-    def __init__(self, name, body, threads=1):
+    def __init__(self, name, body, threads=1, settle=False):
         self.name, self.body, self.threads = name, body, threads
+        self.settle = settle  # also the RSS a few seconds after the attack
 
     def run(self):
         stop = threading.Event()
@@ -91,6 +97,9 @@ class Attack:
         print(f"{self.name:<44} fresh /search worst {max(probes) * 1000:8.1f} ms  "
               f"median {statistics.median(probes) * 1000:7.1f} ms  failed {len(probes) - len(ok):2d}"
               f"  peak RSS {peak / 1024:7.1f} MiB", flush=True)
+        if self.settle:
+            time.sleep(3)
+            print(f"{'':<44} RSS 3 s after the attack {rss_kib() / 1024:7.1f} MiB", flush=True)
 
 
 def hold(sockets, stop):
@@ -219,7 +228,58 @@ def expensive_export(stop, _):
             pass
 
 
+def sorted_concordance(stop, _):
+    """The whole concordance of the commonest word, 50 words each side,
+    sorted by its left context: every line is held before the first is sent
+    (one took the server from 40 MB to 543 MB)."""
+    path = "/concordance?format=csv&sort=left&context=50&q=" + urllib.parse.quote("của")
+    while not stop.is_set():
+        try:
+            s = connect(timeout=120)
+            s.sendall(request(path, "Connection: close\r\n"))
+            while s.recv(1 << 20):
+                pass
+            s.close()
+        except OSError:
+            pass
+
+
+def timed_get(path):
+    start = time.monotonic()
+    s = connect(timeout=60)
+    s.sendall(request(path, "Connection: close\r\n"))
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    if not data.startswith(b"HTTP/1.1 200"):
+        return 99.0
+    return time.monotonic() - start
+
+
+def hides(count):
+    """Median and worst /search and /suggest times, the rules hiding `count` articles."""
+    searches = ["giá xăng", "bóng đá", "hà nội", "thời tiết", "chứng khoán", "của"]
+    prefixes = ["hà n", "bóng", "giá x", "thủ t", "việt"]
+    for name, paths in [("/search", ["/search?q=" + urllib.parse.quote(q) for q in searches]),
+                        ("/suggest", ["/suggest?q=" + urllib.parse.quote(q) for q in prefixes])]:
+        timed_get(paths[0])  # the hidden list is built on the first query
+        times = [timed_get(p) for _ in range(5) for p in paths]
+        print(f"{count:>6} hides  {name:<9} median {statistics.median(times) * 1000:8.1f} ms  "
+              f"worst {max(times) * 1000:8.1f} ms  failed {sum(t >= 99 for t in times)}",
+              flush=True)
+
+
 def main():
+    if MODE == "--hides":
+        return hides(int(sys.argv[4]))
+    if MODE == "--only":
+        Attack("4 concordances sorted by context (của, 50)", sorted_concordance, 4,
+               settle=True).run()
+        return
     print(f"fresh client alone: {min(fresh_search() for _ in range(5)) * 1000:.1f} ms; "
           f"RSS {rss_kib() / 1024:.1f} MiB; {SECONDS:g} s per attack")
     for attack in [
@@ -232,6 +292,8 @@ def main():
         Attack("8 x Range with 2,600 ranges", many_ranges, 8),
         Attack("16 expensive searches at once", expensive_search, 16),
         Attack("16 exports of an expensive query", expensive_export, 16),
+        Attack("4 concordances sorted by context (của, 50)", sorted_concordance, 4,
+               settle=True),
     ]:
         attack.run()
     time.sleep(1)

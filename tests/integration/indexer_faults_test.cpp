@@ -526,7 +526,8 @@ TEST_CASE("a second run is refused before it writes anything while the folder is
   int fd = ::open(dir.path("db/.tracuu-index.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   REQUIRE(fd >= 0);
   REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
-  auto run = index(dir.path("db"), {dir.write("a.jsonl", articles(5))});
+  // --lock-wait 0: refused at once (by default a run waits for the holder).
+  auto run = index(dir.path("db"), {dir.write("a.jsonl", articles(5))}, {"--lock-wait", "0"});
   ::close(fd);
   INFO(run.err);
   CHECK(run.exit_code == 1);
