@@ -6,7 +6,9 @@
 // its first line comes after the first month's match, not after matching
 // the whole index. Each article's occurrences are found by the analyzer on
 // its stored text (find_occurrences: the same reading the index was built
-// from). Sorting by the context needs every line first: those are held.
+// from). Sorting by the context needs every line first: those are held, at
+// most ConcordanceRequest::max_sorted_bytes of them, in an arena of their
+// own that goes back to the system whole.
 #include <malloc.h>
 
 #include <algorithm>

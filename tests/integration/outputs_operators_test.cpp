@@ -12,10 +12,12 @@
 #include "harness.h"
 
 using harness::json;
+using harness::run_bounded;
 using harness::RunResult;
 using harness::Server;
 using harness::TempDir;
 using harness::url_encode;
+using harness::wait_bounded;
 
 namespace {
 
@@ -34,21 +36,6 @@ std::set<std::string> entries(const std::string& dir) {
   std::set<std::string> names;
   for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
   return names;
-}
-
-// Waits for `pid` at most `seconds`, then kills it and fails.
-int wait_bounded(pid_t pid, double seconds) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid)
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  kill(pid, SIGKILL);
-  harness::wait_exit(pid);
-  FAIL("did not finish within " << seconds << " s");
-  return -1;
 }
 
 // Articles whose text fields are what a spreadsheet would run.
@@ -108,18 +95,6 @@ std::vector<std::string> formula_cells(const std::string& csv) {
       found.push_back(cell);
   }
   return found;
-}
-
-// Runs a binary expected to exit (a server refusing to start), at most
-// `seconds`: one that starts serving instead fails the test, not hangs it.
-RunResult run_bounded(const std::vector<std::string>& args, double seconds = 30) {
-  TempDir logs;
-  pid_t pid = harness::spawn(args, logs.path("out"), logs.path("err"));
-  RunResult r;
-  r.exit_code = wait_bounded(pid, seconds);
-  r.out = harness::slurp(logs.path("out"));
-  r.err = harness::slurp(logs.path("err"));
-  return r;
 }
 
 }  // namespace
