@@ -1,5 +1,4 @@
 // tracuu-server: parse options, serve; errors become a message and exit 1.
-#include <malloc.h>
 #include <xapian.h>
 
 #include <algorithm>
@@ -152,10 +151,6 @@ int main(int argc, char** argv) {
   // A remote shard that goes away mid-request must be an error to handle,
   // not a signal that kills the server.
   std::signal(SIGPIPE, SIG_IGN);
-  // Memory a request freed goes back to the system. After large frees glibc
-  // raises its trim threshold (up to 64 MB), and a worker thread's heap kept
-  // a refused concordance sort's 50 MB for good; a fixed one stops that.
-  mallopt(M_TRIM_THRESHOLD, 8 << 20);
   try {
     tracuu::run_server(options);
   } catch (const Xapian::Error& e) {
