@@ -168,10 +168,19 @@ TEST_CASE("an article url that is not http(s) is reported by file and line; the 
 }
 
 TEST_CASE("the widget follows only http(s) links, whatever an older index holds") {
-  // The script is served as it is in the source: its link check is there.
-  const std::string widget = harness::slurp(harness::source_path("server/page/widget.js"));
-  CHECK(contains(widget, "function webUrl("));
-  CHECK(contains(widget, "var url = webUrl(h.url);"));
+  TempDir dir;
+  auto run = harness::index(dir.path("db"),
+                            {dir.write("a.jsonl", line_of({{"id", "a"}, {"title", "Tin"}}))});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  Server s(dir.path("db"));
+  auto widget = s.client().Get("/widget.js");
+  REQUIRE(widget);
+  REQUIRE(widget->status == 200);
+  // Both the default link and the site's {url} template go through the check.
+  CHECK(contains(widget->body, "/^https?:\\/\\/[^\\/?#\\s]/i.test(u)"));
+  CHECK(contains(widget->body, "var url = webUrl(h.url);"));
+  CHECK(contains(widget->body, ".replace(\"{url}\", url)"));
+  CHECK_FALSE(contains(widget->body, "return h.url ||"));
 }
 
 // ---------------------------------------------------------------------------
@@ -416,6 +425,21 @@ TEST_CASE("a 10 MB editors' line is refused quoting 200 bytes of it, at start an
   CHECK(contains(error, ":1: a line of "));
   CHECK(error.size() < 500);
   CHECK(s.log().size() < 4000);
+}
+
+TEST_CASE("an editors' file over 16 MiB is refused before it is read") {
+  TempDir dir;
+  auto run = harness::index(dir.path("db"),
+                            {dir.write("a.jsonl", line_of({{"id", "a"}, {"title", "Tin"}}))});
+  REQUIRE(run.exit_code == 0);
+  std::string text;
+  const std::string comment = "# " + std::string(8000, 'c') + "\n";
+  while (text.size() <= (std::size_t{16} << 20)) text += comment;
+  const std::string rules = dir.write("rules.tsv", text);
+  auto r = run_bounded({harness::binary("server/tracuu-server"), "--db", dir.path("db"), "--port",
+                        std::to_string(harness::free_port()), "--rules", rules});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, rules + ": larger than 16 MB"));
 }
 
 TEST_CASE("a pin with a query longer than a search's is refused") {
