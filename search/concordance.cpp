@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <limits>
 #include <memory_resource>
 #include <tuple>
 #include <utility>
@@ -52,15 +53,22 @@ std::string one_line(std::string_view s) {
 // sort's 80 MB for the life of the server.
 struct KeyedLine {
   std::pmr::string key, id, title, published, left, match, right;
+  std::size_t order;  // in date order: ties keep it (a stable sort)
 
-  KeyedLine(std::string_view sort_key, const ConcordanceLine& l, std::pmr::memory_resource* arena)
+  KeyedLine(std::string_view sort_key, const ConcordanceLine& l, std::size_t in_order,
+            std::pmr::memory_resource* arena)
       : key(sort_key, arena),
         id(l.id, arena),
         title(l.title, arena),
         published(l.published, arena),
         left(l.left, arena),
         match(l.match, arena),
-        right(l.right, arena) {}
+        right(l.right, arena),
+        order(in_order) {}
+
+  bool operator<(const KeyedLine& other) const {
+    return std::tie(key, order) < std::tie(other.key, other.order);
+  }
 
   ConcordanceLine line() const {
     return {std::string(id),   std::string(title), std::string(published),
@@ -132,8 +140,11 @@ class Searcher::ConcordanceStream::State {
   // first matches, so its first line comes before the whole index is read
   // (a word in most articles: 76 → 19 ms to the first line at 200k
   // articles; docs/benchmarks.md).
-  State(internal::SearcherImpl& impl, const ConcordanceRequest& request, bool partial_ok)
-      : impl_(impl), request_(request), partial_ok_(partial_ok) {
+  // `keep`: a sort hands out only its first `keep` lines (a page), and
+  // holds no more than those while it reads.
+  State(internal::SearcherImpl& impl, const ConcordanceRequest& request, bool partial_ok,
+        std::size_t keep = std::numeric_limits<std::size_t>::max())
+      : impl_(impl), request_(request), partial_ok_(partial_ok), keep_(keep) {
     SearchRequest search = request.search;
     search.group_copies = false;
     p_ = impl_.prepare(search, false);
@@ -156,6 +167,8 @@ class Searcher::ConcordanceStream::State {
   State& operator=(const State&) = delete;
 
   std::size_t articles() const { return articles_; }
+  // Lines a sort read, the ones it did not keep included.
+  std::size_t sorted_total() const { return sorted_total_; }
   bool articles_exact() const { return articles_exact_; }
   bool timed_out() const { return timed_out_; }
 
@@ -240,17 +253,34 @@ class Searcher::ConcordanceStream::State {
 
   void sort_all() {
     ConcordanceLine line;
+    // A whole sort's lines go to an arena freed whole; a page's few, which
+    // come and go, to the heap.
+    std::pmr::memory_resource* memory = std::pmr::new_delete_resource();
+    if (keep_ == std::numeric_limits<std::size_t>::max()) {
+      arena_ = std::make_unique<internal::SortArena>();
+      memory = &arena_->resource;
+    }
     while (next_in_date_order(&line)) {
-      if (!arena_) arena_ = std::make_unique<internal::SortArena>();
       const std::string key = internal::sort_key(impl_.analyzer_, line, request_.sort);
-      sorted_lines_.emplace_back(key, line, &arena_->resource);
+      sorted_lines_.emplace_back(key, line, sorted_total_++, memory);
       held_ += sorted_lines_.back().bytes();
+      if (sorted_lines_.size() > keep_) drop_last_line();
       if (held_ > request_.max_sorted_bytes) refuse_sort();
     }
-    std::stable_sort(
-        sorted_lines_.begin(), sorted_lines_.end(),
-        [](const internal::KeyedLine& a, const internal::KeyedLine& b) { return a.key < b.key; });
+    std::sort(sorted_lines_.begin(), sorted_lines_.end());
     sorted_ = true;
+  }
+
+  // With a page to fill, sorted_lines_ is a max-heap of the first `keep_`
+  // lines so far: the one sorting last goes.
+  void drop_last_line() {
+    if (sorted_lines_.size() == keep_ + 1)
+      std::make_heap(sorted_lines_.begin(), sorted_lines_.end());
+    else
+      std::push_heap(sorted_lines_.begin(), sorted_lines_.end());
+    std::pop_heap(sorted_lines_.begin(), sorted_lines_.end());
+    held_ -= sorted_lines_.back().bytes();
+    sorted_lines_.pop_back();
   }
 
   [[noreturn]] void refuse_sort() {
@@ -305,6 +335,7 @@ class Searcher::ConcordanceStream::State {
   internal::SearcherImpl& impl_;
   ConcordanceRequest request_;
   bool partial_ok_;
+  std::size_t keep_;
   internal::SearcherImpl::Prepared p_;
   std::size_t articles_ = 0;
   bool articles_exact_ = false;
@@ -319,6 +350,7 @@ class Searcher::ConcordanceStream::State {
   std::unique_ptr<internal::SortArena> arena_;  // sorted_lines_'s text; declared first
   std::vector<internal::KeyedLine> sorted_lines_;
   std::size_t held_ = 0;  // bytes() of sorted_lines_
+  std::size_t sorted_total_ = 0;
   std::size_t next_sorted_ = 0;
 };
 
@@ -349,7 +381,11 @@ Concordance SearcherImpl::concordance(const ConcordanceRequest& r) {
   return with_retry([&] {
     Concordance c;
     c.query = r.search.q;
-    Searcher::ConcordanceStream::State lines(*this, r, true);
+    // A sorted page holds its own lines and those before it, not them all.
+    const bool by_date = r.sort == ConcordanceRequest::Sort::kDate;
+    Searcher::ConcordanceStream::State lines(
+        *this, r, true,
+        by_date ? std::numeric_limits<std::size_t>::max() : r.search.offset + r.search.limit);
     c.articles = lines.articles();
     ConcordanceLine line;
     while (lines.next(&line)) {
@@ -357,6 +393,7 @@ Concordance SearcherImpl::concordance(const ConcordanceRequest& r) {
         c.lines.push_back(line);
       ++c.occurrences;
     }
+    if (!by_date) c.occurrences = lines.sorted_total();
     c.timed_out = lines.timed_out();
     return c;
   });

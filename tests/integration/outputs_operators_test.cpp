@@ -240,38 +240,56 @@ TEST_CASE("--public-url must be an http(s) address") {
 // ---------------------------------------------------------------------------
 // Concordance memory
 
-TEST_CASE("a concordance sort past its memory is refused with 400; by date it streams") {
+TEST_CASE("a concordance sort past its memory is refused with 400; a page or by date is not") {
   TempDir dir;
   std::string jsonl;
-  std::string body;
-  for (int k = 0; k < 40; ++k) body += "Một phần của ngân sách của thành phố được dùng. ";
-  for (int i = 0; i < 200; ++i)
+  for (int i = 0; i < 200; ++i) {
+    std::string body;
+    for (int k = 0; k < 40; ++k)
+      body += "Phần " + std::to_string((i * 7 + k * 13) % 97) + " của ngân sách của thành phố " +
+              std::to_string(k) + " được dùng. ";
     jsonl += line_of({{"id", "c" + std::to_string(i)},
                       {"title", "Tin của ngày " + std::to_string(i)},
                       {"body", body},
-                      {"published", "2017-06-01"}});
+                      {"published", "2017-06-" + std::string(i % 28 < 9 ? "0" : "") +
+                                        std::to_string(i % 28 + 1)}});
+  }
   auto run = harness::index(dir.path("db"), {dir.write("a.jsonl", jsonl)});
   REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  const std::string q = "&context=50&q=" + url_encode("của");
 
   Server capped(dir.path("db"), {"--concordance-sort-mb", "1"});
-  for (const char* format : {"csv", "json", "jsonl"}) {
-    auto [status, error] = capped.get(std::string("/concordance?format=") + format +
-                                      "&sort=left&context=50&q=" + url_encode("của"));
+  for (const char* format : {"csv", "jsonl"}) {
+    auto [status, error] =
+        capped.get(std::string("/concordance?format=") + format + "&sort=left" + q);
     INFO(format);
     CHECK(status == 400);
     CHECK(contains(error.value("error", ""), "too many lines to sort by context"));
   }
-  auto by_date =
-      capped.client().Get(("/concordance?format=csv&context=50&q=" + url_encode("của")).c_str());
+  auto by_date = capped.client().Get(("/concordance?format=csv" + q).c_str());
   REQUIRE(by_date);
   CHECK(by_date->status == 200);
-  CHECK(std::count(by_date->body.begin(), by_date->body.end(), '\n') > 8000);
-  // The same sort fits the default.
+  const auto lines = std::count(by_date->body.begin(), by_date->body.end(), '\n') - 1;
+  CHECK(lines > 16000);
+
+  // A page of a sorted concordance holds its own lines and those before it:
+  // the same lines as the whole sort, under the cap.
   Server s(dir.path("db"));
-  auto sorted = s.client().Get(
-      ("/concordance?format=csv&sort=right&context=50&q=" + url_encode("của")).c_str());
-  REQUIRE(sorted);
-  CHECK(sorted->status == 200);
+  auto whole = s.client().Get(("/concordance?format=jsonl&sort=left" + q).c_str());
+  REQUIRE(whole);
+  REQUIRE(whole->status == 200);
+  std::vector<json> all;
+  std::istringstream in(whole->body);
+  for (std::string l; std::getline(in, l);) all.push_back(json::parse(l));
+  CHECK(static_cast<long>(all.size()) == lines);
+  auto [status, page] = capped.get("/concordance?format=json&sort=left&offset=50&limit=100" + q);
+  REQUIRE(status == 200);
+  CHECK(page["occurrences"] == lines);
+  REQUIRE(page["lines"].size() == 100);
+  for (std::size_t k = 0; k < 100; ++k) {
+    CAPTURE(k);
+    CHECK(page["lines"][k] == all[50 + k]);
+  }
 }
 
 // ---------------------------------------------------------------------------
