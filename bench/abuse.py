@@ -7,6 +7,8 @@ every loop is bounded in time. ABUSE_ONLY=word,word runs only the attacks
 whose name holds one of the words.
 
     python3 bench/abuse.py PORT SERVER_PID [SECONDS_PER_ATTACK]
+    python3 bench/abuse.py PORT SERVER_PID --only concordance [SECONDS]
+    python3 bench/abuse.py PORT SERVER_PID --hides N   (/search, /suggest times)
 """
 import os
 import socket
@@ -18,7 +20,10 @@ import urllib.parse
 
 PORT = int(sys.argv[1])
 PID = int(sys.argv[2])
-SECONDS = float(sys.argv[3]) if len(sys.argv) > 3 else 8.0
+MODE = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3].startswith("--") else ""
+SECONDS = float(sys.argv[3]) if len(sys.argv) > 3 and not MODE else 8.0
+if MODE == "--only" and len(sys.argv) > 5:
+    SECONDS = float(sys.argv[5])
 
 COMMON = ["của", "và", "là", "có", "được", "cho", "người", "này", "với", "các", "những",
           "trong", "một", "đã", "không", "khi", "từ", "đến", "năm", "để", "về", "theo"]
@@ -40,10 +45,12 @@ def cpu_seconds():
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def connect(timeout=5.0, rcvbuf=None):
+def connect(timeout=5.0, rcvbuf=None, source=None):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if rcvbuf:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    if source:  # another loopback address: another client to the server's limits
+        s.bind((source, 0))
     s.settimeout(timeout)
     s.connect(("127.0.0.1", PORT))
     return s
@@ -53,12 +60,12 @@ def request(path, extra=""):
     return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode()
 
 
-def fresh_search(q="giá xăng"):
-    """One new connection, one search: seconds until the whole answer (99 on failure)."""
+def timed_get(path):
+    """One new connection, one GET: seconds until the whole answer (99 on failure)."""
     start = time.monotonic()
     try:
-        s = connect(timeout=30)
-        s.sendall(request("/search?q=" + urllib.parse.quote(q), "Connection: close\r\n"))
+        s = connect(timeout=60)
+        s.sendall(request(path, "Connection: close\r\n"))
         data = b""
         while True:
             chunk = s.recv(65536)
@@ -73,11 +80,16 @@ def fresh_search(q="giá xăng"):
     return time.monotonic() - start
 
 
+def fresh_search(q="giá xăng"):
+    return timed_get("/search?q=" + urllib.parse.quote(q))
+
+
 class Attack:
     """Runs `body(stop)` on `threads` threads while probing; returns figures."""
 
-    def __init__(self, name, body, threads=1):
+    def __init__(self, name, body, threads=1, settle=False):
         self.name, self.body, self.threads = name, body, threads
+        self.settle = settle  # also the RSS a few seconds after the attack
 
     def run(self):
         stop = threading.Event()
@@ -103,6 +115,11 @@ class Attack:
         print(f"{self.name:<44} fresh /search worst {max(probes) * 1000:8.1f} ms  "
               f"median {statistics.median(probes) * 1000:7.1f} ms  failed {len(probes) - len(ok):2d}"
               f"  CPU {cpu:4.0f}%  peak RSS {peak / 1024:7.1f} MiB", flush=True)
+        if self.settle:
+            for wait in (3, 12):
+                time.sleep(wait)
+                print(f"{'':<44} RSS {wait} s after the attack {rss_kib() / 1024:7.1f} MiB "
+                      f"(before it {base / 1024:.1f} MiB)", flush=True)
 
 
 def hold(sockets, stop):
@@ -274,7 +291,43 @@ def tiny_chunks(stop, _):
 CENTURY = "&bin=day&from=1917-01-01&to=2016-12-31"
 
 
+def sorted_concordance(stop, i):
+    """The whole concordance of the commonest word, 50 words each side,
+    sorted by its left context: every line is held before the first is sent
+    (one took the server from 40 MB to 543 MB). Each thread from its own
+    loopback address, so all four run at once (2 exports per client)."""
+    path = "/concordance?format=csv&sort=left&context=50&q=" + urllib.parse.quote("của")
+    while not stop.is_set():
+        try:
+            s = connect(timeout=120, source=f"127.0.0.{2 + i}")
+            s.sendall(request(path, "Connection: close\r\n"))
+            while s.recv(1 << 20):
+                pass
+            s.close()
+        except OSError:
+            pass
+
+
+def hides(count):
+    """Median and worst /search and /suggest times, the rules hiding `count` articles."""
+    searches = ["giá xăng", "bóng đá", "hà nội", "thời tiết", "chứng khoán", "của"]
+    prefixes = ["hà n", "bóng", "giá x", "thủ t", "việt"]
+    for name, paths in [("/search", ["/search?q=" + urllib.parse.quote(q) for q in searches]),
+                        ("/suggest", ["/suggest?q=" + urllib.parse.quote(q) for q in prefixes])]:
+        timed_get(paths[0])  # the hidden list is built on the first query
+        times = [timed_get(p) for _ in range(5) for p in paths]
+        print(f"{count:>6} hides  {name:<9} median {statistics.median(times) * 1000:8.1f} ms  "
+              f"worst {max(times) * 1000:8.1f} ms  failed {sum(t >= 99 for t in times)}",
+              flush=True)
+
+
 def main():
+    if MODE == "--hides":
+        return hides(int(sys.argv[4]))
+    if MODE == "--only":
+        Attack("4 concordances sorted by context (của, 50)", sorted_concordance, 4,
+               settle=True).run()
+        return
     print(f"fresh client alone: {min(fresh_search() for _ in range(5)) * 1000:.1f} ms; "
           f"RSS {rss_kib() / 1024:.1f} MiB; {SECONDS:g} s per attack")
     for attack in [
@@ -295,6 +348,8 @@ def main():
                stalled_readers("/timeline?q=a&q=b&q=c&q=d&q=e" + CENTURY, 40)),
         Attack("40 stalled /timeline, 1 series, century/day",
                stalled_readers("/timeline?q=a" + CENTURY, 40)),
+        Attack("4 concordances sorted by context (của, 50)", sorted_concordance, 4,
+               settle=True),
     ]:
         only = os.environ.get("ABUSE_ONLY", "")
         if not only or any(word in attack.name for word in only.split(",")):

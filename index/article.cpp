@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -206,6 +207,31 @@ void check_article(const Article& a) {
   if (a.title.empty()) throw RecordError("title: missing or empty");
 }
 
+bool is_web_url(std::string_view url) {
+  std::size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return false;
+  std::string lower;
+  for (char c : url.substr(0, scheme))
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (lower != "http" && lower != "https") return false;
+  const std::string_view rest = url.substr(scheme + 3);
+  if (rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#')
+    return false;  // no host
+  return std::none_of(url.begin(), url.end(),
+                      [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; });
+}
+
+void drop_unsafe_url(Article& a) {
+  if (a.url.empty() || is_web_url(a.url)) return;
+  // Quoted for the log: at most 60 bytes, control characters shown as "?".
+  std::string shown = a.url.substr(0, 60);
+  for (char& c : shown)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+  a.field_errors.push_back("url: not an http or https address, indexed without it: \"" + shown +
+                           (a.url.size() > 60 ? "...\"" : "\""));
+  a.url.clear();
+}
+
 nlohmann::json article_json(const Article& a) {
   return {{"id", a.id},
           {"title", a.title},
@@ -239,6 +265,7 @@ Article article_from_json(std::string_view json_text) {
   a.published = normalize_published(trim_spaces(optional_string(j, "published")));
   a.tags = tags_of(j);
   check_article(a);
+  drop_unsafe_url(a);
   return a;
 }
 

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -71,6 +72,25 @@ void fsync_path(const fs::path& path) {
   ::close(fd);
 }
 
+// A backup inside the index folder is a folder the next job does not know:
+// it removed "gen-backup-2017-12-01" as a leftover generation (399.8 MB
+// freed). Compared after symlinks and ".." are resolved, so no spelling of
+// a path into DIR gets through.
+void refuse_inside_index(const std::string& out, const std::string& db_dir) {
+  std::error_code ec;
+  const fs::path dir = fs::weakly_canonical(fs::absolute(db_dir), ec);
+  if (ec) return;  // no folder to be inside of: open_reader says so
+  const fs::path target = fs::weakly_canonical(fs::absolute(out), ec);
+  if (ec) return;
+  auto [d, t] = std::mismatch(dir.begin(), dir.end(), target.begin(), target.end());
+  // A trailing "/" is an empty last component of `dir`.
+  if (d == dir.end() || (d->empty() && std::next(d) == dir.end()))
+    throw IndexError(out + " is inside the index folder " + db_dir +
+                     ": the next tracuu-index run would remove it as a leftover; back up to a "
+                     "folder outside " +
+                     db_dir);
+}
+
 }  // namespace
 
 std::string BackupReport::to_json() const {
@@ -88,6 +108,7 @@ std::string BackupReport::to_json() const {
 BackupReport backup_index(const std::string& db_dir, const std::string& out_dir,
                           std::ostream& log) {
   const auto start = Clock::now();
+  refuse_inside_index(out_dir, db_dir);
   const fs::path out = fs::absolute(out_dir).lexically_normal();
   std::error_code ec;
   if (fs::exists(fs::symlink_status(out, ec)))

@@ -16,18 +16,38 @@ namespace tracuu::internal {
 
 namespace fs = std::filesystem;
 
-DirLock::DirLock(const std::string& dir) {
+DirLock::DirLock(const std::string& dir, std::chrono::milliseconds wait, std::ostream* log) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw IndexError("cannot create " + dir + ": " + ec.message());
   const std::string path = (fs::path(dir) / kFileName).string();
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw IndexError("cannot open " + path + ": " + std::strerror(errno));
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd_);
-    throw IndexError("another tracuu-index is writing to " + dir + " (" + path +
-                     " is locked); try again when it has finished");
+  if (acquire(wait, log, path)) return;
+  ::close(fd_);
+  throw IndexError("another tracuu-index is writing to " + dir + " (" + path + " is locked" +
+                   (wait.count() > 0 ? " after waiting " + std::to_string(wait.count()) + " ms"
+                                     : std::string()) +
+                   "); try again when it has finished");
+}
+
+// A job killed with SIGKILL holds its lock until the kernel has closed its
+// files, a moment after the kill: a supervisor retrying at once found it
+// still held and gave up. So a holder gets `wait` to go away, said once on
+// `log`; a job that really runs still makes the second one fail, later.
+bool DirLock::acquire(std::chrono::milliseconds wait, std::ostream* log, const std::string& path) {
+  if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return true;
+  if (wait.count() <= 0) return false;
+  if (log)
+    *log << "tracuu-index: " << path << " is locked by another tracuu-index; waiting up to "
+         << wait.count() << " ms for it to finish\n"
+         << std::flush;
+  const auto until = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return true;
   }
+  return false;
 }
 
 DirLock::~DirLock() {

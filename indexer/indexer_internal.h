@@ -18,11 +18,14 @@ namespace tracuu::internal {
 // The write lock of an index folder: an flock on DIR/.tracuu-index.lock,
 // taken before anything is written in DIR (two first runs on one empty
 // folder would otherwise build over each other) and held until destroyed.
-// A second holder fails at once. Not copyable; one thread owns it.
+// A second holder waits for the first at most `wait` (saying so on `log`),
+// then fails. Not copyable; one thread owns it.
 class DirLock {
  public:
-  // Creates DIR if needed. Throws IndexError when another process holds it.
-  explicit DirLock(const std::string& dir);
+  // Creates DIR if needed. Throws IndexError when another process still
+  // holds it after `wait`.
+  explicit DirLock(const std::string& dir, std::chrono::milliseconds wait = {},
+                   std::ostream* log = nullptr);
   DirLock(const DirLock&) = delete;
   DirLock& operator=(const DirLock&) = delete;
   ~DirLock();  // closing the file releases the lock
@@ -30,6 +33,7 @@ class DirLock {
   static constexpr const char* kFileName = ".tracuu-index.lock";
 
  private:
+  bool acquire(std::chrono::milliseconds wait, std::ostream* log, const std::string& path);
   int fd_ = -1;
 };
 

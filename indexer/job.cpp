@@ -386,6 +386,10 @@ class UnshardedRun {
       ++report_.rejected;
       log_ << file << ":" << line << ": " << why << "\n";
     };
+    events.field_error = [this](const std::string& file, std::size_t line, const std::string& why) {
+      std::lock_guard lock(report_mu_);
+      log_ << file << ":" << line << ": " << why << "\n";
+    };
     events.unreadable = [this](const std::string& file, std::size_t line, const std::string& why) {
       std::lock_guard lock(report_mu_);
       ++report_.rejected;
@@ -426,20 +430,24 @@ class UnshardedRun {
 
   // Counts an article in the report; false when it is unchanged and need
   // not be written. Called on the loader thread.
+  // An id repeated in the sources is counted once, at its first record: a
+  // later one replaces what that one wrote, and an article that did not
+  // exist before the run is "added", not "updated" (the export held it twice).
   bool count_article(const Article& a, bool* is_new) {
     auto old = known_.find(a.id);
     const std::string hash = content_hash(a);
     std::lock_guard lock(report_mu_);
-    bool first_time_seen = seen_.insert(a.id).second;
+    const bool first_time_seen = seen_.insert(a.id).second;
     *is_new = first_time_seen && (build_ || old == known_.end());
-    bool same = old != known_.end() && old->second == hash;
-    if (same && !build_ && first_time_seen) {
+    const bool same = old != known_.end() && old->second == hash;
+    if (!first_time_seen) return true;  // the last record of an id is the one kept
+    if (same && !build_) {
       ++report_.unchanged;
       return false;
     }
-    if (old == known_.end() && first_time_seen) {
+    if (old == known_.end()) {
       ++report_.added;
-    } else if (same && first_time_seen) {
+    } else if (same) {
       ++report_.unchanged;  // --rebuild rewrites it, but nothing changed
     } else {
       ++report_.updated;

@@ -132,7 +132,9 @@ Article parse_text_page(std::string_view text, std::string default_id) {
     a.lead = rest.front();
     for (std::size_t k = 1; k < rest.size(); ++k) a.body += (k > 1 ? "\n\n" : "") + rest[k];
   }
-  return (check_article(a), a);
+  check_article(a);
+  drop_unsafe_url(a);
+  return a;
 }
 
 namespace {
@@ -254,6 +256,7 @@ class SourceReader {
     try {
       Article a = parse_text_page(decoded->utf8, input.page_id);
       a.encoding = decoded->encoding;
+      report_field_errors(file, 0, a);
       events_.article(std::move(a));
     } catch (const RecordError& e) {
       reject(file, 0, e.what());
@@ -282,7 +285,9 @@ class SourceReader {
         reject(file, line_no, "record too long (over " + std::to_string(kMaxLineBytes) + " bytes)");
       } else if (!trim_spaces(text).empty()) {
         try {
-          events_.article(parse_json_record(text));
+          Article a = parse_json_record(text);
+          report_field_errors(file, line_no, a);
+          events_.article(std::move(a));
         } catch (const RecordError& e) {
           reject(file, line_no, e.what());
         }
@@ -335,6 +340,10 @@ class SourceReader {
   }
   void unreadable(const std::string& file, std::size_t line, const std::string& reason) {
     events_.unreadable(file, line, reason);
+  }
+  void report_field_errors(const std::string& file, std::size_t line, const Article& a) {
+    if (!events_.field_error) return;
+    for (const std::string& why : a.field_errors) events_.field_error(file, line, why);
   }
   bool cancelled() const { return events_.cancelled && events_.cancelled(); }
   void progress(std::uint64_t bytes_in_file) {

@@ -11,7 +11,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: tracuu-index --db DIR [--prune [--prune-allow-shrink]] [--rebuild] [--batch N]\n"
-    "                    [--shard-by RULE] SOURCE...\n"
+    "                    [--shard-by RULE] [--lock-wait S] SOURCE...\n"
     "       tracuu-index --db DIR --backup OUT\n"
     "  SOURCE: a .jsonl or .jsonl.gz file, a .txt page, or a folder of them\n"
     "  --prune    delete articles that are no longer in the SOURCEs; only when every\n"
@@ -24,8 +24,10 @@ constexpr const char* kUsage =
     "  --shard-by year|hash:N  split DIR into shards (one per year, or N by id);\n"
     "             the rule is kept in DIR/shards.json and used by later runs\n"
     "  --backup OUT  write OUT, a compacted copy of the index at one revision, while\n"
-    "             servers read it and a job may write it; OUT must not exist; it is\n"
-    "             servable as it is (tracuu-server --db OUT)\n"
+    "             servers read it and a job may write it; OUT must not exist nor be\n"
+    "             inside DIR; it is servable as it is (tracuu-server --db OUT)\n"
+    "  --lock-wait S  wait at most S seconds (default 60) for another tracuu-index\n"
+    "             writing DIR (one killed a moment ago) before failing\n"
     "Last line on stdout: "
     "{\"added\":N,\"updated\":N,\"unchanged\":N,\"deleted\":N,\"rejected\":N,\"seconds\":S}\n"
     "Exit status: 0 all indexed, 2 some records rejected (the rest committed), 1 fatal\n"
@@ -67,6 +69,12 @@ int main(int argc, char** argv) {
       long n = std::strtol(argv[++i], &end, 10);
       if (*end != '\0' || n < 1) return fail_usage("--batch needs a positive number");
       options.batch_size = static_cast<std::size_t>(n);
+    } else if (arg == "--lock-wait" && i + 1 < argc) {
+      char* end = nullptr;
+      long s = std::strtol(argv[++i], &end, 10);
+      if (*end != '\0' || s < 0 || s > 86400)
+        return fail_usage("--lock-wait needs a number of seconds, 0 to 86400");
+      options.lock_wait = std::chrono::seconds(s);
     } else if (arg == "--backup" && i + 1 < argc) {
       backup_out = argv[++i];
     } else if (arg == "--shard-by" && i + 1 < argc) {

@@ -172,6 +172,9 @@ class ShardedRun {
       ++report_.rejected;
       log_ << file << ":" << line << ": " << reason << "\n";
     };
+    events.field_error = [&](const std::string& file, std::size_t line, const std::string& reason) {
+      log_ << file << ":" << line << ": " << reason << "\n";
+    };
     events.unreadable = [&](const std::string& file, std::size_t line, const std::string& reason) {
       events.rejected(file, line, reason);
       unreadable_.push_back(file + ":" + std::to_string(line) + ": " + reason);
@@ -311,7 +314,7 @@ std::string ShardRule::shard_of(const Article& a) const {
 IndexReport run_index_job(const IndexOptions& options, std::ostream& log) {
   // Before anything is written in DIR: two first runs on an empty folder
   // would otherwise both create and build generations over each other.
-  internal::DirLock lock(options.db_dir);
+  internal::DirLock lock(options.db_dir, options.lock_wait, &log);
   std::error_code ec;
   bool sharded =
       !options.shard_by.empty() || fs::exists(internal::shard_map_path(options.db_dir), ec);

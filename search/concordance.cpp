@@ -6,10 +6,17 @@
 // its first line comes after the first month's match, not after matching
 // the whole index. Each article's occurrences are found by the analyzer on
 // its stored text (find_occurrences: the same reading the index was built
-// from). Sorting by the context needs every line first: those are held.
+// from). Sorting by the context needs every line first: those are held, at
+// most ConcordanceRequest::max_sorted_bytes of them, in an arena of their
+// own that goes back to the system whole.
+#include <malloc.h>
+
 #include <algorithm>
 #include <deque>
+#include <limits>
+#include <memory_resource>
 #include <tuple>
+#include <utility>
 
 #include "search_internal.h"
 
@@ -40,10 +47,46 @@ std::string one_line(std::string_view s) {
   return out;
 }
 
-// A line and what it sorts by.
+// A line held for a sort, and what it sorts by. Its text lives in the
+// sort's own arena (SortArena), not among the heap's other blocks: the
+// analyzer's caches filled during the sort pinned the pages of a refused
+// sort's 80 MB for the life of the server.
 struct KeyedLine {
-  std::string key;
-  ConcordanceLine line;
+  std::pmr::string key, id, title, published, left, match, right;
+  std::size_t order;  // in date order: ties keep it (a stable sort)
+
+  KeyedLine(std::string_view sort_key, const ConcordanceLine& l, std::size_t in_order,
+            std::pmr::memory_resource* arena)
+      : key(sort_key, arena),
+        id(l.id, arena),
+        title(l.title, arena),
+        published(l.published, arena),
+        left(l.left, arena),
+        match(l.match, arena),
+        right(l.right, arena),
+        order(in_order) {}
+
+  bool operator<(const KeyedLine& other) const {
+    return std::tie(key, order) < std::tie(other.key, other.order);
+  }
+
+  ConcordanceLine line() const {
+    return {std::string(id),   std::string(title), std::string(published),
+            std::string(left), std::string(match), std::string(right)};
+  }
+  // About what it costs: its text, and its struct twice (the vector
+  // doubles as it grows).
+  std::size_t bytes() const {
+    return 2 * sizeof(KeyedLine) + key.size() + id.size() + title.size() + published.size() +
+           left.size() + match.size() + right.size();
+  }
+};
+
+// Where a sort's lines live: blocks of 1 MB and more, each its own mapping
+// (above glibc's mmap threshold), all unmapped when the sort ends.
+struct SortArena {
+  static constexpr std::size_t kFirstBlock = std::size_t{1} << 20;
+  std::pmr::monotonic_buffer_resource resource{kFirstBlock};
 };
 
 // The lines of one article, `context` syllables each side.
@@ -97,8 +140,11 @@ class Searcher::ConcordanceStream::State {
   // first matches, so its first line comes before the whole index is read
   // (a word in most articles: 76 → 19 ms to the first line at 200k
   // articles; docs/benchmarks.md).
-  State(internal::SearcherImpl& impl, const ConcordanceRequest& request, bool partial_ok)
-      : impl_(impl), request_(request), partial_ok_(partial_ok) {
+  // `keep`: a sort hands out only its first `keep` lines (a page), and
+  // holds no more than those while it reads.
+  State(internal::SearcherImpl& impl, const ConcordanceRequest& request, bool partial_ok,
+        std::size_t keep = std::numeric_limits<std::size_t>::max())
+      : impl_(impl), request_(request), partial_ok_(partial_ok), keep_(keep) {
     SearchRequest search = request.search;
     search.group_copies = false;
     p_ = impl_.prepare(search, false);
@@ -116,14 +162,20 @@ class Searcher::ConcordanceStream::State {
     if (request.sort != ConcordanceRequest::Sort::kDate) sort_all();
   }
 
+  ~State() { release_sorted_lines(); }
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+
   std::size_t articles() const { return articles_; }
+  // Lines a sort read, the ones it did not keep included.
+  std::size_t sorted_total() const { return sorted_total_; }
   bool articles_exact() const { return articles_exact_; }
   bool timed_out() const { return timed_out_; }
 
   bool next(ConcordanceLine* line) {
     if (sorted_) {
       if (next_sorted_ >= sorted_lines_.size()) return false;
-      *line = std::move(sorted_lines_[next_sorted_++].line);
+      *line = sorted_lines_[next_sorted_++].line();
       return true;
     }
     return next_in_date_order(line);
@@ -201,14 +253,52 @@ class Searcher::ConcordanceStream::State {
 
   void sort_all() {
     ConcordanceLine line;
-    while (next_in_date_order(&line)) {
-      std::string key = internal::sort_key(impl_.analyzer_, line, request_.sort);
-      sorted_lines_.push_back({std::move(key), std::move(line)});
+    // A whole sort's lines go to an arena freed whole; a page's few, which
+    // come and go, to the heap.
+    std::pmr::memory_resource* memory = std::pmr::new_delete_resource();
+    if (keep_ == std::numeric_limits<std::size_t>::max()) {
+      arena_ = std::make_unique<internal::SortArena>();
+      memory = &arena_->resource;
     }
-    std::stable_sort(
-        sorted_lines_.begin(), sorted_lines_.end(),
-        [](const internal::KeyedLine& a, const internal::KeyedLine& b) { return a.key < b.key; });
+    while (next_in_date_order(&line)) {
+      const std::string key = internal::sort_key(impl_.analyzer_, line, request_.sort);
+      sorted_lines_.emplace_back(key, line, sorted_total_++, memory);
+      held_ += sorted_lines_.back().bytes();
+      if (sorted_lines_.size() > keep_) drop_last_line();
+      if (held_ > request_.max_sorted_bytes) refuse_sort();
+    }
+    std::sort(sorted_lines_.begin(), sorted_lines_.end());
     sorted_ = true;
+  }
+
+  // With a page to fill, sorted_lines_ is a max-heap of the first `keep_`
+  // lines so far: the one sorting last goes.
+  void drop_last_line() {
+    if (sorted_lines_.size() == keep_ + 1)
+      std::make_heap(sorted_lines_.begin(), sorted_lines_.end());
+    else
+      std::push_heap(sorted_lines_.begin(), sorted_lines_.end());
+    std::pop_heap(sorted_lines_.begin(), sorted_lines_.end());
+    held_ -= sorted_lines_.back().bytes();
+    sorted_lines_.pop_back();
+  }
+
+  [[noreturn]] void refuse_sort() {
+    const std::size_t lines = sorted_lines_.size();
+    release_sorted_lines();
+    throw BadRequest("too many lines to sort by context (over " + std::to_string(lines) +
+                     " lines, " + std::to_string(request_.max_sorted_bytes >> 20) +
+                     " MB): narrow the query (dates, category, more words), use less context, "
+                     "or sort by date, which streams any number of lines");
+  }
+
+  // The lines' memory back to the system: glibc keeps freed blocks in the
+  // thread's arena otherwise, and four sorts left the server at 1.4 GB.
+  void release_sorted_lines() {
+    constexpr std::size_t kTrimFrom = std::size_t{8} << 20;  // a trim costs a few ms
+    std::vector<internal::KeyedLine>().swap(sorted_lines_);
+    arena_.reset();
+    if (std::exchange(held_, 0) >= kTrimFrom) ::malloc_trim(0);
   }
 
   // Months as "YYYYMM".
@@ -245,6 +335,7 @@ class Searcher::ConcordanceStream::State {
   internal::SearcherImpl& impl_;
   ConcordanceRequest request_;
   bool partial_ok_;
+  std::size_t keep_;
   internal::SearcherImpl::Prepared p_;
   std::size_t articles_ = 0;
   bool articles_exact_ = false;
@@ -256,7 +347,10 @@ class Searcher::ConcordanceStream::State {
   Xapian::MSetIterator it_;
   std::deque<ConcordanceLine> pending_;
   bool sorted_ = false;
+  std::unique_ptr<internal::SortArena> arena_;  // sorted_lines_'s text; declared first
   std::vector<internal::KeyedLine> sorted_lines_;
+  std::size_t held_ = 0;  // bytes() of sorted_lines_
+  std::size_t sorted_total_ = 0;
   std::size_t next_sorted_ = 0;
 };
 
@@ -287,7 +381,11 @@ Concordance SearcherImpl::concordance(const ConcordanceRequest& r) {
   return with_retry([&] {
     Concordance c;
     c.query = r.search.q;
-    Searcher::ConcordanceStream::State lines(*this, r, true);
+    // A sorted page holds its own lines and those before it, not them all.
+    const bool by_date = r.sort == ConcordanceRequest::Sort::kDate;
+    Searcher::ConcordanceStream::State lines(
+        *this, r, true,
+        by_date ? std::numeric_limits<std::size_t>::max() : r.search.offset + r.search.limit);
     c.articles = lines.articles();
     ConcordanceLine line;
     while (lines.next(&line)) {
@@ -295,6 +393,7 @@ Concordance SearcherImpl::concordance(const ConcordanceRequest& r) {
         c.lines.push_back(line);
       ++c.occurrences;
     }
+    if (!by_date) c.occurrences = lines.sorted_total();
     c.timed_out = lines.timed_out();
     return c;
   });

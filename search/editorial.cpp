@@ -18,8 +18,29 @@ constexpr std::size_t kMaxFormSyllables = 12;
 // whole query run inside one OR).
 constexpr std::size_t kMaxVariants = 12;
 
+// An editors' line longer than this is a mistake (a pasted document, a
+// binary file named instead): refused before it is parsed. A synonym group
+// at its bounds is 20 forms of 12 words, about 2 KB; a pin lists a query and
+// a few ids.
+constexpr std::size_t kMaxLineBytes = 16 * 1024;
+// A pin's query: a search's q is at most this long (the server refuses
+// longer), so a longer pin could never apply.
+constexpr std::size_t kMaxPinQueryBytes = 1000;
+// What an error quotes of the text it is about: the file's line number
+// finds the rest. A 10 MB line was echoed whole at every reload.
+constexpr std::size_t kMaxQuotedBytes = 200;
+
 [[noreturn]] void fail(const std::string& file, std::size_t line, const std::string& why) {
   throw EditorialFileError(file + ":" + std::to_string(line) + ": " + why);
+}
+
+// `text` in quotes, cut to kMaxQuotedBytes (at a character boundary).
+std::string quoted(std::string_view text) {
+  if (text.size() <= kMaxQuotedBytes) return "\"" + std::string(text) + "\"";
+  std::size_t cut = kMaxQuotedBytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return "\"" + std::string(text.substr(0, cut)) + "...\" (" + std::to_string(text.size()) +
+         " bytes)";
 }
 
 // The file's lines, numbered from 1, without "\r" and, when `comments`,
@@ -32,6 +53,10 @@ void for_each_line(std::string_view text, const std::string& file, bool comments
     const std::size_t end = text.find('\n');
     std::string_view line = text.substr(0, end);
     text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    if (line.size() > kMaxLineBytes)
+      fail(file, number,
+           "a line of " + std::to_string(line.size()) + " bytes (at most " +
+               std::to_string(kMaxLineBytes) + "): " + quoted(line));
     if (!is_valid_utf8(line)) fail(file, number, "not valid UTF-8");
     if (comments) line = line.substr(0, line.find('#'));
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -85,17 +110,16 @@ Synonyms Synonyms::parse(std::string_view text, const std::string& file) {
       if (form.empty()) fail(file, number, "an empty form (forms are separated by \" = \")");
       std::vector<std::string> words;
       for (const Syllable& s : analyzer.analyze(form).syllables) words.push_back(s.folded);
-      if (words.empty()) fail(file, number, "\"" + std::string(form) + "\" has no words");
+      if (words.empty()) fail(file, number, quoted(form) + " has no words");
       if (words.size() > kMaxFormSyllables)
         fail(file, number,
-             "\"" + std::string(form) + "\" is longer than " + std::to_string(kMaxFormSyllables) +
-                 " words");
+             quoted(form) + " is longer than " + std::to_string(kMaxFormSyllables) + " words");
       const std::string key = joined(words);
       // A form in two groups would chain them (A = B, B = C): which group
       // a query means would depend on the order of lines.
       if (auto seen = line_of.find(key); seen != line_of.end()) {
         fail(file, number,
-             "\"" + std::string(form) + "\" is already a form " +
+             quoted(form) + " is already a form " +
                  (seen->second == number ? "of this group"
                                          : "in the group on line " + std::to_string(seen->second)) +
                  " (a form belongs to one group: merge the lines)");
@@ -147,6 +171,10 @@ Rules Rules::parse(std::string_view text, const std::string& file) {
     } else if (kind == "pin" || kind == "pin-words") {
       if (fields.size() != 3)
         fail(file, number, "expected " + std::string(kind) + "<TAB>query<TAB>id[,id...]");
+      if (fields[1].size() > kMaxPinQueryBytes)
+        fail(file, number,
+             "a query of " + std::to_string(fields[1].size()) + " bytes (at most " +
+                 std::to_string(kMaxPinQueryBytes) + ", as a search's): " + quoted(fields[1]));
       std::string key = pin_key(fields[1]);
       if (key.empty()) fail(file, number, "an empty query");
       std::vector<std::string> words;
@@ -156,7 +184,7 @@ Rules Rules::parse(std::string_view text, const std::string& file) {
       }
       if (auto seen = pin_line.find(key); seen != pin_line.end())
         fail(file, number,
-             "the query \"" + std::string(trim(fields[1])) + "\" is already pinned on line " +
+             "the query " + quoted(trim(fields[1])) + " is already pinned on line " +
                  std::to_string(seen->second));
       pin_line[key] = number;
       std::vector<std::string> ids;
@@ -164,7 +192,7 @@ Rules Rules::parse(std::string_view text, const std::string& file) {
         id = trim(id);
         check_id(id, number);
         if (std::find(ids.begin(), ids.end(), id) != ids.end())
-          fail(file, number, "\"" + std::string(id) + "\" is pinned twice");
+          fail(file, number, quoted(id) + " is pinned twice");
         ids.emplace_back(id);
       }
       if (kind == "pin") {
@@ -175,8 +203,7 @@ Rules Rules::parse(std::string_view text, const std::string& file) {
       }
     } else {
       fail(file, number,
-           "unknown rule \"" + std::string(kind.substr(0, 40)) +
-               "\" (expected pin, pin-words or hide)");
+           "unknown rule " + quoted(kind.substr(0, 40)) + " (expected pin, pin-words or hide)");
     }
   });
   return out;

@@ -156,6 +156,7 @@ class SearcherImpl {
   void add_synonyms(const std::string& q, const QueryOptions& options, ParsedQuery& parsed);
   // `query` without the articles the rules hide (unchanged when none).
   Xapian::Query visible(Xapian::Query query);
+  Xapian::Query hidden_query(const Rules& rules);  // what visible() leaves out
   bool hidden(const std::string& id) const {
     const Rules* rules = editorial_ ? editorial_->rules.get() : nullptr;
     return rules && rules->is_hidden(id);
@@ -211,8 +212,8 @@ class SearcherImpl {
   std::uint64_t completions_version_ = 0;
   std::map<std::string, std::size_t> articles_by_day_;
   std::shared_ptr<const Editorial> editorial_;
-  // The hidden articles of editorial_'s rules that this database holds, as
-  // an OR of id terms, for this rules value and database version.
+  // The hidden articles of editorial_'s rules that this database holds
+  // (hidden_query), for this rules value and database version.
   Xapian::Query hidden_;
   std::shared_ptr<const Rules> hidden_rules_;  // held: its address is not reused meanwhile
   std::uint64_t hidden_version_ = 0;

@@ -117,24 +117,42 @@ Q SearcherImpl::with_filters(Q query, const SearchRequest& r, const ParsedQuery&
 }
 
 // Hidden articles are left out of every query built here (and of /related
-// and /suggest): one AND_NOT of their id terms. Only ids this database
-// holds are listed, so a long list of takedowns not (or no longer) in the
-// index costs nothing per query.
+// and /suggest). Only ids this database holds are listed, so a long list of
+// takedowns not (or no longer) in the index costs nothing per query. On one
+// local database they are a sorted docid list that the match skips through
+// (AND_NOT a DocidList): a query costs the same with 5 hides or 35,000,
+// where an OR of 35,000 id terms was opened for every query and timed every
+// search out. Shards (docids per database, remote ones serialised) keep
+// the OR of id terms.
 Q SearcherImpl::visible(Q query) {
   const std::shared_ptr<const Rules> rules = editorial_ ? editorial_->rules : nullptr;
   if (!rules || rules->hidden().empty()) return query;
   if (rules != hidden_rules_ || shards_.version() != hidden_version_) {
-    std::vector<Q> ids;
-    for (const std::string& id : rules->hidden()) {
-      const std::string t = std::string(prefix::kId) + id;
-      if (db_.term_exists(t)) ids.emplace_back(t);
-    }
-    hidden_ = Q(Q::OP_OR, ids.begin(), ids.end());
+    hidden_ = hidden_query(*rules);
     hidden_rules_ = rules;
     hidden_version_ = shards_.version();
   }
   if (hidden_.empty()) return query;
   return Q(Q::OP_AND_NOT, query, hidden_);
+}
+
+Q SearcherImpl::hidden_query(const Rules& rules) {
+  const bool one_local = shards_.size() == 1 && shards_.all_local();
+  std::vector<Q> terms;
+  std::vector<Xapian::docid> docids;
+  for (const std::string& id : rules.hidden()) {
+    const std::string t = std::string(prefix::kId) + id;
+    if (!one_local) {
+      if (db_.term_exists(t)) terms.emplace_back(t);
+      continue;
+    }
+    for (auto p = db_.postlist_begin(t); p != db_.postlist_end(t); ++p) docids.push_back(*p);
+  }
+  if (!one_local) return Q(Q::OP_OR, terms.begin(), terms.end());
+  if (docids.empty()) return Q();
+  std::sort(docids.begin(), docids.end());
+  docids.erase(std::unique(docids.begin(), docids.end()), docids.end());
+  return Q((new DocidList(std::move(docids)))->release());
 }
 
 // Each variant is the whole query with another form of a group written:

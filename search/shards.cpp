@@ -33,25 +33,39 @@ ShardSpec remote_spec(const std::string& address) {
 
 void expand(const std::string& value, int depth, std::vector<ShardSpec>& out);
 
+// Why `file`, given as a stub, is not one: a plain file named by mistake
+// said only `FILE: "hi"`. The line is quoted, cut: a binary file has long ones.
+std::invalid_argument not_a_stub(const fs::path& file, std::size_t number, const std::string& line,
+                                 const std::string& why) {
+  constexpr std::size_t kQuoted = 80;
+  return std::invalid_argument(
+      file.string() + " is not a tracuu index nor a Xapian stub file (line " +
+      std::to_string(number) + ": \"" + line.substr(0, kQuoted) +
+      (line.size() > kQuoted ? "...\"" : "\"") + ": " + why +
+      "); --db takes an index folder (as tracuu-index --db), a Xapian database folder, a stub "
+      "file of \"auto PATH\" or \"remote HOST:PORT\" lines, or tcp://HOST:PORT");
+}
+
 // The entries of a Xapian stub file ("auto PATH", "glass PATH",
 // "remote HOST:PORT"), paths relative to the stub's folder.
 void expand_stub(const fs::path& stub, int depth, std::vector<ShardSpec>& out) {
   std::ifstream in(stub);
   std::string line;
+  std::size_t number = 0;
   while (std::getline(in, line)) {
+    ++number;
     std::istringstream words(line);
     std::string kind, target;
     if (!(words >> kind) || kind[0] == '#') continue;
     words >> target;
-    if (target.empty()) throw std::invalid_argument(stub.string() + ": \"" + line + "\"");
+    if (target.empty()) throw not_a_stub(stub, number, line, "an entry is a kind and a target");
     if (kind == "auto" || kind == "glass") {
       fs::path p(target);
       expand((p.is_absolute() ? p : stub.parent_path() / p).string(), depth + 1, out);
     } else if (kind == "remote" && target[0] != ':') {
       out.push_back(remote_spec(target));
     } else {
-      throw std::invalid_argument(stub.string() + ": unsupported entry \"" + line +
-                                  "\" (use auto PATH or remote HOST:PORT)");
+      throw not_a_stub(stub, number, line, "unsupported entry (use auto PATH or remote HOST:PORT)");
     }
   }
 }

@@ -47,7 +47,14 @@ SearchRequest search_request(const httplib::Request& req);
 json hit_json(const Hit& h);
 void send_json(httplib::Response& res, int status, const json& body);
 void send_error(httplib::Response& res, int status, const std::string& message);
-std::string csv_field(const std::string& s);
+// One CSV cell, quoted, for every CSV writer (/export, /concordance): a
+// value a spreadsheet would read as a formula is prefixed with "'" (OWASP
+// "CSV injection"; docs/api.md).
+std::string csv_field(std::string_view s);
+// `s` without what XML 1.0 cannot hold (C0 controls but tab, LF and CR;
+// U+FFFE, U+FFFF; bytes that are not UTF-8, lone surrogates among them),
+// for the Atom feed: one such character made the whole feed invalid.
+std::string xml_text(std::string_view s);
 
 // The state the routes share. Thread-safe: every worker calls into it.
 class Api {

@@ -10,17 +10,22 @@
 namespace tracuu {
 namespace {
 
-// Bigger than any sensible editors' file; a mistake (a log file named
-// instead) is refused rather than held in every server's memory.
-constexpr std::size_t kMaxFileBytes = 64 * 1024 * 1024;
+// Bigger than any sensible editors' file (hiding every article of a 35k
+// archive is 1 MB of rules); a mistake (a log file named instead) is
+// refused, before it is read, rather than held in every server's memory.
+constexpr std::size_t kMaxFileBytes = 16 * 1024 * 1024;
 
 std::string read_whole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw std::runtime_error(path + ": cannot be read");
+  const std::streamoff size = in.tellg();
+  if (size > static_cast<std::streamoff>(kMaxFileBytes))
+    throw std::runtime_error(path + ": larger than " + std::to_string(kMaxFileBytes >> 20) + " MB");
+  in.seekg(0);
   std::ostringstream s;
   s << in.rdbuf();
   std::string text = s.str();
-  if (text.size() > kMaxFileBytes)
+  if (text.size() > kMaxFileBytes)  // grew while read
     throw std::runtime_error(path + ": larger than " + std::to_string(kMaxFileBytes >> 20) + " MB");
   return text;
 }

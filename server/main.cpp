@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "schema.h"
 #include "server.h"
 
 namespace {
@@ -21,7 +22,8 @@ constexpr const char* kUsage =
     "                     [--header-timeout-ms MS] [--body-timeout-ms MS]\n"
     "                     [--access-log off|stdout|FILE] [--log-file FILE]\n"
     "                     [--synonyms FILE] [--rules FILE] [--analytics FILE.sqlite]\n"
-    "                     [--analytics-retention-days N]\n"
+    "                     [--analytics-retention-days N] [--public-url URL]\n"
+    "                     [--concordance-sort-mb N]\n"
     "  --db DB      an index folder (as tracuu-index --db), a sharded index folder, a Xapian\n"
     "               stub file, or a remote shard tcp://host:port (xapian-tcpsrv); repeat it\n"
     "               to search several shards as one index\n"
@@ -43,6 +45,10 @@ constexpr const char* kUsage =
     "               and on SIGHUP (docs/editors.md)\n"
     "  --analytics FILE.sqlite  record searches and clicks for /stats (SQLite, WAL);\n"
     "  --analytics-retention-days N  keep them N days (default 180)\n"
+    "  --public-url URL  the server's public http(s) address, for the Atom feed's links\n"
+    "               (default: relative links; the Host header is never used)\n"
+    "  --concordance-sort-mb N  memory for one concordance sorted by context; past it\n"
+    "               the request is refused, 400 (default 64)\n"
     "  Serves the search page at / and the JSON API (docs/api.md); limits and\n"
     "  signals: docs/operations.md. Exit status 0 after SIGTERM, 1 on a fatal error.\n";
 
@@ -82,6 +88,7 @@ const std::vector<NumberOption>& number_options() {
       {"--header-timeout-ms", 1, 600000, into(&O::header_timeout_ms)},
       {"--body-timeout-ms", 1, 600000, into(&O::body_timeout_ms)},
       {"--analytics-retention-days", 1, 36500, into(&O::analytics_retention_days)},
+      {"--concordance-sort-mb", 1, 65536, into(&O::concordance_sort_mb)},
   };
   return options;
 }
@@ -111,6 +118,8 @@ bool parse_options(int argc, char** argv, tracuu::ServerOptions& options, bool* 
       options.synonyms_file = value;
     } else if (arg == "--rules" && value) {
       options.rules_file = value;
+    } else if (arg == "--public-url" && value && tracuu::is_web_url(value)) {
+      options.public_url = value;
     } else if (arg == "--analytics" && value) {
       options.analytics_file = value;
     } else if (arg == "--help" || arg == "-h") {

@@ -109,12 +109,70 @@ void send_error(httplib::Response& res, int status, const std::string& message) 
   send_json(res, status, {{"error", message}});
 }
 
-std::string csv_field(const std::string& s) {
+namespace {
+
+// A spreadsheet opening the file reads a cell starting with = + - @ (or a
+// tab or CR before one) as a formula: "=HYPERLINK(...)" from an article
+// would run in the archivist's Excel. OWASP's remedy: a leading "'" makes
+// it text. Leading spaces are looked through (LibreOffice trims them before
+// reading a formula), and "-5" gets one too: a number loses nothing as text
+// and a rule with exceptions is a rule an attacker reads.
+bool spreadsheet_would_evaluate(std::string_view s) {
+  const std::size_t first = s.find_first_not_of(' ');
+  if (first == std::string_view::npos) return false;
+  return std::string_view("=+-@\t\r").find(s[first]) != std::string_view::npos;
+}
+
+// The length of the UTF-8 sequence `lead` starts and its code point's
+// smallest value (0: not a lead byte).
+std::pair<std::size_t, char32_t> utf8_sequence(unsigned char lead) {
+  if (lead < 0x80) return {1, 0};
+  if ((lead >> 5) == 0x6) return {2, 0x80};
+  if ((lead >> 4) == 0xE) return {3, 0x800};
+  if ((lead >> 3) == 0x1E) return {4, 0x10000};
+  return {0, 0};
+}
+
+// XML 1.0's Char production: tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD,
+// U+10000-U+10FFFF. One U+FFFE in a title made every feed holding the
+// article invalid XML, which readers refuse whole.
+bool xml_allows(char32_t c) {
+  return c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c <= 0xD7FF) ||
+         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+}  // namespace
+
+std::string csv_field(std::string_view s) {
   std::string out = "\"";
+  if (spreadsheet_would_evaluate(s)) out.push_back('\'');
   for (char c : s) {
     out += c == '"' ? "\"\"" : std::string(1, c);
   }
   return out + "\"";
+}
+
+std::string xml_text(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto [n, smallest] = utf8_sequence(static_cast<unsigned char>(s[i]));
+    if (n == 0 || i + n > s.size()) {
+      ++i;
+      continue;
+    }
+    char32_t c =
+        n == 1 ? static_cast<unsigned char>(s[i]) : static_cast<unsigned char>(s[i]) & (0x7F >> n);
+    bool valid = true;
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      valid = valid && (b & 0xC0) == 0x80;
+      c = (c << 6) | (b & 0x3F);
+    }
+    if (valid && c >= smallest && xml_allows(c)) out.append(s.substr(i, n));
+    i += valid ? n : 1;
+  }
+  return out;
 }
 
 }  // namespace tracuu

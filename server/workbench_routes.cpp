@@ -125,6 +125,7 @@ std::string line_text(const ConcordanceLine& l, bool csv) {
 
 void concordance(Api& api, const httplib::Request& req, httplib::Response& res) {
   ConcordanceRequest c = concordance_request(req);
+  c.max_sorted_bytes = api.options().concordance_sort_mb << 20;
   const std::string format = choice_param(req, "format", {"json", "jsonl", "csv"});
   c.search.budget = api.budget(api.options().export_budget_ms);
   if (format == "json") {
@@ -167,23 +168,27 @@ void concordance(Api& api, const httplib::Request& req, httplib::Response& res) 
       });
 }
 
-// XML 1.0 allows no control characters but tab and newline.
 std::string xml_escape(std::string_view s) {
-  std::string text;
-  for (char c : s)
-    if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') text.push_back(c);
-  return html_escape(text);
+  return html_escape(xml_text(s));
 }
 
 std::string atom_time(const std::string& published) {
   return (published.size() == 10 ? published : std::string("1970-01-01")) + "T00:00:00Z";
 }
 
-// The search page's address for this server, from the request's Host.
-std::string base_url(const httplib::Request& req) {
-  std::string host = req.get_header_value("Host");
-  if (host.empty() || host.find_first_of(" \"<>\\^`{|}") != std::string::npos) host = "localhost";
-  return "http://" + host;
+// Where the feed's links point: --public-url, or "" (links relative to the
+// feed's own address). Never the request's Host: a client choosing it
+// chose where a cached feed sends its readers.
+std::string base_url(const ServerOptions& options) {
+  std::string base = options.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base;
+}
+
+// An Atom id must be an absolute IRI: the public address when there is
+// one, else a URN naming the same thing.
+std::string atom_id(const std::string& base, const std::string& path) {
+  return base.empty() ? "urn:tracuu:" + path : base + "/" + path;
 }
 
 // The newest matches of a search as an Atom 1.0 feed (RFC 4287).
@@ -196,7 +201,7 @@ void feed(Api& api, const httplib::Request& req, httplib::Response& res) {
   r.budget = api.budget(api.options().query_budget_ms);
   auto searcher = api.searcher();
   const SearchResult result = searcher->search(r);
-  const std::string base = base_url(req);
+  const std::string base = base_url(api.options());
   std::string page_query = req.target.find('?') == std::string::npos
                                ? std::string()
                                : req.target.substr(req.target.find('?'));
@@ -209,7 +214,7 @@ void feed(Api& api, const httplib::Request& req, httplib::Response& res) {
       "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"vi\">\n";
   xml += "  <title>" + xml_escape("Tra cứu: " + (r.q.empty() ? std::string("tin mới") : r.q)) +
          "</title>\n";
-  xml += "  <id>" + xml_escape(self) + "</id>\n";
+  xml += "  <id>" + xml_escape(atom_id(base, "feed.atom" + page_query)) + "</id>\n";
   xml += "  <updated>" + atom_time(updated) + "</updated>\n";
   xml += "  <link rel=\"self\" type=\"application/atom+xml\" href=\"" + xml_escape(self) + "\"/>\n";
   xml += "  <link rel=\"alternate\" type=\"text/html\" href=\"" +
@@ -219,11 +224,13 @@ void feed(Api& api, const httplib::Request& req, httplib::Response& res) {
   for (const Hit& h : result.hits) {
     const std::string view =
         base + "/" + page_query + "#/a/" + httplib::detail::encode_query_param(h.id);
-    const std::string link = h.url.empty() ? view : h.url;
+    // An index built before the indexer checked urls may hold others.
+    const std::string link = is_web_url(h.url) ? h.url : view;
     xml += "  <entry>\n";
     xml += "    <title>" + xml_escape(h.title.empty() ? h.id : h.title) + "</title>\n";
     xml += "    <id>" +
-           xml_escape(base + "/articles/" + httplib::detail::encode_query_param(h.id)) + "</id>\n";
+           xml_escape(atom_id(base, "articles/" + httplib::detail::encode_query_param(h.id))) +
+           "</id>\n";
     xml += "    <link href=\"" + xml_escape(link) + "\"/>\n";
     xml +=
         "    <updated>" + atom_time(h.published.empty() ? updated : h.published) + "</updated>\n";

@@ -86,7 +86,18 @@ struct Article {
   std::string encoding = "utf-8";  // what the source was written in (not stored)
   // Fields in which bytes that were not UTF-8 became U+FFFD (not stored).
   std::vector<std::string> invalid_utf8_fields;
+  // Fields dropped because they are unsafe to show, and why ("url: ..."):
+  // the article is indexed without them (not stored).
+  std::vector<std::string> field_errors;
 };
+
+// Whether `url` is an absolute http or https address: the scheme in any
+// case, "://", a host, no spaces or control characters. The only links a
+// page, a feed or the widget may carry: "javascript:alert(1)", "data:...",
+// "//evil.example/" (protocol-relative) are not (docs/indexing.md).
+bool is_web_url(std::string_view url);
+// Clears a url that is not is_web_url, saying why in a.field_errors.
+void drop_unsafe_url(Article& a);
 
 // A record that cannot be an article: why (a readable reason).
 struct RecordError : std::runtime_error {

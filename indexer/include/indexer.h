@@ -5,6 +5,7 @@
 
 #include <xapian.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -39,6 +40,10 @@ struct SourceEvents {
   // not the whole collection and nothing may be pruned by them.
   std::function<void(const std::string& file, std::size_t line, const std::string& reason)>
       unreadable;
+  // Optional: a field of a good record that was dropped (the article is
+  // indexed without it, as Article::field_errors says): where and why.
+  std::function<void(const std::string& file, std::size_t line, const std::string& reason)>
+      field_error;
   // Optional: (bytes_read, bytes_total) of the sources (compressed bytes
   // for .gz files).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
@@ -75,6 +80,9 @@ struct IndexOptions {
   // Split the index into shards by this rule ("year" or "hash:N", see
   // ShardRule); empty: keep DIR as it is (sharded if DIR/shards.json says so).
   std::string shard_by;
+  // How long to wait for another tracuu-index holding DIR's lock (one
+  // killed a moment ago still holds it) before failing.
+  std::chrono::milliseconds lock_wait = std::chrono::seconds(60);
 };
 
 struct IndexReport {

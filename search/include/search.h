@@ -197,6 +197,10 @@ struct ConcordanceRequest {
   SearchRequest search;     // q and filters; limit and offset page the lines
   std::size_t context = 8;  // words each side
   Sort sort = Sort::kDate;
+  // A sort by context holds every line before the first: past this many
+  // bytes of lines it stops with BadRequest (one "của" sorted with 50
+  // words of context held 500 MB). A sort by date holds a month's matches.
+  std::size_t max_sorted_bytes = std::size_t{64} << 20;
 };
 
 struct ConcordanceLine {

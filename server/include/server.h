@@ -42,6 +42,12 @@ struct ServerOptions {
   // The editors' files and the analytics database (docs/editors.md); empty: none.
   std::string synonyms_file, rules_file, analytics_file;
   unsigned analytics_retention_days = 180;  // older searches and clicks are deleted
+  // A concordance sorted by context holds its lines: past this many MB of
+  // them it answers 400 (docs/api.md#concordance).
+  std::size_t concordance_sort_mb = 64;
+  // The server's public address ("https://tracuu.example"): the absolute
+  // links of the Atom feed. Empty: they are relative (docs/operations.md).
+  std::string public_url;
 };
 
 // Serves until SIGTERM or SIGINT, then finishes the requests in flight

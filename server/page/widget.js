@@ -65,9 +65,15 @@
       active = -1;
       input.setAttribute("aria-expanded", "false");
     }
+    // Only http(s) links: a "javascript:" url would run in the newspaper's
+    // own origin on click (the indexer drops them; an older index may not).
+    function webUrl(u) {
+      return typeof u === "string" && /^https?:\/\/[^\/?#\s]/i.test(u) ? u : "";
+    }
     function articleUrl(h) {
-      if (template) return template.replace("{id}", encodeURIComponent(h.id)).replace("{url}", h.url || "");
-      return h.url || base + "/#/a/" + encodeURIComponent(h.id);
+      var url = webUrl(h.url);
+      if (template) return template.replace("{id}", encodeURIComponent(h.id)).replace("{url}", url);
+      return url || base + "/#/a/" + encodeURIComponent(h.id);
     }
     function setActive(k) {
       if (active >= 0 && items[active]) items[active].el.classList.remove("tracuu-w-active");

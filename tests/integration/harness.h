@@ -2,6 +2,7 @@
 // tracuu-server binaries, and talking HTTP to the server on 127.0.0.1.
 #pragma once
 
+#include <doctest/doctest.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -119,6 +120,33 @@ inline RunResult run(const std::vector<std::string>& args) {
   pid_t pid = spawn(args, logs.path("out"), logs.path("err"));
   RunResult r;
   r.exit_code = wait_exit(pid);
+  r.out = slurp(logs.path("out"));
+  r.err = slurp(logs.path("err"));
+  return r;
+}
+
+// Waits for `pid` at most `seconds`; a process still running then is killed
+// and the test fails (a hang fails the test instead of stalling the suite).
+inline int wait_bounded(pid_t pid, double seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  kill(pid, SIGKILL);
+  wait_exit(pid);
+  FAIL("the process did not finish within " << seconds << " s");
+  return -1;
+}
+
+// Runs a command to completion, at most `seconds`.
+inline RunResult run_bounded(const std::vector<std::string>& args, double seconds = 20) {
+  TempDir logs;
+  pid_t pid = spawn(args, logs.path("out"), logs.path("err"));
+  RunResult r;
+  r.exit_code = wait_bounded(pid, seconds);
   r.out = slurp(logs.path("out"));
   r.err = slurp(logs.path("err"));
   return r;

@@ -13,41 +13,16 @@
 #include "harness.h"
 
 using harness::record;
+using harness::run_bounded;
 using harness::RunResult;
 using harness::TempDir;
+using harness::wait_bounded;
 
 namespace {
 
 namespace fs = std::filesystem;
 
 const std::string kIndexer = harness::binary("indexer/tracuu-index");
-
-// Waits for `pid` at most `seconds`; a process still running then is killed
-// and the test fails.
-int wait_bounded(pid_t pid, double seconds) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid)
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  kill(pid, SIGKILL);
-  harness::wait_exit(pid);
-  FAIL("tracuu-index did not finish within " << seconds << " s");
-  return -1;
-}
-
-// Runs a command to completion, at most `seconds`.
-RunResult run_bounded(const std::vector<std::string>& args, double seconds = 20) {
-  TempDir logs;
-  pid_t pid = harness::spawn(args, logs.path("out"), logs.path("err"));
-  RunResult r;
-  r.exit_code = wait_bounded(pid, seconds);
-  r.out = harness::slurp(logs.path("out"));
-  r.err = harness::slurp(logs.path("err"));
-  return r;
-}
 
 RunResult index(const std::string& db, const std::vector<std::string>& sources,
                 const std::vector<std::string>& flags = {}, double seconds = 20) {
@@ -526,7 +501,8 @@ TEST_CASE("a second run is refused before it writes anything while the folder is
   int fd = ::open(dir.path("db/.tracuu-index.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   REQUIRE(fd >= 0);
   REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
-  auto run = index(dir.path("db"), {dir.write("a.jsonl", articles(5))});
+  // --lock-wait 0: refused at once (by default a run waits for the holder).
+  auto run = index(dir.path("db"), {dir.write("a.jsonl", articles(5))}, {"--lock-wait", "0"});
   ::close(fd);
   INFO(run.err);
   CHECK(run.exit_code == 1);

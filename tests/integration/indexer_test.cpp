@@ -142,7 +142,7 @@ TEST_CASE("gzip JSONL, text pages and folders are read recursively") {
   CHECK(db.get_termfreq("rac") == 0);  // page chrome is dropped
 }
 
-TEST_CASE("a second writer is refused at once while one runs") {
+TEST_CASE("a second writer is refused at once while one runs (--lock-wait 0)") {
   TempDir dir;
   std::string src = dir.write("big.jsonl", many_records(20000));
   pid_t first =
@@ -153,7 +153,7 @@ TEST_CASE("a second writer is refused at once while one runs") {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  auto second = index(dir.path("db"), {src});
+  auto second = index(dir.path("db"), {src}, {"--lock-wait", "0"});
   int first_exit = harness::wait_exit(first);
   CHECK(first_exit == 0);
   CHECK(second.exit_code == 1);
