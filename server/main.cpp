@@ -21,7 +21,8 @@ constexpr const char* kUsage =
     "                     [--header-timeout-ms MS] [--body-timeout-ms MS]\n"
     "                     [--access-log off|stdout|FILE] [--log-file FILE]\n"
     "                     [--synonyms FILE] [--rules FILE] [--analytics FILE.sqlite]\n"
-    "                     [--analytics-retention-days N]\n"
+    "                     [--analytics-retention-days N] [--analytics-max-mb N]\n"
+    "                     [--stats-min-visitors K] [--events-per-minute N] [--editor-token FILE]\n"
     "  --db DB      an index folder (as tracuu-index --db), a sharded index folder, a Xapian\n"
     "               stub file, or a remote shard tcp://host:port (xapian-tcpsrv); repeat it\n"
     "               to search several shards as one index\n"
@@ -43,6 +44,11 @@ constexpr const char* kUsage =
     "               and on SIGHUP (docs/editors.md)\n"
     "  --analytics FILE.sqlite  record searches and clicks for /stats (SQLite, WAL);\n"
     "  --analytics-retention-days N  keep them N days (default 180)\n"
+    "  --analytics-max-mb N  past N MB the oldest rows are deleted (default 256)\n"
+    "  --stats-min-visitors K  /stats lists queries K visitors searched (default 3)\n"
+    "  --events-per-minute N  POST /events per client address (default 30)\n"
+    "  --editor-token FILE  the bearer token /stats and /editorial require; without\n"
+    "               it they answer 403 (docs/editors.md)\n"
     "  Serves the search page at / and the JSON API (docs/api.md); limits and\n"
     "  signals: docs/operations.md. Exit status 0 after SIGTERM, 1 on a fatal error.\n";
 
@@ -82,6 +88,9 @@ const std::vector<NumberOption>& number_options() {
       {"--header-timeout-ms", 1, 600000, into(&O::header_timeout_ms)},
       {"--body-timeout-ms", 1, 600000, into(&O::body_timeout_ms)},
       {"--analytics-retention-days", 1, 36500, into(&O::analytics_retention_days)},
+      {"--analytics-max-mb", 1, 1000000, into(&O::analytics_max_mb)},
+      {"--stats-min-visitors", 1, 1000000, into(&O::stats_min_visitors)},
+      {"--events-per-minute", 1, 1000000, into(&O::events_per_minute)},
   };
   return options;
 }
@@ -113,6 +122,8 @@ bool parse_options(int argc, char** argv, tracuu::ServerOptions& options, bool* 
       options.rules_file = value;
     } else if (arg == "--analytics" && value) {
       options.analytics_file = value;
+    } else if (arg == "--editor-token" && value) {
+      options.editor_token_file = value;
     } else if (arg == "--help" || arg == "-h") {
       *help = true;
       return true;

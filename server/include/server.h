@@ -42,6 +42,14 @@ struct ServerOptions {
   // The editors' files and the analytics database (docs/editors.md); empty: none.
   std::string synonyms_file, rules_file, analytics_file;
   unsigned analytics_retention_days = 180;  // older searches and clicks are deleted
+  unsigned analytics_max_mb = 256;          // past it, the oldest rows are deleted
+  // /stats lists a query once this many visitors (a daily hash of the
+  // address) searched it: a one-off query naming a person never shows.
+  unsigned stats_min_visitors = 3;
+  unsigned events_per_minute = 30;  // POST /events per client address, in bursts of as many
+  // The editors' bearer token (docs/editors.md); empty: /stats and
+  // /editorial answer 403.
+  std::string editor_token_file;
 };
 
 // Serves until SIGTERM or SIGINT, then finishes the requests in flight
