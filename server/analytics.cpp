@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <stdexcept>
@@ -364,14 +363,20 @@ void Analytics::batch_failed(std::vector<Event>& batch, int code, const std::str
 
 // SQLite keeps pages in its cache and would write them back over a file
 // that something else damaged: the header is read from disk before each
-// batch, and a file that is no longer a database is left alone.
+// batch, and a file that is no longer a database is left alone. Read
+// through SQLite's own descriptor: closing another descriptor of the file
+// would drop the process's POSIX locks on it (SQLite's "how to corrupt").
 void Analytics::check_file_header() const {
   static constexpr char kMagic[] = "SQLite format 3";  // and its terminating zero: 16 bytes
+  sqlite3_file* file = nullptr;
   char header[sizeof kMagic] = {};
-  std::ifstream in(options_.path, std::ios::binary);
-  if (!in.read(header, sizeof header) || std::memcmp(header, kMagic, sizeof kMagic) != 0)
+  const bool read =
+      sqlite3_file_control(writer_, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK &&
+      file && file->pMethods &&
+      file->pMethods->xRead(file, header, sizeof header, 0) == SQLITE_OK;
+  if (!read || std::memcmp(header, kMagic, sizeof kMagic) != 0)
     throw SqliteError(SQLITE_NOTADB, "the analytics file " + options_.path +
-                                         " is damaged or gone (not an SQLite database any more)");
+                                         " is damaged (not an SQLite database any more)");
 }
 
 void Analytics::write_batch(const std::vector<Event>& batch) {

@@ -191,7 +191,7 @@ void start_analytics(EditorServices& services, Api& api) {
   try {
     services.analytics = std::make_unique<Analytics>(options);
   } catch (const std::exception& e) {
-    services.analytics_error = e.what();
+    services.analytics_error = o.analytics_file + ": " + e.what();
     std::cerr << "tracuu-server: " << e.what() << "; serving without analytics\n";
     api.degraded_reason = [&services] { return std::optional(services.analytics_error); };
     return;
