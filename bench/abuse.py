@@ -5,8 +5,18 @@ fresh client's worst and median /search time and the server's peak RSS
 during the attack. Only 127.0.0.1; every loop is bounded in time.
 
     python3 bench/abuse.py PORT SERVER_PID [SECONDS_PER_ATTACK]
+
+With ABUSE_ANALYTICS (the server's --analytics file) and ABUSE_EDITOR_TOKEN
+(its --editor-token), the editors' surfaces too: 30,000 distinct queries
+(3 visitors each) are added to the file, then /stats?limit=1000 is timed
+alone and flooded 3 at a time, and POST /events is flooded from 4 clients;
+the figures add the /stats statuses and the events accepted per second.
 """
+import collections
+import json
+import os
 import socket
+import sqlite3
 import statistics
 import sys
 import threading
@@ -66,8 +76,8 @@ def fresh_search(q="giá xăng"):
 class Attack:
     """Runs `body(stop)` on `threads` threads while probing; returns figures."""
 
-    def __init__(self, name, body, threads=1):
-        self.name, self.body, self.threads = name, body, threads
+    def __init__(self, name, body, threads=1, report=None):
+        self.name, self.body, self.threads, self.report = name, body, threads, report
 
     def run(self):
         stop = threading.Event()
@@ -91,6 +101,8 @@ class Attack:
         print(f"{self.name:<44} fresh /search worst {max(probes) * 1000:8.1f} ms  "
               f"median {statistics.median(probes) * 1000:7.1f} ms  failed {len(probes) - len(ok):2d}"
               f"  peak RSS {peak / 1024:7.1f} MiB", flush=True)
+        if self.report:
+            print("    " + self.report(), flush=True)
 
 
 def hold(sockets, stop):
@@ -219,10 +231,122 @@ def expensive_export(stop, _):
             pass
 
 
+TOKEN = os.environ.get("ABUSE_EDITOR_TOKEN", "")
+ANALYTICS = os.environ.get("ABUSE_ANALYTICS", "")
+statuses = collections.Counter()
+statuses_lock = threading.Lock()
+
+
+def http(method, path, headers=None, body=b"", timeout=60):
+    """One request on a new connection: (status, seconds); status 0 on failure."""
+    start = time.monotonic()
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    for k, v in (headers or {}).items():
+        head += f"{k}: {v}\r\n"
+    if body:
+        head += f"Content-Length: {len(body)}\r\nContent-Type: text/plain\r\n"
+    try:
+        s = connect(timeout=timeout)
+        s.sendall(head.encode() + b"\r\n" + body)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        return int(data.split(b" ", 2)[1]), data.split(b"\r\n\r\n", 1)[-1], time.monotonic() - start
+    except (OSError, IndexError, ValueError):
+        return 0, b"", time.monotonic() - start
+
+
+def fill_analytics(queries=30000):
+    """30,000 distinct queries searched today by 3 visitors each (the server runs: WAL)."""
+    db = sqlite3.connect(ANALYTICS, timeout=30)
+    now = int(time.time())
+    day = time.strftime("%Y-%m-%d", time.localtime(now))
+    cols = [r[1] for r in db.execute("PRAGMA table_info(searches)")]
+    visitor = "visitor" in cols
+    rows = [(now, day, f"truy van {i}", f"truy van {i}", i % 2, f"v{v}")
+            for i in range(queries) for v in range(3)]
+    if visitor:
+        db.executemany("INSERT INTO searches (at, day, query, norm, total, took_ms, page_offset, "
+                       "visitor) VALUES (?, ?, ?, ?, ?, 1.5, 0, ?)", rows)
+    else:
+        db.executemany("INSERT INTO searches (at, day, query, norm, total, took_ms, page_offset) "
+                       "VALUES (?, ?, ?, ?, ?, 1.5, 0)", [r[:5] for r in rows])
+    db.commit()
+    db.close()
+
+
+def stats_flood(stop, _):
+    while not stop.is_set():
+        status, _, _ = http("GET", "/stats?limit=1000", {"Authorization": f"Bearer {TOKEN}"})
+        with statuses_lock:
+            statuses[f"stats {status}"] += 1
+
+
+def event_token():
+    status, body, _ = http("GET", "/search?analytics=0&q=" + urllib.parse.quote("giá xăng"))
+    try:
+        return json.loads(body).get("event_token", "")
+    except ValueError:
+        return ""
+
+
+def events_flood(stop, k):
+    """Clicks as fast as one client sends them (each thread its own address via
+    X-Forwarded-For, as the reference nginx passes it), quoting a real token."""
+    status, body, _ = http("GET", "/search?analytics=0&limit=1&q=" + urllib.parse.quote("giá xăng"))
+    try:
+        answer = json.loads(body)
+        hit = answer["hits"][0]["id"]
+    except (ValueError, KeyError, IndexError):
+        return
+    event = json.dumps({"type": "click", "query": "giá xăng", "id": hit,
+                        "token": answer.get("event_token", "")}).encode()
+    while not stop.is_set():
+        status, _, _ = http("POST", "/events", {"X-Forwarded-For": f"198.51.100.{k + 1}"}, event)
+        with statuses_lock:
+            statuses[f"events {status}"] += 1
+
+
+def report(prefix, per_second=False):
+    def text():
+        with statuses_lock:
+            mine = {k: v for k, v in statuses.items() if k.startswith(prefix)}
+            for k in mine:
+                del statuses[k]
+        line = "  ".join(f"{k}: {v}" for k, v in sorted(mine.items()))
+        if per_second:
+            line += f"  (accepted {mine.get(prefix + ' 204', 0) / SECONDS:.1f}/s)"
+        return line
+    return text
+
+
+def editors_attacks():
+    if not (TOKEN and ANALYTICS):
+        return []
+    fill_analytics()
+    time.sleep(1)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    status, _, took = http("GET", "/stats?limit=1000", auth)
+    print(f"/stats?limit=1000 over 30,000 distinct queries, alone: {status} in {took * 1000:.0f} ms",
+          flush=True)
+    return [
+        Attack("3 x /stats?limit=1000 in a loop", stats_flood, 3, report("stats")),
+        Attack("POST /events flood, 4 clients", events_flood, 4, report("events", True)),
+    ]
+
+
 def main():
     print(f"fresh client alone: {min(fresh_search() for _ in range(5)) * 1000:.1f} ms; "
           f"RSS {rss_kib() / 1024:.1f} MiB; {SECONDS:g} s per attack")
-    for attack in [
+    if os.environ.get("ABUSE_ONLY_EDITORS"):
+        for attack in editors_attacks():
+            attack.run()
+        return
+    for attack in editors_attacks() + [
         Attack("200 idle connections", idle_connections(200)),
         Attack("20 drip-feeding clients (1 header byte/s)", drip, 20),
         Attack("8 keep-alive clients (a request every 4 s)", keep_alive, 8),

@@ -372,8 +372,7 @@ void Analytics::check_file_header() const {
   char header[sizeof kMagic] = {};
   const bool read =
       sqlite3_file_control(writer_, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK &&
-      file && file->pMethods &&
-      file->pMethods->xRead(file, header, sizeof header, 0) == SQLITE_OK;
+      file && file->pMethods && file->pMethods->xRead(file, header, sizeof header, 0) == SQLITE_OK;
   if (!read || std::memcmp(header, kMagic, sizeof kMagic) != 0)
     throw SqliteError(SQLITE_NOTADB, "the analytics file " + options_.path +
                                          " is damaged (not an SQLite database any more)");
