@@ -53,12 +53,17 @@ def request(path, extra=""):
     return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode()
 
 
-def fresh_search(q="giá xăng"):
-    """One new connection, one search: seconds until the whole answer (99 on failure)."""
+def http(method, path, headers=None, body=b"", timeout=60):
+    """One request on a new connection: (status, body, seconds); status 0 on failure."""
     start = time.monotonic()
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    for k, v in (headers or {}).items():
+        head += f"{k}: {v}\r\n"
+    if body:
+        head += f"Content-Length: {len(body)}\r\nContent-Type: text/plain\r\n"
     try:
-        s = connect(timeout=30)
-        s.sendall(request("/search?q=" + urllib.parse.quote(q), "Connection: close\r\n"))
+        s = connect(timeout=timeout)
+        s.sendall(head.encode() + b"\r\n" + body)
         data = b""
         while True:
             chunk = s.recv(65536)
@@ -66,11 +71,15 @@ def fresh_search(q="giá xăng"):
                 break
             data += chunk
         s.close()
-        if not data.startswith(b"HTTP/1.1 200"):
-            return 99.0
-    except OSError:
-        return 99.0
-    return time.monotonic() - start
+        return int(data.split(b" ", 2)[1]), data.split(b"\r\n\r\n", 1)[-1], time.monotonic() - start
+    except (OSError, IndexError, ValueError):
+        return 0, b"", time.monotonic() - start
+
+
+def fresh_search(q="giá xăng"):
+    """One new connection, one search: seconds until the whole answer (99 on failure)."""
+    status, _, took = http("GET", "/search?q=" + urllib.parse.quote(q), timeout=30)
+    return took if status == 200 else 99.0
 
 
 class Attack:
@@ -237,29 +246,6 @@ statuses = collections.Counter()
 statuses_lock = threading.Lock()
 
 
-def http(method, path, headers=None, body=b"", timeout=60):
-    """One request on a new connection: (status, seconds); status 0 on failure."""
-    start = time.monotonic()
-    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-    for k, v in (headers or {}).items():
-        head += f"{k}: {v}\r\n"
-    if body:
-        head += f"Content-Length: {len(body)}\r\nContent-Type: text/plain\r\n"
-    try:
-        s = connect(timeout=timeout)
-        s.sendall(head.encode() + b"\r\n" + body)
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        s.close()
-        return int(data.split(b" ", 2)[1]), data.split(b"\r\n\r\n", 1)[-1], time.monotonic() - start
-    except (OSError, IndexError, ValueError):
-        return 0, b"", time.monotonic() - start
-
-
 def fill_analytics(queries=30000):
     """30,000 distinct queries searched today by 3 visitors each (the server runs: WAL)."""
     db = sqlite3.connect(ANALYTICS, timeout=30)
@@ -284,14 +270,6 @@ def stats_flood(stop, _):
         status, _, _ = http("GET", "/stats?limit=1000", {"Authorization": f"Bearer {TOKEN}"})
         with statuses_lock:
             statuses[f"stats {status}"] += 1
-
-
-def event_token():
-    status, body, _ = http("GET", "/search?analytics=0&q=" + urllib.parse.quote("giá xăng"))
-    try:
-        return json.loads(body).get("event_token", "")
-    except ValueError:
-        return ""
 
 
 def events_flood(stop, k):
