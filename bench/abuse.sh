@@ -4,7 +4,8 @@
 # of bench/abuse.py for a few seconds while a fresh client searches; prints
 # the fresh client's latency and the server's peak RSS per attack. With
 # analytics and the editors' token on: the /stats and POST /events floods
-# (ABUSE_ONLY_EDITORS=1: only those; TRACUU_SERVER: another binary).
+# (ABUSE_ONLY_EDITORS=1: only those, =stats or =events: that one;
+# TRACUU_SERVER: another binary).
 #   bash bench/abuse.sh [seconds per attack]
 set -euo pipefail
 cd "$(dirname "$0")/.."
