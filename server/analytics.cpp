@@ -474,14 +474,24 @@ nlohmann::json Analytics::stats(const std::string& from, const std::string& to, 
   std::unique_lock lock(read_mu_, std::try_to_lock);
   if (!lock.owns_lock())
     throw AnalyticsUnavailable("another /stats is being answered; try again in a few seconds");
-  auto deadline = std::chrono::steady_clock::now() + options_.stats_budget;
-  sqlite3_progress_handler(reader_, 1000, past_deadline, &deadline);
+  // SQLite calls past_deadline every 1,000 steps of the virtual machine;
+  // past the budget the statement fails with SQLITE_INTERRUPT.
+  struct Budget {
+    sqlite3* db;
+    std::chrono::steady_clock::time_point deadline;
+    Budget(sqlite3* d, std::chrono::milliseconds budget)
+        : db(d), deadline(std::chrono::steady_clock::now() + budget) {
+      sqlite3_progress_handler(db, 1000, past_deadline, &deadline);
+    }
+    ~Budget() {
+      sqlite3_progress_handler(db, 0, nullptr, nullptr);
+      // An interrupted COMMIT would leave the snapshot open for the next /stats.
+      if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  } budget(reader_, options_.stats_budget);
   try {
-    nlohmann::json out = read_stats(from, to, limit);
-    sqlite3_progress_handler(reader_, 0, nullptr, nullptr);
-    return out;
+    return read_stats(from, to, limit);
   } catch (const SqliteError& e) {
-    sqlite3_progress_handler(reader_, 0, nullptr, nullptr);
     if (e.code == SQLITE_INTERRUPT)
       throw AnalyticsUnavailable("/stats took longer than " +
                                  std::to_string(options_.stats_budget.count()) +
