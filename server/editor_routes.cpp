@@ -188,6 +188,7 @@ void start_analytics(EditorServices& services, Api& api) {
   options.retention_days = o.analytics_retention_days;
   options.max_bytes = std::int64_t{o.analytics_max_mb} << 20;
   options.min_visitors = o.stats_min_visitors;
+  options.stats_budget = std::chrono::milliseconds(o.stats_budget_ms);
   try {
     services.analytics = std::make_unique<Analytics>(options);
   } catch (const std::exception& e) {

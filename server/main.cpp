@@ -23,6 +23,7 @@ constexpr const char* kUsage =
     "                     [--synonyms FILE] [--rules FILE] [--analytics FILE.sqlite]\n"
     "                     [--analytics-retention-days N] [--analytics-max-mb N]\n"
     "                     [--stats-min-visitors K] [--events-per-minute N] [--editor-token FILE]\n"
+    "                     [--stats-budget-ms MS]\n"
     "  --db DB      an index folder (as tracuu-index --db), a sharded index folder, a Xapian\n"
     "               stub file, or a remote shard tcp://host:port (xapian-tcpsrv); repeat it\n"
     "               to search several shards as one index\n"
@@ -47,6 +48,7 @@ constexpr const char* kUsage =
     "  --analytics-max-mb N  past N MB the oldest rows are deleted (default 256)\n"
     "  --stats-min-visitors K  /stats lists queries K visitors searched (default 3)\n"
     "  --events-per-minute N  POST /events per client address (default 30)\n"
+    "  --stats-budget-ms MS  a /stats past it is stopped: 503 (default 5000)\n"
     "  --editor-token FILE  the bearer token /stats and /editorial require; without\n"
     "               it they answer 403 (docs/editors.md)\n"
     "  Serves the search page at / and the JSON API (docs/api.md); limits and\n"
@@ -91,6 +93,7 @@ const std::vector<NumberOption>& number_options() {
       {"--analytics-max-mb", 1, 1000000, into(&O::analytics_max_mb)},
       {"--stats-min-visitors", 1, 1000000, into(&O::stats_min_visitors)},
       {"--events-per-minute", 1, 1000000, into(&O::events_per_minute)},
+      {"--stats-budget-ms", 1, 600000, into(&O::stats_budget_ms)},
   };
   return options;
 }

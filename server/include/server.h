@@ -47,6 +47,7 @@ struct ServerOptions {
   // address) searched it: a one-off query naming a person never shows.
   unsigned stats_min_visitors = 3;
   unsigned events_per_minute = 30;  // POST /events per client address, in bursts of as many
+  unsigned stats_budget_ms = 5000;  // a /stats past it is stopped (503)
   // The editors' bearer token (docs/editors.md); empty: /stats and
   // /editorial answer 403.
   std::string editor_token_file;

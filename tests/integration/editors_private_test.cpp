@@ -324,6 +324,18 @@ TEST_CASE("/stats?limit=1000 over 30,000 queries is fast; parallel ones do not h
   CHECK(answered >= 1);
 }
 
+TEST_CASE("a /stats past --stats-budget-ms is stopped with a 503, and the next one answers") {
+  TempDir t;
+  const std::string file = t.path("a.sqlite");
+  fill_distinct_queries(file, 30000);
+  Server s(small().db, editor_flags({"--analytics", file, "--stats-budget-ms", "1"}));
+  auto [status, body] = get(s, "/stats?limit=1000", kEditor);
+  CHECK(status == 503);
+  CHECK(body["error"].get<std::string>().find("longer than 1 ms") != std::string::npos);
+  // The snapshot it held is gone: a small period answers.
+  CHECK(get(s, "/stats?from=2001-01-01&to=2001-01-02", kEditor).first == 200);
+}
+
 TEST_CASE("a garbage analytics file: the server starts, search serves, /health says degraded") {
   TempDir t;
   const std::string file = t.write("a.sqlite", std::string(8192, 'x'));
