@@ -293,14 +293,19 @@ TEST_CASE("/stats?limit=1000 over 30,000 queries is fast; parallel ones do not h
   TempDir t;
   const std::string file = t.path("a.sqlite");
   fill_distinct_queries(file, 30000);
-  Server s(small().db, editor_flags({"--analytics", file, "--threads", "2"}));
+  // A budget far above the bound: a slow machine or a sanitizer build
+  // gets a late answer, not a 503.
+  Server s(small().db,
+           editor_flags({"--analytics", file, "--threads", "2", "--stats-budget-ms", "60000"}));
   auto start = std::chrono::steady_clock::now();
   const json st = editor_stats(s, "?limit=1000");
   const double took = seconds_since(start);
+  MESSAGE("/stats?limit=1000 over 30,000 queries: " << took << " s");
   CHECK(st["top_queries"].size() == 1000);
   CHECK(st["searches"] == 90000);
-  // Under 1 s on a quiet machine (35 s before); generous for a loaded one.
-  CHECK(took < 5);
+  // 0.26 s on a quiet machine (35-47 s before; 2-5 s in a ThreadSanitizer
+  // build on a loaded one).
+  CHECK(took < 10);
   // Three at once on two workers: a fresh search still answers quickly,
   // and the /stats that cannot run now are refused at once (503).
   std::vector<std::future<std::pair<int, double>>> parallel;
@@ -313,7 +318,7 @@ TEST_CASE("/stats?limit=1000 over 30,000 queries is fast; parallel ones do not h
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   start = std::chrono::steady_clock::now();
   CHECK(get(s, "/search?q=" + url_encode("mưa")).first == 200);
-  CHECK(seconds_since(start) < 2);
+  CHECK(seconds_since(start) < 3);
   int answered = 0;
   for (auto& f : parallel) {
     const auto [status, seconds] = f.get();
