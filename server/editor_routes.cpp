@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <mutex>
 
 #include "analytics.h"
 #include "api.h"
@@ -25,7 +26,13 @@ struct EditorServices {
   std::unique_ptr<EditorialFiles> files;
   std::unique_ptr<Analytics> analytics;
   std::string analytics_error;  // why the analytics could not start; empty: they did
-  EditorCredential credential;
+  // Replaced whole on SIGHUP (a new token file); read by every worker.
+  mutable std::mutex credential_mu;
+  std::shared_ptr<const EditorCredential> credential = std::make_shared<EditorCredential>();
+  std::shared_ptr<const EditorCredential> current_credential() const {
+    std::lock_guard lock(credential_mu);
+    return credential;
+  }
   VisitorIds visitors;
   std::unique_ptr<ClientRateLimiter> event_limiter;
 };
@@ -141,7 +148,7 @@ std::string days_before(const std::string& iso, int days) {
 // Whether the request carries the editors' token; answers when it does not.
 bool editor_allowed(const EditorServices& services, const httplib::Request& req,
                     httplib::Response& res) {
-  switch (services.credential.check(req)) {
+  switch (services.current_credential()->check(req)) {
     case EditorCredential::Verdict::kAllowed:
       return true;
     case EditorCredential::Verdict::kNoCredentialConfigured:
@@ -218,8 +225,17 @@ std::shared_ptr<void> install_editor_routes(httplib::Server& server, Api& api) {
     // SIGHUP: only wakes the watcher thread, which rereads both files.
     api.add_reloader("the editors' files", [files] { files->reload_soon(); });
   }
-  if (!o.editor_token_file.empty())
-    services->credential = EditorCredential::from_file(o.editor_token_file);
+  if (!o.editor_token_file.empty()) {
+    services->credential =
+        std::make_shared<EditorCredential>(EditorCredential::from_file(o.editor_token_file));
+    // SIGHUP rereads the token file: a new token without a restart (a bad
+    // file keeps the previous token, and says why).
+    api.add_reloader("the editors' token", [&s = *services, path = o.editor_token_file] {
+      auto fresh = std::make_shared<EditorCredential>(EditorCredential::from_file(path));
+      std::lock_guard lock(s.credential_mu);
+      s.credential = std::move(fresh);
+    });
+  }
   services->event_limiter = std::make_unique<ClientRateLimiter>(o.events_per_minute);
   if (!o.analytics_file.empty()) start_analytics(*services, api);
   EditorServices& s = *services;

@@ -170,6 +170,23 @@ TEST_CASE("editors' endpoints: 403 saying how without --editor-token, 401 withou
   REQUIRE(page);
   CHECK(page->status == 200);
   CHECK(page->body.find("sessionStorage") != std::string::npos);
+  // SIGHUP rereads the token file: the old token is refused, the new one
+  // works; a bad file keeps the token in force.
+  const std::string rotated = "a-new-token-after-rotation-0123";
+  harness::TempDir own;
+  Server rotating(small().db, {"--analytics", t.path("b.sqlite"), "--editor-token",
+                               own.write("editor-token", kToken)});
+  own.write("editor-token", rotated);
+  kill(rotating.pid(), SIGHUP);
+  const httplib::Headers fresh = {{"Authorization", "Bearer " + rotated}};
+  CHECK(eventually([&] { return get(rotating, "/stats", fresh).first == 200; }, 5));
+  CHECK(get(rotating, "/stats", kEditor).first == 401);
+  own.write("editor-token", "short");
+  kill(rotating.pid(), SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(get(rotating, "/stats", fresh).first == 200);
+  CHECK(eventually(
+      [&] { return rotating.log().find("kept the previous one") != std::string::npos; }, 5));
   // A token file too short to be a secret stops the start.
   auto r = harness::run({harness::binary("server/tracuu-server"), "--db", small().db, "--port",
                          std::to_string(harness::free_port()), "--editor-token",
