@@ -9,9 +9,18 @@ whose name holds one of the words.
     python3 bench/abuse.py PORT SERVER_PID [SECONDS_PER_ATTACK]
     python3 bench/abuse.py PORT SERVER_PID --only concordance [SECONDS]
     python3 bench/abuse.py PORT SERVER_PID --hides N   (/search, /suggest times)
+
+With ABUSE_ANALYTICS (the server's --analytics file) and ABUSE_EDITOR_TOKEN
+(its --editor-token), the editors' surfaces too: 30,000 distinct queries
+(3 visitors each) are added to the file, then /stats?limit=1000 is timed
+alone and flooded 3 at a time, and POST /events is flooded from 4 clients;
+the figures add the /stats statuses and the events accepted per second.
 """
+import collections
+import json
 import os
 import socket
+import sqlite3
 import statistics
 import sys
 import threading
@@ -60,12 +69,17 @@ def request(path, extra=""):
     return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode()
 
 
-def timed_get(path):
-    """One new connection, one GET: seconds until the whole answer (99 on failure)."""
+def http(method, path, headers=None, body=b"", timeout=60):
+    """One request on a new connection: (status, body, seconds); status 0 on failure."""
     start = time.monotonic()
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    for k, v in (headers or {}).items():
+        head += f"{k}: {v}\r\n"
+    if body:
+        head += f"Content-Length: {len(body)}\r\nContent-Type: text/plain\r\n"
     try:
-        s = connect(timeout=60)
-        s.sendall(request(path, "Connection: close\r\n"))
+        s = connect(timeout=timeout)
+        s.sendall(head.encode() + b"\r\n" + body)
         data = b""
         while True:
             chunk = s.recv(65536)
@@ -73,22 +87,28 @@ def timed_get(path):
                 break
             data += chunk
         s.close()
-        if not data.startswith(b"HTTP/1.1 200"):
-            return 99.0
-    except OSError:
-        return 99.0
-    return time.monotonic() - start
+        return int(data.split(b" ", 2)[1]), data.split(b"\r\n\r\n", 1)[-1], time.monotonic() - start
+    except (OSError, IndexError, ValueError):
+        return 0, b"", time.monotonic() - start
 
 
 def fresh_search(q="giá xăng"):
-    return timed_get("/search?q=" + urllib.parse.quote(q))
+    """One new connection, one search: seconds until the whole answer (99 on failure)."""
+    status, _, took = http("GET", "/search?q=" + urllib.parse.quote(q), timeout=30)
+    return took if status == 200 else 99.0
+
+
+def timed_get(path):
+    """One new connection, one GET: seconds until the whole answer (99 on failure)."""
+    status, _, took = http("GET", path)
+    return took if status == 200 else 99.0
 
 
 class Attack:
     """Runs `body(stop)` on `threads` threads while probing; returns figures."""
 
-    def __init__(self, name, body, threads=1, settle=False):
-        self.name, self.body, self.threads = name, body, threads
+    def __init__(self, name, body, threads=1, report=None, settle=False):
+        self.name, self.body, self.threads, self.report = name, body, threads, report
         self.settle = settle  # also the RSS a few seconds after the attack
 
     def run(self):
@@ -120,6 +140,8 @@ class Attack:
                 time.sleep(wait)
                 print(f"{'':<44} RSS {wait} s after the attack {rss_kib() / 1024:7.1f} MiB "
                       f"(before it {base / 1024:.1f} MiB)", flush=True)
+        if self.report:
+            print("    " + self.report(), flush=True)
 
 
 def hold(sockets, stop):
@@ -321,6 +343,88 @@ def hides(count):
               flush=True)
 
 
+TOKEN = os.environ.get("ABUSE_EDITOR_TOKEN", "")
+ANALYTICS = os.environ.get("ABUSE_ANALYTICS", "")
+statuses = collections.Counter()
+statuses_lock = threading.Lock()
+
+
+def fill_analytics(queries=30000):
+    """30,000 distinct queries searched today by 3 visitors each (the server runs: WAL)."""
+    db = sqlite3.connect(ANALYTICS, timeout=30)
+    now = int(time.time())
+    day = time.strftime("%Y-%m-%d", time.localtime(now))
+    cols = [r[1] for r in db.execute("PRAGMA table_info(searches)")]
+    visitor = "visitor" in cols
+    rows = [(now, day, f"truy van {i}", f"truy van {i}", i % 2, f"v{v}")
+            for i in range(queries) for v in range(3)]
+    if visitor:
+        db.executemany("INSERT INTO searches (at, day, query, norm, total, took_ms, page_offset, "
+                       "visitor) VALUES (?, ?, ?, ?, ?, 1.5, 0, ?)", rows)
+    else:
+        db.executemany("INSERT INTO searches (at, day, query, norm, total, took_ms, page_offset) "
+                       "VALUES (?, ?, ?, ?, ?, 1.5, 0)", [r[:5] for r in rows])
+    db.commit()
+    db.close()
+
+
+def stats_flood(stop, _):
+    while not stop.is_set():
+        status, _, _ = http("GET", "/stats?limit=1000", {"Authorization": f"Bearer {TOKEN}"})
+        with statuses_lock:
+            statuses[f"stats {status}"] += 1
+
+
+def events_flood(stop, k):
+    """Clicks as fast as one client sends them (each thread its own address via
+    X-Forwarded-For, as the reference nginx passes it), quoting a real token."""
+    status, body, _ = http("GET", "/search?analytics=0&limit=1&q=" + urllib.parse.quote("giá xăng"))
+    try:
+        answer = json.loads(body)
+        hit = answer["hits"][0]["id"]
+    except (ValueError, KeyError, IndexError):
+        return
+    event = json.dumps({"type": "click", "query": "giá xăng", "id": hit,
+                        "token": answer.get("event_token", "")}).encode()
+    while not stop.is_set():
+        status, _, _ = http("POST", "/events", {"X-Forwarded-For": f"198.51.100.{k + 1}"}, event)
+        with statuses_lock:
+            statuses[f"events {status}"] += 1
+
+
+def report(prefix, per_second=False):
+    def text():
+        with statuses_lock:
+            mine = {k: v for k, v in statuses.items() if k.startswith(prefix)}
+            for k in mine:
+                del statuses[k]
+        line = "  ".join(f"{k}: {v}" for k, v in sorted(mine.items()))
+        if per_second:
+            line += f"  (accepted {mine.get(prefix + ' 204', 0) / SECONDS:.1f}/s)"
+        return line
+    return text
+
+
+def editors_attacks(which="stats events"):
+    """The editors' attacks named in `which` ("stats", "events"); none without
+    the token and the analytics file."""
+    if not (TOKEN and ANALYTICS):
+        return []
+    attacks = []
+    if "stats" in which:
+        fill_analytics()
+        time.sleep(1)
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        status, _, took = http("GET", "/stats?limit=1000", auth)
+        print(f"/stats?limit=1000 over 30,000 distinct queries, alone: {status} in "
+              f"{took * 1000:.0f} ms", flush=True)
+        attacks.append(Attack("3 x /stats?limit=1000 in a loop", stats_flood, 3, report("stats")))
+    if "events" in which:
+        attacks.append(Attack("POST /events flood, 4 clients", events_flood, 4,
+                              report("events", True)))
+    return attacks
+
+
 def main():
     if MODE == "--hides":
         return hides(int(sys.argv[4]))
@@ -330,7 +434,12 @@ def main():
         return
     print(f"fresh client alone: {min(fresh_search() for _ in range(5)) * 1000:.1f} ms; "
           f"RSS {rss_kib() / 1024:.1f} MiB; {SECONDS:g} s per attack")
-    for attack in [
+    only = os.environ.get("ABUSE_ONLY_EDITORS", "")
+    if only:  # "1": the editors' attacks only; "stats" or "events": that one
+        for attack in editors_attacks("stats events" if only == "1" else only):
+            attack.run()
+        return
+    for attack in editors_attacks() + [
         Attack("200 idle connections", idle_connections(200)),
         Attack("20 drip-feeding clients (1 header byte/s)", drip, 20),
         Attack("8 keep-alive clients (a request every 4 s)", keep_alive, 8),

@@ -2,7 +2,9 @@
 # Abuse benchmark (docs/operations.md, docs/benchmarks.md): starts
 # tracuu-server on the shared corpus (35,440 articles) and runs each attack
 # of bench/abuse.py for a few seconds while a fresh client searches; prints
-# the fresh client's latency and the server's peak RSS per attack.
+# the fresh client's latency and the server's peak RSS per attack. With
+# analytics and the editors' token on: the /stats and POST /events floods
+# (ABUSE_ONLY_EDITORS=1: only those, =stats or =events: that one).
 # Then the editors' hides at scale: /search and /suggest times with 5,
 # 5,000 and every article hidden (a server started for each).
 #   bash bench/abuse.sh [seconds per attack]
@@ -31,10 +33,16 @@ start_server() {  # extra options; sets port and pid
 stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
 
 if [[ $what == all || $what == concordance ]]; then
-  start_server
+  rm -f "$work"/abuse-analytics.sqlite*
+  printf 'abuse-bench-editor-token-0123456789' >"$work/abuse-editor-token"
+  args=(--analytics "$work/abuse-analytics.sqlite" --editor-token "$work/abuse-editor-token")
+  # An older server without --editor-token: analytics only (its /stats is open).
+  "$server" --help | grep -q -- --editor-token || args=(--analytics "$work/abuse-analytics.sqlite")
+  start_server "${args[@]}"
   echo "tracuu-server, 35,440 articles, $(nproc) cores, default limits"
   if [[ $what == all ]]; then
-    python3 bench/abuse.py "$port" "$pid" "$seconds"
+    ABUSE_ANALYTICS="$work/abuse-analytics.sqlite" ABUSE_EDITOR_TOKEN=$(<"$work/abuse-editor-token") \
+      python3 bench/abuse.py "$port" "$pid" "$seconds"
   else
     python3 bench/abuse.py "$port" "$pid" --only concordance "$seconds"
   fi

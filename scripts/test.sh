@@ -71,13 +71,14 @@ mixed_load() {  # BUILD-DIR: its tracuu-server under every endpoint on 12 thread
   build/indexer/tracuu-index --db "$db/index" corpus >/dev/null 2>&1 || [[ $? == 2 ]] || return 1
   printf 'Sài Gòn = TP.HCM\n' >"$db/synonyms.txt"
   printf 'pin\tha noi\ttc-2019-0101\n' >"$db/rules.tsv"
+  printf 'mixed-load-editor-token-0123456789' >"$db/editor-token"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   "$1/server/tracuu-server" --db "$db/index" --port "$port" --access-log "$db/access.log" \
     --threads 4 --analytics "$db/analytics.sqlite" --synonyms "$db/synonyms.txt" \
-    --rules "$db/rules.tsv" 2>"$db/server.log" &
+    --rules "$db/rules.tsv" --editor-token "$db/editor-token" 2>"$db/server.log" &
   pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
-  python3 tests/stress/mixed_load.py "http://127.0.0.1:$port" "$pid" 30
+  EDITOR_TOKEN=$(<"$db/editor-token") python3 tests/stress/mixed_load.py "http://127.0.0.1:$port" "$pid" 30
   status=$?
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
@@ -118,12 +119,14 @@ browser() {
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   # The widget's test serves a page of another origin on widget_port.
   widget_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  printf 'browser-editor-token-0123456789' >"$db/editor-token"
   build/server/tracuu-server --db "$db/index" --port "$port" --access-log off \
-    --analytics "$db/analytics.sqlite" --cors-origin "http://127.0.0.1:$widget_port" 2>"$db/server.log" &
+    --analytics "$db/analytics.sqlite" --cors-origin "http://127.0.0.1:$widget_port" \
+    --editor-token "$db/editor-token" 2>"$db/server.log" &
   pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   (cd tests/browser && npm ci --silent --no-audit --no-fund >/dev/null &&
-    TRACUU_URL="http://127.0.0.1:$port" WIDGET_PORT="$widget_port" \
+    TRACUU_URL="http://127.0.0.1:$port" WIDGET_PORT="$widget_port" EDITOR_TOKEN=$(<"$db/editor-token") \
       SCREENSHOT_PATH="$db/search-page.png" SCREENSHOT_DIR="$db" \
       node --test page.test.mjs editors.test.mjs)
   status=$?

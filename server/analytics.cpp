@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 #include <map>
@@ -16,8 +18,10 @@ namespace {
 
 // Searches are grouped by their pin key (folded, lower-case, single
 // spaces): "Hà Nội" and "ha noi" are one query on /stats, shown as its
-// most accented writing.
+// most accented writing. auto_vacuum (only possible on a new file) lets
+// the size cap give freed pages back to the file system.
 constexpr const char* kSchema = R"sql(
+PRAGMA auto_vacuum = INCREMENTAL;
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 CREATE TABLE IF NOT EXISTS searches (
@@ -43,6 +47,30 @@ CREATE INDEX IF NOT EXISTS clicks_by_norm ON clicks (norm, day);
 CREATE INDEX IF NOT EXISTS clicks_by_day ON clicks (day);
 )sql";
 
+// Files written before visitors were counted gain the column (their rows
+// have none, so they count towards no query's visitors); the writing of a
+// listed query is looked up per query in (norm, day) order: without this
+// index each lookup read the whole period, and /stats?limit=1000 over 30,000
+// queries took 35 s.
+constexpr const char* kVisitorColumn = "ALTER TABLE searches ADD COLUMN visitor TEXT";
+constexpr const char* kWritingIndex =
+    "CREATE INDEX IF NOT EXISTS searches_by_norm ON searches (norm, day, query)";
+
+// What SQLite said, with its result code: a locked file is retried, a
+// damaged one stops the analytics.
+class SqliteError : public std::runtime_error {
+ public:
+  SqliteError(sqlite3* db, const std::string& message)
+      : SqliteError(sqlite3_errcode(db) & 0xff, message) {}
+  SqliteError(int code, const std::string& message)
+      : std::runtime_error("analytics: " + message), code(code) {}
+  int code;
+};
+
+bool is_damage(int code) {
+  return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
+}
+
 // Retention is enforced at start and then this often.
 constexpr std::chrono::hours kExpiryInterval{1};
 
@@ -59,7 +87,7 @@ class Statement {
  public:
   Statement(sqlite3* db, const char* sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-      throw std::runtime_error(std::string("analytics: ") + sqlite3_errmsg(db));
+      throw SqliteError(db, sqlite3_errmsg(db));
   }
   ~Statement() { sqlite3_finalize(stmt_); }
   Statement(const Statement&) = delete;
@@ -84,8 +112,7 @@ class Statement {
   bool step() {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE)
-      throw std::runtime_error(std::string("analytics: ") + sqlite3_errmsg(db_));
+    if (rc != SQLITE_DONE) throw SqliteError(db_, sqlite3_errmsg(db_));
     return false;
   }
   void reset() {
@@ -113,7 +140,7 @@ void exec(sqlite3* db, const char* sql) {
   if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error ? error : sqlite3_errmsg(db);
     sqlite3_free(error);
-    throw std::runtime_error("analytics: " + message);
+    throw SqliteError(db, message);
   }
 }
 
@@ -135,15 +162,64 @@ double percentile(std::vector<double>& sorted, double p) {
   return sorted[std::min(rank, sorted.size() - 1)];
 }
 
+// Percentiles per day, from every latency of the day in order.
+nlohmann::json per_day(sqlite3* db, const std::string& from, const std::string& to) {
+  nlohmann::json days = nlohmann::json::array();
+  std::map<std::string, std::int64_t> clicks_by_day;
+  {
+    Statement st(db, "SELECT day, COUNT(*) FROM clicks WHERE day BETWEEN ? AND ? GROUP BY day");
+    st.bind(1, from).bind(2, to);
+    while (st.step()) clicks_by_day[st.text(0)] = st.integer(1);
+  }
+  Statement st(db,
+               "SELECT day, took_ms FROM searches WHERE day BETWEEN ? AND ? ORDER BY day, took_ms");
+  st.bind(1, from).bind(2, to);
+  std::string day;
+  std::vector<double> took;
+  auto close_day = [&] {
+    if (day.empty()) return;
+    days.push_back({{"date", day},
+                    {"searches", took.size()},
+                    {"clicks", clicks_by_day[day]},
+                    {"p50_ms", percentile(took, 0.5)},
+                    {"p95_ms", percentile(took, 0.95)}});
+    took.clear();
+  };
+  while (st.step()) {
+    if (st.text(0) != day) {
+      close_day();
+      day = st.text(0);
+    }
+    took.push_back(st.real(1));
+  }
+  close_day();
+  return days;
+}
+
+std::int64_t single_integer(sqlite3* db, const char* sql) {
+  Statement st(db, sql);
+  return st.step() ? st.integer(0) : 0;
+}
+
+int past_deadline(void* deadline) {
+  return std::chrono::steady_clock::now() >
+         *static_cast<std::chrono::steady_clock::time_point*>(deadline);
+}
+
 }  // namespace
 
-Analytics::Analytics(const std::string& path, unsigned retention_days)
-    : retention_days_(retention_days) {
-  writer_ = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+Analytics::Analytics(Options options) : options_(std::move(options)) {
+  writer_ = open_db(options_.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   try {
     exec(writer_, kSchema);
-    reader_ = open_db(path, SQLITE_OPEN_READWRITE);
+    if (single_integer(
+            writer_, "SELECT COUNT(*) FROM pragma_table_info('searches') WHERE name = 'visitor'") ==
+        0)
+      exec(writer_, kVisitorColumn);
+    exec(writer_, kWritingIndex);
+    reader_ = open_db(options_.path, SQLITE_OPEN_READWRITE);
     expire();
+    enforce_size();
   } catch (...) {
     sqlite3_close(reader_);
     sqlite3_close(writer_);
@@ -160,6 +236,11 @@ Analytics::~Analytics() {
   }
   wake_.notify_all();
   writer_thread_.join();
+  // Closing the last connection copies the WAL into the file: not into
+  // one that something else damaged.
+  if (failure())
+    for (sqlite3* db : {reader_, writer_})
+      sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   sqlite3_close(reader_);
   sqlite3_close(writer_);
 }
@@ -168,7 +249,7 @@ void Analytics::push(Event e) {
   e.at = std::time(nullptr);
   e.day = local_day(static_cast<std::time_t>(e.at));
   std::lock_guard lock(mu_);
-  if (queue_.size() >= kMaxQueued) {
+  if (queue_.size() >= kMaxQueued || !failure_.empty()) {
     ++dropped_;
     return;
   }
@@ -193,6 +274,41 @@ std::size_t Analytics::dropped() const {
   return dropped_;
 }
 
+std::optional<std::string> Analytics::failure() const {
+  std::lock_guard lock(mu_);
+  if (failure_.empty()) return std::nullopt;
+  return failure_;
+}
+
+void Analytics::fail(const std::string& why) {
+  std::lock_guard lock(mu_);
+  if (!failure_.empty()) return;
+  failure_ = why;
+  std::cerr << "tracuu-server: " << why
+            << "; analytics stopped (search goes on); move the file away and restart\n";
+}
+
+std::string Analytics::metrics() const {
+  std::lock_guard lock(mu_);
+  std::string out;
+  auto line = [&](const char* name, const char* type, const char* help, std::int64_t value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+           name + " " + std::to_string(value) + "\n";
+  };
+  line("tracuu_analytics_bytes", "gauge",
+       "Bytes of the analytics database in use (its pages less the free ones).", bytes_);
+  line("tracuu_analytics_max_bytes", "gauge", "The cap of --analytics-max-mb.", options_.max_bytes);
+  line("tracuu_analytics_evicted_rows_total", "counter",
+       "Oldest rows deleted to keep the database under its cap.",
+       static_cast<std::int64_t>(evicted_));
+  line("tracuu_analytics_dropped_events_total", "counter",
+       "Searches and clicks not recorded (queue full, file locked too long, damaged or failing).",
+       static_cast<std::int64_t>(dropped_));
+  line("tracuu_analytics_writable", "gauge", "1 while the analytics file is written.",
+       failure_.empty() ? 1 : 0);
+  return out;
+}
+
 void Analytics::write_loop() {
   std::unique_lock lock(mu_);
   for (;;) {
@@ -201,21 +317,65 @@ void Analytics::write_loop() {
     batch.swap(queue_);
     const bool stopping = stop_;
     lock.unlock();
-    try {
-      if (!batch.empty()) write_batch(batch);
-      if (std::chrono::steady_clock::now() >= next_expiry_) {
-        expire();
-        next_expiry_ = std::chrono::steady_clock::now() + kExpiryInterval;
-      }
-    } catch (const std::exception& e) {
-      // The disk is full or the file was removed: these events are lost,
-      // the server goes on.
-      std::cerr << "tracuu-server: " << e.what() << " (" << batch.size()
-                << " events not recorded)\n";
-    }
+    write_and_maintain(batch, stopping);
     lock.lock();
     if (stopping && queue_.empty()) return;
   }
+}
+
+void Analytics::write_and_maintain(std::vector<Event>& batch, bool stopping) {
+  if (failure()) return;  // push() already counted what it refused
+  try {
+    check_file_header();
+    if (!batch.empty()) write_batch(batch);
+    enforce_size();
+    if (std::chrono::steady_clock::now() >= next_expiry_) {
+      expire();
+      next_expiry_ = std::chrono::steady_clock::now() + kExpiryInterval;
+    }
+  } catch (const SqliteError& e) {
+    batch_failed(batch, e.code, e.what(), stopping);
+  } catch (const std::exception& e) {
+    batch_failed(batch, SQLITE_ERROR, e.what(), stopping);
+  }
+}
+
+// A locked file (a backup, an editor's sqlite3 shell) is retried at the
+// next interval, the batch first, while the queue has room; a damaged one
+// stops the analytics; anything else (disk full) loses the batch. Every
+// event lost is counted.
+void Analytics::batch_failed(std::vector<Event>& batch, int code, const std::string& error,
+                             bool stopping) {
+  if (is_damage(code)) fail(error);
+  std::lock_guard lock(mu_);
+  const bool locked = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+  if (locked && !stopping && failure_.empty() && batch.size() + queue_.size() <= kMaxQueued) {
+    std::cerr << "tracuu-server: " << error << " (" << batch.size()
+              << " events kept for the next try)\n";
+    std::move(queue_.begin(), queue_.end(), std::back_inserter(batch));
+    queue_.swap(batch);
+    return;
+  }
+  dropped_ += batch.size();
+  if (failure_.empty())
+    std::cerr << "tracuu-server: " << error << " (" << batch.size() << " events not recorded)\n";
+}
+
+// SQLite keeps pages in its cache and would write them back over a file
+// that something else damaged: the header is read from disk before each
+// batch, and a file that is no longer a database is left alone. Read
+// through SQLite's own descriptor: closing another descriptor of the file
+// would drop the process's POSIX locks on it (SQLite's "how to corrupt").
+void Analytics::check_file_header() const {
+  static constexpr char kMagic[] = "SQLite format 3";  // and its terminating zero: 16 bytes
+  sqlite3_file* file = nullptr;
+  char header[sizeof kMagic] = {};
+  const bool read =
+      sqlite3_file_control(writer_, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK &&
+      file && file->pMethods && file->pMethods->xRead(file, header, sizeof header, 0) == SQLITE_OK;
+  if (!read || std::memcmp(header, kMagic, sizeof kMagic) != 0)
+    throw SqliteError(SQLITE_NOTADB, "the analytics file " + options_.path +
+                                         " is damaged (not an SQLite database any more)");
 }
 
 void Analytics::write_batch(const std::vector<Event>& batch) {
@@ -223,7 +383,7 @@ void Analytics::write_batch(const std::vector<Event>& batch) {
   try {
     Statement search(writer_,
                      "INSERT INTO searches (at, day, query, norm, filters, total, took_ms, "
-                     "page_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                     "page_offset, visitor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     Statement click(writer_,
                     "INSERT INTO clicks (at, day, query, norm, article, position) "
                     "VALUES (?, ?, ?, ?, ?, ?)");
@@ -240,26 +400,113 @@ void Analytics::write_batch(const std::vector<Event>& batch) {
         else
           search.bind_null(5);
         search.bind(6, static_cast<std::int64_t>(s.total)).bind(7, s.took_ms);
-        search.bind(8, static_cast<std::int64_t>(s.offset)).run_once();
+        search.bind(8, static_cast<std::int64_t>(s.offset));
+        if (s.visitor.empty())
+          search.bind_null(9);
+        else
+          search.bind(9, s.visitor);
+        search.run_once();
       }
     }
+    exec(writer_, "COMMIT");
   } catch (...) {
-    sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
+    // A COMMIT that failed (locked) leaves the transaction open.
+    if (!sqlite3_get_autocommit(writer_))
+      sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
-  exec(writer_, "COMMIT");
 }
 
 void Analytics::expire() {
   const std::string cutoff =
-      local_day(std::time(nullptr) - static_cast<std::time_t>(retention_days_) * 86400);
+      local_day(std::time(nullptr) - static_cast<std::time_t>(options_.retention_days) * 86400);
   Statement(writer_, "DELETE FROM searches WHERE day < ?").bind(1, cutoff).run_once();
   Statement(writer_, "DELETE FROM clicks WHERE day < ?").bind(1, cutoff).run_once();
 }
 
+std::int64_t Analytics::used_bytes() {
+  return (single_integer(writer_, "PRAGMA page_count") -
+          single_integer(writer_, "PRAGMA freelist_count")) *
+         single_integer(writer_, "PRAGMA page_size");
+}
+
+// Past the cap, the oldest rows go first, in steps of a share of each
+// table at least as large as the excess (rows are only ever appended, so
+// the lowest rowids are the oldest).
+void Analytics::enforce_size() {
+  std::int64_t used = used_bytes();
+  std::size_t evicted = 0;
+  while (used > options_.max_bytes) {
+    const double share =
+        std::max(0.05, 1.0 - static_cast<double>(options_.max_bytes) / static_cast<double>(used));
+    std::size_t deleted = 0;
+    exec(writer_, "BEGIN");
+    try {
+      for (const char* table : {"searches", "clicks"}) {
+        const std::string span = std::string("SELECT MAX(rowid) - MIN(rowid) + 1 FROM ") + table;
+        const auto rows = static_cast<double>(single_integer(writer_, span.c_str()));
+        const auto n = static_cast<std::int64_t>(std::ceil(rows * share));
+        const std::string sql = std::string("DELETE FROM ") + table +
+                                " WHERE rowid < (SELECT MIN(rowid) FROM " + table + ") + ?";
+        Statement(writer_, sql.c_str()).bind(1, n).run_once();
+        deleted += static_cast<std::size_t>(sqlite3_changes(writer_));
+      }
+      exec(writer_, "COMMIT");
+    } catch (...) {
+      if (!sqlite3_get_autocommit(writer_))
+        sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+    exec(writer_, "PRAGMA incremental_vacuum");
+    evicted += deleted;
+    used = used_bytes();
+    if (deleted == 0) break;  // nothing left to delete: the schema alone is over the cap
+  }
+  std::lock_guard lock(mu_);
+  bytes_ = used;
+  evicted_ += evicted;
+}
+
 nlohmann::json Analytics::stats(const std::string& from, const std::string& to, std::size_t limit) {
+  if (auto why = failure()) throw AnalyticsUnavailable("analytics are unavailable: " + *why);
+  // One at a time, and never waiting: a /stats waiting here would hold a
+  // worker that searches need.
+  std::unique_lock lock(read_mu_, std::try_to_lock);
+  if (!lock.owns_lock())
+    throw AnalyticsUnavailable("another /stats is being answered; try again in a few seconds");
+  // SQLite calls past_deadline every 1,000 steps of the virtual machine;
+  // past the budget the statement fails with SQLITE_INTERRUPT.
+  struct Budget {
+    sqlite3* db;
+    std::chrono::steady_clock::time_point deadline;
+    Budget(sqlite3* d, std::chrono::milliseconds budget)
+        : db(d), deadline(std::chrono::steady_clock::now() + budget) {
+      sqlite3_progress_handler(db, 1000, past_deadline, &deadline);
+    }
+    ~Budget() {
+      sqlite3_progress_handler(db, 0, nullptr, nullptr);
+      // An interrupted COMMIT would leave the snapshot open for the next /stats.
+      if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  } budget(reader_, options_.stats_budget);
+  try {
+    return read_stats(from, to, limit);
+  } catch (const SqliteError& e) {
+    if (e.code == SQLITE_INTERRUPT)
+      throw AnalyticsUnavailable("/stats took longer than " +
+                                 std::to_string(options_.stats_budget.count()) +
+                                 " ms; ask for fewer days");
+    if (is_damage(e.code)) {
+      fail(e.what());
+      throw AnalyticsUnavailable(std::string("analytics are unavailable: ") + e.what());
+    }
+    throw;
+  }
+}
+
+nlohmann::json Analytics::read_stats(const std::string& from, const std::string& to,
+                                     std::size_t limit) {
   using json = nlohmann::json;
-  std::lock_guard lock(read_mu_);
   exec(reader_, "BEGIN");  // one snapshot for every list
   json out;
   try {
@@ -269,9 +516,12 @@ nlohmann::json Analytics::stats(const std::string& from, const std::string& to, 
                       "SELECT query, COUNT(*) AS n FROM searches WHERE norm = ?1 AND day BETWEEN "
                       "?2 AND ?3 GROUP BY query ORDER BY n DESC, LENGTH(CAST(query AS BLOB)) DESC, "
                       "query LIMIT 1");
+    // Only queries that at least min_visitors people searched are listed:
+    // a name with a phone number typed once is never shown.
     auto queries = [&](const char* sql) {
       Statement st(reader_, sql);
       st.bind(1, from).bind(2, to).bind(3, static_cast<std::int64_t>(limit));
+      st.bind(4, static_cast<std::int64_t>(options_.min_visitors));
       json list = json::array();
       while (st.step()) {
         const std::string norm = st.text(0);
@@ -295,48 +545,19 @@ nlohmann::json Analytics::stats(const std::string& from, const std::string& to, 
     // Lists count first pages only: paging through a query is one search.
     out["top_queries"] = queries(
         "SELECT norm, COUNT(*) AS n FROM searches WHERE day BETWEEN ?1 AND ?2 "
-        "AND page_offset = 0 GROUP BY norm ORDER BY n DESC, norm LIMIT ?3");
+        "AND page_offset = 0 GROUP BY norm HAVING COUNT(DISTINCT visitor) >= ?4 "
+        "ORDER BY n DESC, norm LIMIT ?3");
     out["zero_results"] = queries(
         "SELECT norm, COUNT(*) AS n FROM searches WHERE day BETWEEN ?1 AND ?2 "
-        "AND page_offset = 0 AND total = 0 GROUP BY norm ORDER BY n DESC, norm LIMIT ?3");
+        "AND page_offset = 0 AND total = 0 GROUP BY norm HAVING COUNT(DISTINCT visitor) >= ?4 "
+        "ORDER BY n DESC, norm LIMIT ?3");
     out["no_clicks"] = queries(
         "SELECT s.norm, COUNT(*) AS n FROM searches s WHERE s.day BETWEEN ?1 AND ?2 "
         "AND s.page_offset = 0 AND s.total > 0 AND NOT EXISTS (SELECT 1 FROM clicks c "
         "WHERE c.norm = s.norm AND c.day BETWEEN ?1 AND ?2) "
-        "GROUP BY s.norm ORDER BY n DESC, s.norm LIMIT ?3");
-    // Percentiles per day, from every latency of the day in order.
-    json per_day = json::array();
-    std::map<std::string, std::int64_t> clicks_by_day;
-    {
-      Statement st(reader_,
-                   "SELECT day, COUNT(*) FROM clicks WHERE day BETWEEN ? AND ? GROUP BY day");
-      st.bind(1, from).bind(2, to);
-      while (st.step()) clicks_by_day[st.text(0)] = st.integer(1);
-    }
-    Statement st(
-        reader_,
-        "SELECT day, took_ms FROM searches WHERE day BETWEEN ? AND ? ORDER BY day, took_ms");
-    st.bind(1, from).bind(2, to);
-    std::string day;
-    std::vector<double> took;
-    auto close_day = [&] {
-      if (day.empty()) return;
-      per_day.push_back({{"date", day},
-                         {"searches", took.size()},
-                         {"clicks", clicks_by_day[day]},
-                         {"p50_ms", percentile(took, 0.5)},
-                         {"p95_ms", percentile(took, 0.95)}});
-      took.clear();
-    };
-    while (st.step()) {
-      if (st.text(0) != day) {
-        close_day();
-        day = st.text(0);
-      }
-      took.push_back(st.real(1));
-    }
-    close_day();
-    out["per_day"] = per_day;
+        "GROUP BY s.norm HAVING COUNT(DISTINCT s.visitor) >= ?4 ORDER BY n DESC, s.norm LIMIT ?3");
+    out["min_visitors"] = options_.min_visitors;
+    out["per_day"] = per_day(reader_, from, to);
   } catch (...) {
     sqlite3_exec(reader_, "COMMIT", nullptr, nullptr, nullptr);
     throw;

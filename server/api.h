@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "editor_guard.h"
 #include "http_server.h"
 #include "metrics.h"
 #include "search.h"
@@ -80,7 +81,14 @@ class Api {
   }
   // Every answered /search, for the analytics (set once, before serving).
   std::function<void(const httplib::Request&, const SearchResult&)> on_search;
+  // An optional part that failed without stopping search (the analytics):
+  // why, for /health's "degraded"; and its lines for /metrics. Set once,
+  // before serving.
+  std::function<std::optional<std::string>()> degraded_reason;
+  std::function<std::string()> more_metrics;
   Metrics& metrics() { return metrics_; }
+  // The signed token a search answer gives for each page (editor_guard.h).
+  const EventTokens& event_tokens() const { return event_tokens_; }
 
   // One chunk of a streamed answer (/export, /concordance): `chunk` (the
   // header line, first time) and about 64 KB of lines from `add_line`
@@ -136,6 +144,7 @@ class Api {
   HttpServer& http_;
   SearcherPool pool_;
   Metrics metrics_;
+  EventTokens event_tokens_{std::chrono::hours(1)};
   std::mutex reload_mu_;
   std::vector<std::pair<std::string, std::function<void()>>> reloaders_;
   mutable std::mutex editorial_mu_;

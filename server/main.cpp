@@ -22,8 +22,9 @@ constexpr const char* kUsage =
     "                     [--header-timeout-ms MS] [--body-timeout-ms MS]\n"
     "                     [--access-log off|stdout|FILE] [--log-file FILE]\n"
     "                     [--synonyms FILE] [--rules FILE] [--analytics FILE.sqlite]\n"
-    "                     [--analytics-retention-days N] [--public-url URL]\n"
-    "                     [--concordance-sort-mb N]\n"
+    "                     [--analytics-retention-days N] [--analytics-max-mb N]\n"
+    "                     [--stats-min-visitors K] [--events-per-minute N] [--editor-token FILE]\n"
+    "                     [--stats-budget-ms MS] [--public-url URL] [--concordance-sort-mb N]\n"
     "  --db DB      an index folder (as tracuu-index --db), a sharded index folder, a Xapian\n"
     "               stub file, or a remote shard tcp://host:port (xapian-tcpsrv); repeat it\n"
     "               to search several shards as one index\n"
@@ -49,6 +50,12 @@ constexpr const char* kUsage =
     "               (default: relative links; the Host header is never used)\n"
     "  --concordance-sort-mb N  memory for one concordance sorted by context; past it\n"
     "               the request is refused, 400 (default 64)\n"
+    "  --analytics-max-mb N  past N MB the oldest rows are deleted (default 256)\n"
+    "  --stats-min-visitors K  /stats lists queries K visitors searched (default 3)\n"
+    "  --events-per-minute N  POST /events per client address (default 30)\n"
+    "  --stats-budget-ms MS  a /stats past it is stopped: 503 (default 5000)\n"
+    "  --editor-token FILE  the bearer token /stats and /editorial require; without\n"
+    "               it they answer 403 (docs/editors.md)\n"
     "  Serves the search page at / and the JSON API (docs/api.md); limits and\n"
     "  signals: docs/operations.md. Exit status 0 after SIGTERM, 1 on a fatal error.\n";
 
@@ -89,6 +96,10 @@ const std::vector<NumberOption>& number_options() {
       {"--body-timeout-ms", 1, 600000, into(&O::body_timeout_ms)},
       {"--analytics-retention-days", 1, 36500, into(&O::analytics_retention_days)},
       {"--concordance-sort-mb", 1, 65536, into(&O::concordance_sort_mb)},
+      {"--analytics-max-mb", 1, 1000000, into(&O::analytics_max_mb)},
+      {"--stats-min-visitors", 1, 1000000, into(&O::stats_min_visitors)},
+      {"--events-per-minute", 1, 1000000, into(&O::events_per_minute)},
+      {"--stats-budget-ms", 1, 600000, into(&O::stats_budget_ms)},
   };
   return options;
 }
@@ -122,6 +133,8 @@ bool parse_options(int argc, char** argv, tracuu::ServerOptions& options, bool* 
       options.public_url = value;
     } else if (arg == "--analytics" && value) {
       options.analytics_file = value;
+    } else if (arg == "--editor-token" && value) {
+      options.editor_token_file = value;
     } else if (arg == "--help" || arg == "-h") {
       *help = true;
       return true;

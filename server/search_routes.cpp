@@ -19,7 +19,9 @@ void search(Api& api, const httplib::Request& req, httplib::Response& res) {
                {"total_exact", result.total_exact},
                {"took_ms", result.took_ms},
                {"hits", hits},
-               {"facets", {{"category", result.category_facets}, {"year", result.year_facets}}}};
+               {"facets", {{"category", result.category_facets}, {"year", result.year_facets}}},
+               // What POST /events must quote to count a click on this page.
+               {"event_token", api.event_tokens().issue(Rules::pin_key(result.query), r.offset)}};
   if (result.stories) body["stories"] = *result.stories;
   if (result.suggestion) body["suggestion"] = *result.suggestion;
   if (result.date_range)

@@ -16,7 +16,8 @@ void page(httplib::Response& res) {
       "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline' 'self'");
 }
 
-// "ok"; "degraded" while some shards do not answer (still serving);
+// "ok"; "degraded" while some shards do not answer or the analytics
+// cannot be written ("analytics_error" says why; still serving);
 // "error" (503) when the index cannot be read, or could not be read by a
 // request in the last minute: a load balancer takes this server out.
 void health(Api& api, httplib::Response& res) {
@@ -27,6 +28,10 @@ void health(Api& api, httplib::Response& res) {
     if (searcher->shard_count() > 1) body["shards"] = searcher->shard_count();
     Api::mark_partial(body, searcher->missing_shards());
     if (body.contains("partial")) body["status"] = "degraded";
+    if (auto why = api.degraded_reason ? api.degraded_reason() : std::nullopt) {
+      body["status"] = "degraded";
+      body["analytics_error"] = *why;
+    }
     searcher->probe();
   } catch (const Xapian::Error& e) {
     api.index_failed("health", e.get_description());
@@ -55,6 +60,7 @@ void metrics(Api& api, httplib::Response& res) {
   }
   const HttpServer::Stats load = api.http().stats();
   std::string text = api.metrics().render(documents);
+  if (api.more_metrics) text += api.more_metrics();
   text += "# HELP tracuu_index_readable 1 when the index could be read.\n";
   text += "# TYPE tracuu_index_readable gauge\ntracuu_index_readable " +
           std::string(readable && !api.recent_index_error() ? "1" : "0") + "\n";

@@ -48,6 +48,15 @@ struct ServerOptions {
   // The server's public address ("https://tracuu.example"): the absolute
   // links of the Atom feed. Empty: they are relative (docs/operations.md).
   std::string public_url;
+  unsigned analytics_max_mb = 256;          // past it, the oldest rows are deleted
+  // /stats lists a query once this many visitors (a daily hash of the
+  // address) searched it: a one-off query naming a person never shows.
+  unsigned stats_min_visitors = 3;
+  unsigned events_per_minute = 30;  // POST /events per client address, in bursts of as many
+  unsigned stats_budget_ms = 5000;  // a /stats past it is stopped (503)
+  // The editors' bearer token (docs/editors.md); empty: /stats and
+  // /editorial answer 403.
+  std::string editor_token_file;
 };
 
 // Serves until SIGTERM or SIGINT, then finishes the requests in flight

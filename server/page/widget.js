@@ -88,7 +88,7 @@
       if (item.hit) {
         var q = input.value.trim();
         if (navigator.sendBeacon)
-          navigator.sendBeacon(base + "/events", JSON.stringify({ type: "click", query: q, id: item.hit.id, position: item.position }));
+          navigator.sendBeacon(base + "/events", JSON.stringify({ type: "click", query: q, id: item.hit.id, position: item.position, token: item.token }));
         record(q);
         window.location.href = articleUrl(item.hit);
       } else {
@@ -140,7 +140,7 @@
         meta.className = "tracuu-w-meta";
         meta.textContent = h.published || "";
         a.appendChild(meta);
-        add(a, { hit: h, position: i + 1 });
+        add(a, { hit: h, position: i + 1, token: search.event_token });
       });
       if (!sug.length && !hits.length) {
         var none = document.createElement("div");

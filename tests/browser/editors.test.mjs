@@ -1,7 +1,8 @@
 // For the site's editors, in headless Chromium against a real tracuu-server
-// (scripts/test.sh starts one with --analytics and --cors-origin
-// http://127.0.0.1:WIDGET_PORT): the search box of /widget.js on a page of
-// another origin (served here on WIDGET_PORT), and the stats page's charts.
+// (scripts/test.sh starts one with --analytics, --editor-token (its token in
+// EDITOR_TOKEN) and --cors-origin http://127.0.0.1:WIDGET_PORT): the search
+// box of /widget.js on a page of another origin (served here on
+// WIDGET_PORT), and the stats page's token form and charts.
 // Without TRACUU_URL and WIDGET_PORT the tests are skipped.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -10,7 +11,7 @@ import { chromium } from "playwright-core";
 
 const base = process.env.TRACUU_URL;
 const port = Number(process.env.WIDGET_PORT || 0);
-const skip = base && port ? false : "TRACUU_URL or WIDGET_PORT is not set";
+const skip = base && port && process.env.EDITOR_TOKEN ? false : "TRACUU_URL, WIDGET_PORT or EDITOR_TOKEN is not set";
 const site = `http://127.0.0.1:${port}`;
 let browser, server;
 
@@ -85,13 +86,59 @@ test("the widget on another origin: ha noi shows Hà Nội, arrows and Enter, 39
   await page.close();
 });
 
+test("the widget's click beacon quotes the search's token and is counted", { skip }, async () => {
+  const clicks = async () => {
+    const res = await fetch(`${base}/stats`, { headers: { Authorization: `Bearer ${process.env.EDITOR_TOKEN}` } });
+    assert.equal(res.status, 200);
+    return (await res.json()).clicks;
+  };
+  const before = await clicks();
+  const { page, errors } = await newPage(800);
+  await page.goto(site + "/");
+  await page.locator("#box").pressSequentially("ha noi", { delay: 40 });
+  await page.locator(".tracuu-w-box:not([hidden]) a.tracuu-w-item").first().click();
+  await page.waitForURL(`${site}/bai/**`);
+  let after = before;
+  for (let i = 0; i < 50 && after === before; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    after = await clicks();
+  }
+  assert.equal(after, before + 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the stats page asks for the editors' token and keeps it for the tab only", { skip }, async () => {
+  const { page, errors } = await newPage(1100);
+  await page.goto(base + "/editors");
+  await page.locator("#login:not([hidden])").waitFor();
+  assert.equal(await page.locator("#searches").textContent(), "–");  // nothing shown without it
+  await page.locator("#token").fill("not-the-editors-token");
+  await page.locator("#login button").click();
+  await page.locator("#login:not([hidden])").waitFor();
+  assert.match(await page.locator("#error").textContent(), /không đúng/);
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  // The failed fetch's 401 is a console error of the browser's own: allowed.
+  assert.ok(errors.every((e) => e.includes("401")), `errors: ${errors}`);
+  await page.close();
+});
+
 test("the stats page draws its charts and lists", { skip }, async () => {
+  // Each query from three readers (the default --stats-min-visitors), told
+  // apart as the reference nginx tells the server: X-Forwarded-For.
   for (const q of ["hà nội", "ha noi", "bình tân", "zzqxw"])
-    await fetch(`${base}/search?q=${encodeURIComponent(q)}`);
+    for (const reader of ["192.0.2.1", "192.0.2.2", "192.0.2.3"])
+      await fetch(`${base}/search?q=${encodeURIComponent(q)}`, { headers: { "X-Forwarded-For": reader } });
   await new Promise((r) => setTimeout(r, 1200));  // one analytics batch
   const { page, errors } = await newPage(1100);
   await page.goto(base + "/editors");
+  await page.locator("#token").fill(process.env.EDITOR_TOKEN);
+  await page.locator("#login button").click();
   await page.locator("#per-day rect.bar").first().waitFor({ state: "attached" });
+  // Kept for the tab: a reload shows the stats without asking again.
+  await page.reload();
+  await page.locator("#per-day rect.bar").first().waitFor({ state: "attached" });
+  assert.ok(await page.locator("#login").isHidden());
   assert.equal(await page.locator("#latency polyline").count(), 2);
   assert.ok((await page.locator("#latency circle").count()) >= 2);
   // One bar a day of the period (30 by default), today's the only tall one.

@@ -88,6 +88,26 @@ const char* kSynonyms =
     "Sài Gòn = TP.HCM = Thành phố Hồ Chí Minh\n"
     "Covid = Covid-19 = SARS-CoV-2\n";
 
+// /stats and /editorial need the editors' token (--editor-token); these
+// tests search from one address, so every query is listed (the default
+// lists queries that 3 visitors searched: editors_private_test.cpp).
+constexpr const char* kEditorToken = "editors-test-token-0123456789";
+
+std::vector<std::string> as_editors(std::vector<std::string> flags) {
+  static TempDir dir;
+  static const std::string file = dir.write("editor-token", kEditorToken);
+  for (const char* f : {"--editor-token", file.c_str(), "--stats-min-visitors", "1"})
+    flags.emplace_back(f);
+  return flags;
+}
+
+std::pair<int, json> editor_get(const Server& s, const std::string& path) {
+  auto res =
+      s.client().Get(path.c_str(), {{"Authorization", std::string("Bearer ") + kEditorToken}});
+  if (!res) return {0, nullptr};
+  return {res->status, json::parse(res->body, nullptr, false)};
+}
+
 }  // namespace
 
 TEST_CASE("without synonyms, a form finds only the articles writing it") {
@@ -156,7 +176,7 @@ TEST_CASE("a bad file at start-up: the server does not start, and says FILE:LINE
 TEST_CASE("a changed synonyms file is served within a second; a bad one keeps the previous") {
   TempDir t;
   const std::string file = t.write("syn.txt", "Covid = SARS-CoV-2\n");
-  Server s(city().db, {"--synonyms", file});
+  Server s(city().db, as_editors({"--synonyms", file}));
   CHECK(ids(search(s, "sài gòn")["hits"]) == std::set<std::string>{"sg"});
   const auto changed = std::chrono::steady_clock::now();
   replace_file(file, kSynonyms);
@@ -165,10 +185,10 @@ TEST_CASE("a changed synonyms file is served within a second; a bad one keeps th
   // A cycle (a form in two groups): reported with its line, old groups kept.
   replace_file(file, std::string(kSynonyms) + "TP.HCM = Sài Gòn\n");
   CHECK(eventually([&] {
-    auto [st, status] = s.get("/editorial");
+    auto [st, status] = editor_get(s, "/editorial");
     return st == 200 && status["synonyms"].contains("error");
   }));
-  auto [st, status] = s.get("/editorial");
+  auto [st, status] = editor_get(s, "/editorial");
   CHECK(status["synonyms"]["error"].get<std::string>().rfind(file + ":4: \"TP.HCM\"", 0) == 0);
   CHECK(ids(search(s, "sài gòn")["hits"]).size() == 3);
   CHECK(s.log().find(file + ":4:") != std::string::npos);
@@ -176,12 +196,13 @@ TEST_CASE("a changed synonyms file is served within a second; a bad one keeps th
   // group, so its effect is plain).
   replace_file(file, "Sài Gòn = Hà Nội\n");
   CHECK(eventually([&] { return ids(search(s, "sài gòn")["hits"]).size() == 2; }));
-  auto [st2, fixed] = s.get("/editorial");
+  auto [st2, fixed] = editor_get(s, "/editorial");
   CHECK_FALSE(fixed["synonyms"].contains("error"));
   CHECK(fixed["synonyms"]["entries"] == 1);
   // Deleted: kept, and said.
   std::filesystem::remove(file);
-  CHECK(eventually([&] { return s.get("/editorial").second["synonyms"].contains("error"); }));
+  CHECK(
+      eventually([&] { return editor_get(s, "/editorial").second["synonyms"].contains("error"); }));
   CHECK(ids(search(s, "sài gòn")["hits"]).size() == 2);
 }
 
@@ -278,7 +299,7 @@ TEST_CASE("rules: a hidden article is in no answer, and is back once the rule is
 TEST_CASE("a 10 MB rules file loads off the event loop; the server keeps answering meanwhile") {
   TempDir t;
   const std::string rules = t.write("rules.tsv", "hide\tsg\n");
-  Server s(city().db, {"--rules", rules});
+  Server s(city().db, as_editors({"--rules", rules}));
   std::string big;
   for (int i = 0; big.size() < 10 * 1024 * 1024; ++i)
     big += "pin\tquery " + std::to_string(i) + "\tid-" + std::to_string(i) + "\n";
@@ -300,7 +321,7 @@ TEST_CASE("a 10 MB rules file loads off the event loop; the server keeps answeri
   // Parsed within a second or two (30 s allowed for sanitizer builds).
   CHECK(eventually([&] { return s.get("/articles/hn").first == 404; }, 30));
   CHECK(s.get("/articles/sg").first == 200);  // its hide line is gone
-  auto [st, status] = s.get("/editorial");
+  auto [st, status] = editor_get(s, "/editorial");
   CHECK(status["rules"]["entries"].get<int>() > 200000);
 }
 
@@ -360,13 +381,26 @@ long count_rows(const std::string& path, const std::string& table, std::string* 
   return n;
 }
 
-int post_event(const Server& s, const std::string& body) {
+// A beacon as the page sends it: with the event_token of a search for its
+// query (asked here, with analytics=0 so the search is not counted), unless
+// the body is not an object with a query string.
+int post_event(const Server& s, std::string body) {
+  json event = json::parse(body, nullptr, false);
+  if (event.is_object() && event.contains("query") && event["query"].is_string() &&
+      !event["query"].get<std::string>().empty()) {
+    auto [status, answer] =
+        s.get("/search?analytics=0&limit=1&q=" + url_encode(event["query"].get<std::string>()));
+    if (status == 200 && answer.contains("event_token")) {
+      event["token"] = answer["event_token"];
+      body = event.dump();
+    }
+  }
   auto res = s.client().Post("/events", body, "text/plain;charset=UTF-8");
   return res ? res->status : 0;
 }
 
 json stats(const Server& s, const std::string& params = "") {
-  auto [status, body] = s.get("/stats" + params);
+  auto [status, body] = editor_get(s, "/stats" + params);
   REQUIRE(status == 200);
   return body;
 }
@@ -381,7 +415,7 @@ std::map<std::string, long> counts(const json& list) {
 
 TEST_CASE("analytics: /stats counts exactly the searches and clicks sent") {
   TempDir t;
-  Server s(city().db, {"--analytics", t.path("a.sqlite")});
+  Server s(city().db, as_editors({"--analytics", t.path("a.sqlite")}));
   for (int i = 0; i < 7; ++i) search(s, i % 2 ? "Mưa lớn" : "mua lon");  // one query, two writings
   for (int i = 0; i < 3; ++i) search(s, "xyzzy không có");               // no results
   for (int i = 0; i < 2; ++i) search(s, "triều cường");
@@ -405,8 +439,8 @@ TEST_CASE("analytics: /stats counts exactly the searches and clicks sent") {
   const json old = stats(s, "?from=2001-01-01&to=2001-12-31");
   CHECK(old["searches"] == 0);
   CHECK(old["top_queries"].empty());
-  CHECK(s.get("/stats?from=2020-02-30").first == 400);
-  CHECK(s.get("/stats?from=2021-01-02&to=2021-01-01").first == 400);
+  CHECK(editor_get(s, "/stats?from=2020-02-30").first == 400);
+  CHECK(editor_get(s, "/stats?from=2021-01-02&to=2021-01-01").first == 400);
   // Without `from`: the 30 days that end with `to`, across months and a leap day.
   CHECK(stats(s, "?to=2021-03-01")["from"] == "2021-01-31");
   CHECK(stats(s, "?to=2024-03-01")["from"] == "2024-02-01");
@@ -422,7 +456,8 @@ TEST_CASE("analytics: bad beacons get clear errors and store nothing; the server
   TempDir t;
   const std::string file = t.path("a.sqlite");
   TempDir r;
-  Server s(city().db, {"--analytics", file, "--rules", r.write("rules.tsv", "hide\thn\n")});
+  Server s(city().db,
+           as_editors({"--analytics", file, "--rules", r.write("rules.tsv", "hide\thn\n")}));
   CHECK(post_event(s, "{not json") == 400);
   CHECK(post_event(s, "[1, 2]") == 400);
   CHECK(post_event(s, "") == 400);
@@ -444,8 +479,8 @@ TEST_CASE("analytics: bad beacons get clear errors and store nothing; the server
 }
 
 TEST_CASE("analytics off: /stats and /events say so") {
-  Server s(city().db);
-  CHECK(s.get("/stats").first == 404);
+  Server s(city().db, as_editors({}));
+  CHECK(editor_get(s, "/stats").first == 404);
   CHECK(post_event(s, R"({"type":"click","query":"a","id":"sg"})") == 404);
   search(s, "mưa");  // and searching is unaffected
 }
@@ -454,7 +489,7 @@ TEST_CASE("analytics survive a SIGKILL: every committed batch is there, the file
   TempDir t;
   const std::string file = t.path("a.sqlite");
   {
-    Server s(city().db, {"--analytics", file});
+    Server s(city().db, as_editors({"--analytics", file}));
     for (int i = 0; i < 40; ++i) search(s, "mưa " + std::to_string(i));
     CHECK(eventually([&] { return stats(s)["searches"] == 40; }, 3));
     // More while batches are being written, then killed mid-stream.
@@ -473,7 +508,7 @@ TEST_CASE("analytics survive a SIGKILL: every committed batch is there, the file
   CHECK(integrity == "ok");
   CHECK(rows >= 40);
   // A new server on the same file goes on counting from there.
-  Server again(city().db, {"--analytics", file});
+  Server again(city().db, as_editors({"--analytics", file}));
   search(again, "mưa");
   CHECK(eventually([&] { return stats(again)["searches"] == rows + 1; }, 3));
 }
@@ -482,7 +517,7 @@ TEST_CASE("analytics: rows older than the retention period are deleted at start"
   TempDir t;
   const std::string file = t.path("a.sqlite");
   {
-    Server s(city().db, {"--analytics", file});
+    Server s(city().db, as_editors({"--analytics", file}));
     search(s, "mưa");
     CHECK(eventually([&] { return stats(s)["searches"] == 1; }, 3));
   }
@@ -495,7 +530,7 @@ TEST_CASE("analytics: rows older than the retention period are deleted at start"
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   CHECK(count_rows(file, "searches", nullptr) == 3);
-  Server s(city().db, {"--analytics", file, "--analytics-retention-days", "30"});
+  Server s(city().db, as_editors({"--analytics", file, "--analytics-retention-days", "30"}));
   CHECK(count_rows(file, "searches", nullptr) == 1);
   CHECK(stats(s, "?from=2001-01-01")["searches"] == 1);
 }
