@@ -11,6 +11,8 @@
 
 #include "harness.h"
 
+using harness::as_editors;
+using harness::editor_get;
 using harness::json;
 using harness::record;
 using harness::Server;
@@ -87,26 +89,6 @@ const char* kSynonyms =
     "# Thành phố\n"
     "Sài Gòn = TP.HCM = Thành phố Hồ Chí Minh\n"
     "Covid = Covid-19 = SARS-CoV-2\n";
-
-// /stats and /editorial need the editors' token (--editor-token); these
-// tests search from one address, so every query is listed (the default
-// lists queries that 3 visitors searched: editors_private_test.cpp).
-constexpr const char* kEditorToken = "editors-test-token-0123456789";
-
-std::vector<std::string> as_editors(std::vector<std::string> flags) {
-  static TempDir dir;
-  static const std::string file = dir.write("editor-token", kEditorToken);
-  for (const char* f : {"--editor-token", file.c_str(), "--stats-min-visitors", "1"})
-    flags.emplace_back(f);
-  return flags;
-}
-
-std::pair<int, json> editor_get(const Server& s, const std::string& path) {
-  auto res =
-      s.client().Get(path.c_str(), {{"Authorization", std::string("Bearer ") + kEditorToken}});
-  if (!res) return {0, nullptr};
-  return {res->status, json::parse(res->body, nullptr, false)};
-}
 
 }  // namespace
 

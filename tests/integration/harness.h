@@ -316,6 +316,27 @@ inline std::string record(const std::string& id, const std::string& title, const
          "\n";
 }
 
+// /stats and /editorial need the editors' token (--editor-token). The
+// flags as_editors adds also list every query (the tests search from one
+// address; the default lists queries that 3 visitors searched:
+// editors_private_test.cpp).
+constexpr const char* kEditorToken = "editors-test-token-0123456789";
+
+inline std::vector<std::string> as_editors(std::vector<std::string> flags) {
+  static TempDir dir;
+  static const std::string file = dir.write("editor-token", kEditorToken);
+  for (const char* f : {"--editor-token", file.c_str(), "--stats-min-visitors", "1"})
+    flags.emplace_back(f);
+  return flags;
+}
+
+inline std::pair<int, json> editor_get(const Server& s, const std::string& path) {
+  auto res =
+      s.client().Get(path.c_str(), {{"Authorization", std::string("Bearer ") + kEditorToken}});
+  if (!res) return {0, nullptr};
+  return {res->status, json::parse(res->body, nullptr, false)};
+}
+
 // The value of one Prometheus sample in a /metrics text ("NAME{labels} 42"),
 // 0 where the sample is not there yet (a counter that has not moved).
 inline double metric(const std::string& text, const std::string& sample) {

@@ -429,12 +429,12 @@ TEST_CASE("a 10 MB editors' line is refused quoting 200 bytes of it, at start an
   CHECK(r.err.size() < 2000);
 
   dir.write("syn2.txt", "Covid = SARS-CoV-2\n");
-  Server s(dir.path("db"), {"--synonyms", dir.path("syn2.txt")});
+  Server s(dir.path("db"), harness::as_editors({"--synonyms", dir.path("syn2.txt")}));
   dir.write("syn2.txt", huge);
   kill(s.pid(), SIGHUP);
   std::string error;
   for (int i = 0; i < 500 && error.empty(); ++i) {
-    auto [status, body] = s.get("/editorial");
+    auto [status, body] = harness::editor_get(s, "/editorial");
     if (status == 200 && body["synonyms"].contains("error"))
       error = body["synonyms"]["error"].get<std::string>();
     else
