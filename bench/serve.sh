@@ -54,8 +54,10 @@ if [[ ${ANALYTICS:-} == compare ]]; then
   plain_port=$port
   analytics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   rm -f "$work"/analytics.sqlite*
+  printf 'serve-bench-editor-token-0123456789' >"$work/editor-token"  # /stats needs it
   build/server/tracuu-server --db "$work/index" --port "$analytics_port" \
-    --analytics "$work/analytics.sqlite" --access-log "$access_log" 2>"$work/server-analytics.log" &
+    --analytics "$work/analytics.sqlite" --editor-token "$work/editor-token" \
+    --access-log "$access_log" 2>"$work/server-analytics.log" &
   apid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$analytics_port/health" >/dev/null && break; sleep 0.1; done
   echo "analytics off and on, alternating:"
@@ -66,7 +68,7 @@ if [[ ${ANALYTICS:-} == compare ]]; then
   rps() { awk '/Requests\/sec/ {print $2}' "$work/$1.wrk"; }
   off=$(echo "$(rps off-1) $(rps off-2)" | awk '{print ($1 + $2) / 2}')
   on=$(echo "$(rps on-1) $(rps on-2)" | awk '{print ($1 + $2) / 2}')
-  recorded=$(curl -s "http://127.0.0.1:$analytics_port/stats" | python3 -c 'import json, sys; print(json.load(sys.stdin)["searches"])')
+  recorded=$(curl -s -H "Authorization: Bearer $(<"$work/editor-token")" "http://127.0.0.1:$analytics_port/stats" | python3 -c 'import json, sys; print(json.load(sys.stdin)["searches"])')
   printf 'analytics off %.0f req/s, on %.0f req/s: on/off %.3f; %s searches recorded\n' \
     "$off" "$on" "$(echo "$on $off" | awk '{print $1 / $2}')" "$recorded"
 fi
