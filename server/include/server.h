@@ -48,7 +48,7 @@ struct ServerOptions {
   // The server's public address ("https://tracuu.example"): the absolute
   // links of the Atom feed. Empty: they are relative (docs/operations.md).
   std::string public_url;
-  unsigned analytics_max_mb = 256;          // past it, the oldest rows are deleted
+  unsigned analytics_max_mb = 256;  // past it, the oldest rows are deleted
   // /stats lists a query once this many visitors (a daily hash of the
   // address) searched it: a one-off query naming a person never shows.
   unsigned stats_min_visitors = 3;
