@@ -34,10 +34,10 @@ for arg in "$@"; do
   esac
 done
 source bench/relevance/suite.sh
-for f in "$news" "$laws"; do
+for f in "$news" "$laws" "$qa_passages" "$questions_dir/questions.tsv"; do
   [[ -f $f ]] || { echo "bench/relevance: skipped, $f not found"; exit 0; }
 done
-corpora=("$news" "$laws" "$categorized")
+corpora=("$news" "$laws" "$categorized" "$qa_passages")
 build=${BUILD_DIR:-build}
 work=${BENCH_DIR:-/tmp/tracuu-bench-relevance}
 quick_n=${QUICK_N:-50}
@@ -64,14 +64,21 @@ if [[ ! -f $qdir/queries.tsv ]]; then
   into "$qdir/intents.tsv" python3 $r/intent_queries.py --news "$news" --laws "$laws" \
     --categorized "$categorized" --passage "$passages" --identifiers "$identifiers" \
     --names "$names" --related-seeds "$related" --seed "$seed" --seeds-out "$qdir/seeds.tsv"
+  into "$qdir/people.tsv" python3 $r/people_queries.py --news "$news" \
+    --questions-dir "$questions_dir" --titles "$qdir/title.tsv" --generated "$generated" \
+    --long "$long_n" --misspellings "$misspellings" --seed "$seed"
   { sed 's/^/title\t/' "$qdir/title.tsv"; sed 's/^/typing\t/' "$qdir/typing.tsv"
-    cat "$qdir/intents.tsv"; } >"$qdir/queries.tsv.part"
+    cat "$qdir/intents.tsv" "$qdir/people.tsv"; } >"$qdir/queries.tsv.part"
   mv "$qdir/queries.tsv.part" "$qdir/queries.tsv"
 fi
 queries=$qdir/queries.tsv seeds=$qdir/seeds.tsv mode=full
 if [[ $quick == 1 ]]; then
   # Each intent's lines are in random order: its first lines are a fair sample.
-  awk -F'\t' -v n="$quick_n" '{split($1, i, ":"); if (seen[i[1]]++ < n) print}' \
+  # QUICK_WHOLE: intents kept whole (e.g. "questions long misspelling
+  # misspelling-correct" to run the new intents in full beside a quick suite).
+  awk -F'\t' -v n="$quick_n" -v whole="${QUICK_WHOLE:-}" \
+    'BEGIN {split(whole, w, " "); for (k in w) keep[w[k]] = 1}
+     {split($1, i, ":"); if (i[1] in keep || seen[i[1]]++ < n) print}' \
     "$qdir/queries.tsv" >"$qdir/quick-queries.tsv"
   awk -F'\t' -v n="$quick_n" 'seen[$1]++ < n' "$qdir/seeds.tsv" >"$qdir/quick-seeds.tsv"
   queries=$qdir/quick-queries.tsv seeds=$qdir/quick-seeds.tsv mode=quick
