@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The relevance suite (docs/relevance.md): several search intents drawn from
-# baomoi-2017, laws-vi-55 and bench/relevance/data/tin-chuyen-muc.jsonl,
+# baomoi-2017, laws-vi-55, bench/relevance/data/tin-chuyen-muc.jsonl and
+# questions-vi-dev (people's questions; its passages the 4th file),
 # indexed together as one collection by every system (tracuu, stock Xapian,
 # SQLite FTS5, Lucene 8); one table per intent, the "Tin khác" table and a
 # summary, printed and written to $BENCH_DIR/relevance.md (or
@@ -20,7 +21,8 @@
 # /tmp/tracuu-bench-relevance), CORPUS_DIR (default ../shared/corpus), QUICK=1,
 # REINDEX=1, and the sizes: TITLE_QUERIES=1000 SEED=7 PASSAGES=300
 # IDENTIFIERS=200 NAMES=200 RELATED_SEEDS=200,200,55 (categorized, news,
-# laws) QUICK_N=50.
+# laws) GENERATED_QUESTIONS=350 LONG_QUERIES=300 MISSPELLINGS=60 (per kind)
+# QUICK_N=50, QUICK_WHOLE (intents kept whole in quick mode).
 set -euo pipefail
 export PYTHONDONTWRITEBYTECODE=1  # no __pycache__ next to the scripts
 cd "$(dirname "$0")/.."
