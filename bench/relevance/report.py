@@ -239,6 +239,14 @@ def misspelling_tables(scores, systems, kinds, m1):
                 cells.append(f"{v[0]:.3f} / {v[1]:.3f}")
             out.append(f"| {SYSTEMS.get(system, system)} | " + " | ".join(cells) + " |")
         out.append("")
+    out.append("Misspelled queries with no result by kind, accented / plain:\n")
+    out.append("| system | " + " | ".join(kinds + ["all"]) + " |")
+    out.append("|---|" + "---|" * (len(kinds) + 1))
+    for system in systems:
+        cells = [" / ".join(str(sum(x[3] for x in scores.get(("misspelling", g, system, f), [])))
+                            for f in ("accented", "plain")) for g in kinds + [""]]
+        out.append(f"| {SYSTEMS.get(system, system)} | " + " | ".join(cells) + " |")
+    out.append("")
     return out
 
 
