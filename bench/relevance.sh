@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The relevance suite (docs/relevance.md): several search intents drawn from
-# baomoi-2017, laws-vi-55 and bench/relevance/data/tin-chuyen-muc.jsonl,
+# baomoi-2017, laws-vi-55, bench/relevance/data/tin-chuyen-muc.jsonl and
+# questions-vi-dev (people's questions; its passages the 4th file),
 # indexed together as one collection by every system (tracuu, stock Xapian,
 # SQLite FTS5, Lucene 8); one table per intent, the "Tin khác" table and a
 # summary, printed and written to $BENCH_DIR/relevance.md (or
@@ -20,7 +21,8 @@
 # /tmp/tracuu-bench-relevance), CORPUS_DIR (default ../shared/corpus), QUICK=1,
 # REINDEX=1, and the sizes: TITLE_QUERIES=1000 SEED=7 PASSAGES=300
 # IDENTIFIERS=200 NAMES=200 RELATED_SEEDS=200,200,55 (categorized, news,
-# laws) QUICK_N=50.
+# laws) GENERATED_QUESTIONS=350 LONG_QUERIES=300 MISSPELLINGS=60 (per kind)
+# QUICK_N=50, QUICK_WHOLE (intents kept whole in quick mode).
 set -euo pipefail
 export PYTHONDONTWRITEBYTECODE=1  # no __pycache__ next to the scripts
 cd "$(dirname "$0")/.."
@@ -34,10 +36,10 @@ for arg in "$@"; do
   esac
 done
 source bench/relevance/suite.sh
-for f in "$news" "$laws"; do
+for f in "$news" "$laws" "$qa_passages" "$questions_dir/questions.tsv"; do
   [[ -f $f ]] || { echo "bench/relevance: skipped, $f not found"; exit 0; }
 done
-corpora=("$news" "$laws" "$categorized")
+corpora=("$news" "$laws" "$categorized" "$qa_passages")
 build=${BUILD_DIR:-build}
 work=${BENCH_DIR:-/tmp/tracuu-bench-relevance}
 quick_n=${QUICK_N:-50}
@@ -64,14 +66,21 @@ if [[ ! -f $qdir/queries.tsv ]]; then
   into "$qdir/intents.tsv" python3 $r/intent_queries.py --news "$news" --laws "$laws" \
     --categorized "$categorized" --passage "$passages" --identifiers "$identifiers" \
     --names "$names" --related-seeds "$related" --seed "$seed" --seeds-out "$qdir/seeds.tsv"
+  into "$qdir/people.tsv" python3 $r/people_queries.py --news "$news" \
+    --questions-dir "$questions_dir" --titles "$qdir/title.tsv" --generated "$generated" \
+    --long "$long_n" --misspellings "$misspellings" --seed "$seed"
   { sed 's/^/title\t/' "$qdir/title.tsv"; sed 's/^/typing\t/' "$qdir/typing.tsv"
-    cat "$qdir/intents.tsv"; } >"$qdir/queries.tsv.part"
+    cat "$qdir/intents.tsv" "$qdir/people.tsv"; } >"$qdir/queries.tsv.part"
   mv "$qdir/queries.tsv.part" "$qdir/queries.tsv"
 fi
 queries=$qdir/queries.tsv seeds=$qdir/seeds.tsv mode=full
 if [[ $quick == 1 ]]; then
   # Each intent's lines are in random order: its first lines are a fair sample.
-  awk -F'\t' -v n="$quick_n" '{split($1, i, ":"); if (seen[i[1]]++ < n) print}' \
+  # QUICK_WHOLE: intents kept whole (e.g. "questions long misspelling
+  # misspelling-correct" to run the new intents in full beside a quick suite).
+  awk -F'\t' -v n="$quick_n" -v whole="${QUICK_WHOLE:-}" \
+    'BEGIN {split(whole, w, " "); for (k in w) keep[w[k]] = 1}
+     {split($1, i, ":"); if (i[1] in keep || seen[i[1]]++ < n) print}' \
     "$qdir/queries.tsv" >"$qdir/quick-queries.tsv"
   awk -F'\t' -v n="$quick_n" 'seen[$1]++ < n' "$qdir/seeds.tsv" >"$qdir/quick-seeds.tsv"
   queries=$qdir/quick-queries.tsv seeds=$qdir/quick-seeds.tsv mode=quick

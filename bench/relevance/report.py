@@ -16,6 +16,9 @@ Measures, per intent (the first part of QUERIES.tsv's INTENT:GROUP):
   hold the name side by side; "all k": the share of queries whose top k
   all hold it (every document writing the name comes before those that
   only hold its syllables apart).
+- misspelling: also MRR@10 per kind (the GROUP), each beside the same
+  queries typed right (the intent misspelling-correct, same kinds).
+- every table: the queries with no result at all, per form.
 - the others: MRR@10 of the first target (a target: the document the query
   was drawn from, or one of the documents holding the code), and R@10, the
   share of queries with a target in the top 10.
@@ -69,6 +72,19 @@ INTENTS = {  # display order, heading, what the query is
     "names": ("Names written side by side",
               "2- and 3-syllable names in few titles whose syllables stand apart in many "
               "more documents; targets: the documents holding the name side by side"),
+    "questions": ("Questions (issue 23)",
+                  "people: the questions of questions-vi-dev (target: their passage, indexed "
+                  "among the news); the other groups: generated from one baomoi sentence, the "
+                  "answer taken out, words dropped or replaced, the question word added "
+                  "(people_queries.py); target: the article"),
+    "long": ("Long descriptions (issue 23)",
+             "8-20 words of an article's lead, words dropped, replaced by near words, "
+             "clauses swapped (people_queries.py); target: the article"),
+    "misspelling": ("Misspellings (issue 23)",
+                    "title queries with one mistake each, by kind (people_queries.py); the "
+                    "same queries typed right are `misspelling-correct`; target: the article"),
+    "misspelling-correct": ("Misspellings typed right (issue 23)",
+                            "the misspelled queries' originals, query for query"),
 }
 SHINGLE_JACCARD = 0.5
 
@@ -134,7 +150,8 @@ def evaluate(queries, results):
                 ms, ids = got
                 primary, secondary = score(q, ids)
                 for group in ("", q["group"]) if q["group"] else ("",):
-                    scores[q["intent"], group, system, form].append((primary, secondary, ms))
+                    scores[q["intent"], group, system, form].append(
+                        (primary, secondary, ms, not ids))
     return scores
 
 
@@ -156,8 +173,8 @@ def intent_tables(queries, scores, restore):
             out.append(what + ".\n")
         systems = order({s for (i, g, s, f) in scores if i == intent}, SYSTEMS)
         out.append(f"| system | accented {m1} | accented {m2} | plain {m1} | plain {m2} | "
-                   "median ms |")
-        out.append("|---|---|---|---|---|---|")
+                   "no result acc. / plain | median ms |")
+        out.append("|---|---|---|---|---|---|---|")
         best = {}
         for system in systems:
             row = [SYSTEMS.get(system, system)]
@@ -170,10 +187,14 @@ def intent_tables(queries, scores, restore):
                     v = mean([x[0] for x in s])
                     if v > best.get(form, (-1, ""))[0]:
                         best[form] = (v, system)
+            row.append(" / ".join(str(sum(x[3] for x in scores.get((intent, "", system, f), [])))
+                                  for f in ("accented", "plain")))
             row.append(" / ".join(ms))
             out.append("| " + " | ".join(row) + " |")
         out.append("")
-        if groups:
+        if intent == "misspelling":
+            out += misspelling_tables(scores, systems, groups, m1)
+        elif len(groups) > 1 and intent != "misspelling-correct":
             counts = collections.Counter(q["group"] for q in qs)
             cols = [f"{g} ({counts[g]}) acc. / plain" for g in groups]
             out.append(f"{m1} by group:\n")
@@ -199,6 +220,34 @@ def intent_tables(queries, scores, restore):
             if mine and form in best:
                 summary.append((intent, form, m1, mean([x[0] for x in mine]), *best[form]))
     return out, summary
+
+
+def misspelling_tables(scores, systems, kinds, m1):
+    """Per kind, each form: the misspelled queries' measure beside the same
+    queries typed right (`misspelling-correct`, same kinds, query for query)."""
+    out = []
+    for form in ("accented", "plain"):
+        out.append(f"{m1} by kind, {form}, misspelled / typed right:\n")
+        cols = kinds + ["all"]
+        out.append("| system | " + " | ".join(cols) + " |")
+        out.append("|---|" + "---|" * len(cols))
+        for system in systems:
+            cells = []
+            for g in kinds + [""]:
+                v = [mean([x[0] for x in scores.get((i, g, system, form), [])])
+                     for i in ("misspelling", "misspelling-correct")]
+                cells.append(f"{v[0]:.3f} / {v[1]:.3f}")
+            out.append(f"| {SYSTEMS.get(system, system)} | " + " | ".join(cells) + " |")
+        out.append("")
+    out.append("Misspelled queries with no result by kind, accented / plain:\n")
+    out.append("| system | " + " | ".join(kinds + ["all"]) + " |")
+    out.append("|---|" + "---|" * (len(kinds) + 1))
+    for system in systems:
+        cells = [" / ".join(str(sum(x[3] for x in scores.get(("misspelling", g, system, f), [])))
+                            for f in ("accented", "plain")) for g in kinds + [""]]
+        out.append(f"| {SYSTEMS.get(system, system)} | " + " | ".join(cells) + " |")
+    out.append("")
+    return out
 
 
 def summary_table(summary):
