@@ -273,11 +273,16 @@ class Searcher::ConcordanceStream::State {
 
   // With a page to fill, sorted_lines_ is a max-heap of the first `keep_`
   // lines so far: the one sorting last goes.
+  // The heap is made once, when the page is first full (making it again
+  // for every line made a page of 16,000 lines 3x slower than sorting them
+  // all: 1.5 s against 0.6).
   void drop_last_line() {
-    if (sorted_lines_.size() == keep_ + 1)
+    if (!heap_made_) {
       std::make_heap(sorted_lines_.begin(), sorted_lines_.end());
-    else
+      heap_made_ = true;
+    } else {
       std::push_heap(sorted_lines_.begin(), sorted_lines_.end());
+    }
     std::pop_heap(sorted_lines_.begin(), sorted_lines_.end());
     held_ -= sorted_lines_.back().bytes();
     sorted_lines_.pop_back();
@@ -347,6 +352,7 @@ class Searcher::ConcordanceStream::State {
   Xapian::MSetIterator it_;
   std::deque<ConcordanceLine> pending_;
   bool sorted_ = false;
+  bool heap_made_ = false;                      // sorted_lines_ is a heap of a page's first lines
   std::unique_ptr<internal::SortArena> arena_;  // sorted_lines_'s text; declared first
   std::vector<internal::KeyedLine> sorted_lines_;
   std::size_t held_ = 0;  // bytes() of sorted_lines_
