@@ -4,6 +4,7 @@
 // box of /widget.js on a page of another origin (served here on
 // WIDGET_PORT), and the stats page's token form and charts.
 // Without TRACUU_URL and WIDGET_PORT the tests are skipped.
+import { clickCountAfter, settledClickCount } from "./clicks.mjs";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -87,22 +88,13 @@ test("the widget on another origin: ha noi shows Hà Nội, arrows and Enter, 39
 });
 
 test("the widget's click beacon quotes the search's token and is counted", { skip }, async () => {
-  const clicks = async () => {
-    const res = await fetch(`${base}/stats`, { headers: { Authorization: `Bearer ${process.env.EDITOR_TOKEN}` } });
-    assert.equal(res.status, 200);
-    return (await res.json()).clicks;
-  };
-  const before = await clicks();
+  const before = await settledClickCount(base);
   const { page, errors } = await newPage(800);
   await page.goto(site + "/");
   await page.locator("#box").pressSequentially("ha noi", { delay: 40 });
   await page.locator(".tracuu-w-box:not([hidden]) a.tracuu-w-item").first().click();
   await page.waitForURL(`${site}/bai/**`);
-  let after = before;
-  for (let i = 0; i < 50 && after === before; i++) {
-    await new Promise((r) => setTimeout(r, 200));
-    after = await clicks();
-  }
+  const after = await clickCountAfter(base, before);
   assert.equal(after, before + 1);
   assert.deepEqual(errors, []);
   await page.close();

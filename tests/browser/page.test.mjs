@@ -2,6 +2,7 @@
 // indexed corpus/. TRACUU_URL is the server (scripts/test.sh starts one);
 // without it the tests are skipped. EDITOR_TOKEN (its --editor-token) lets
 // a test read /stats. SCREENSHOT_PATH, if set, gets a screenshot.
+import { clickCountAfter, settledClickCount } from "./clicks.mjs";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
@@ -65,21 +66,12 @@ test("a plain query shows highlighted accented results, then an article with its
 });
 
 test("opening a result sends a click beacon with the search's token, and it is counted", { skip: skip || (process.env.EDITOR_TOKEN ? false : "EDITOR_TOKEN is not set") }, async () => {
-  const clicks = async () => {
-    const res = await fetch(`${base}/stats`, { headers: { Authorization: `Bearer ${process.env.EDITOR_TOKEN}` } });
-    assert.equal(res.status, 200);
-    return (await res.json()).clicks;
-  };
-  const before = await clicks();
+  const before = await settledClickCount(base);
   const { page, errors } = await newPage();
   await page.goto(base + "/?q=" + encodeURIComponent("bình tân"));
   await page.locator(".hit-title").first().click();
   await page.locator("#article:not([hidden])").waitFor();
-  let after = before;
-  for (let i = 0; i < 50 && after === before; i++) {
-    await new Promise((r) => setTimeout(r, 200));
-    after = await clicks();
-  }
+  const after = await clickCountAfter(base, before);
   assert.equal(after, before + 1);
   assert.deepEqual(errors, []);
   await page.close();

@@ -337,6 +337,16 @@ inline std::pair<int, json> editor_get(const Server& s, const std::string& path)
   return {res->status, json::parse(res->body, nullptr, false)};
 }
 
+// How many records keep an indexer busy for as long as `n` keep the
+// optimized one: the sanitizer steps of scripts/test.sh run binaries
+// several times slower and say so in TRACUU_TEST_SLOWDOWN, so tests that
+// kill or race a running indexer need fewer records for the same window.
+inline int bulk_records(int n) {
+  const char* slowdown = std::getenv("TRACUU_TEST_SLOWDOWN");
+  const int k = slowdown ? std::atoi(slowdown) : 1;
+  return k > 1 ? n / k : n;
+}
+
 // The value of one Prometheus sample in a /metrics text ("NAME{labels} 42"),
 // 0 where the sample is not there yet (a counter that has not moved).
 inline double metric(const std::string& text, const std::string& sample) {

@@ -144,7 +144,7 @@ TEST_CASE("gzip JSONL, text pages and folders are read recursively") {
 
 TEST_CASE("a second writer is refused at once while one runs (--lock-wait 0)") {
   TempDir dir;
-  std::string src = dir.write("big.jsonl", many_records(20000));
+  std::string src = dir.write("big.jsonl", many_records(harness::bulk_records(20000)));
   pid_t first =
       harness::spawn({harness::binary("indexer/tracuu-index"), "--db", dir.path("db"), src},
                      dir.path("out1"), dir.path("err1"));
@@ -158,12 +158,12 @@ TEST_CASE("a second writer is refused at once while one runs (--lock-wait 0)") {
   CHECK(first_exit == 0);
   CHECK(second.exit_code == 1);
   CHECK(second.err.find("another tracuu-index is writing") != std::string::npos);
-  CHECK(doc_count(dir.path("db")) == 20000);
+  CHECK(doc_count(dir.path("db")) == static_cast<Xapian::doccount>(harness::bulk_records(20000)));
 }
 
 TEST_CASE("a run killed mid-batch leaves the last commit readable; a re-run finishes") {
   TempDir dir;
-  const int total = 30000;
+  const int total = harness::bulk_records(30000);
   // An existing index: later runs are incremental and commit batch by batch.
   REQUIRE(index(dir.path("db"), {dir.write("first.jsonl", many_records(10, "first-"))}).exit_code ==
           0);
@@ -193,7 +193,7 @@ TEST_CASE("a run killed mid-batch leaves the last commit readable; a re-run fini
 
 TEST_CASE("a killed first build shows readers an empty index, never half of one") {
   TempDir dir;
-  std::string src = dir.write("big.jsonl", many_records(20000));
+  std::string src = dir.write("big.jsonl", many_records(harness::bulk_records(20000)));
   pid_t pid = harness::spawn(
       {harness::binary("indexer/tracuu-index"), "--db", dir.path("db"), "--batch", "1000", src},
       dir.path("out"), dir.path("err"));
@@ -206,8 +206,8 @@ TEST_CASE("a killed first build shows readers an empty index, never half of one"
   CHECK(doc_count(dir.path("db")) == 0);
   auto rerun = index(dir.path("db"), {src});
   REQUIRE(rerun.exit_code == 0);
-  CHECK(rerun.summary()["added"] == 20000);
-  CHECK(doc_count(dir.path("db")) == 20000);
+  CHECK(rerun.summary()["added"] == harness::bulk_records(20000));
+  CHECK(doc_count(dir.path("db")) == static_cast<Xapian::doccount>(harness::bulk_records(20000)));
 }
 
 TEST_CASE("an index from another analyzer version is refused; --rebuild replaces it") {
