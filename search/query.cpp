@@ -930,10 +930,12 @@ Wanted read_items(const std::vector<Item>& items, bool typing, Builder& builder,
 // required (`conjunction`), and the caller keeps a relaxed form.
 //
 // A word no article holds (a name the target spells otherwise, a typo)
-// selects nothing and is left out when the query has a word the index
-// holds: it would otherwise be the query's only rare word, and an OR of
-// nothing matches nothing ("Polonia Warsaw ... năm nào" where the articles
-// write "Warszawa"). A query of such words only still finds nothing.
+// selects nothing and is left out when the query's words the index holds,
+// function and question words aside, outnumber such words: it would
+// otherwise be the query's only rare word, and an OR of nothing matches
+// nothing ("Warsaw giành được chức vô địch quốc gia vào năm nào" where the
+// articles write "Warszawa"). When they do not ("xyzzy không có", or a
+// query of such words only), the query still finds nothing.
 struct Selection {
   std::vector<Q> required, optional, common;
   bool conjunction = false;
@@ -942,12 +944,15 @@ struct Selection {
 Selection select(const Wanted& wanted) {
   Selection s;
   for (const Element& e : wanted.required) s.required.push_back(e.match);
-  const bool some_held =
-      !wanted.required.empty() || std::any_of(wanted.optional.begin(), wanted.optional.end(),
-                                              [](const Element& e) { return !e.absent; });
+  std::size_t held_words = wanted.required.size(), absent_words = 0;
+  for (const Element& e : wanted.optional) {
+    if (e.absent) ++absent_words;
+    if (!e.absent && !e.stopword) ++held_words;
+  }
+  const bool leave_out_absent = held_words > absent_words;
   std::vector<const Element*> held;
   for (const Element& e : wanted.optional)
-    if (!(e.absent && some_held)) held.push_back(&e);
+    if (!(e.absent && leave_out_absent)) held.push_back(&e);
   for (const Element* e : held) (e->common ? s.common : s.optional).push_back(e->match);
   if (!s.optional.empty() || !s.required.empty()) return s;
   std::vector<Q> words, stopwords;
