@@ -1009,13 +1009,10 @@ Q selecting(const Selection& s) {
 std::optional<std::string> nothing_but_date(std::string_view rest, Analyzer& analyzer) {
   std::string error, kept;
   for (const Item& item : lex(rest, error)) {
-    const std::string text = item.phrase ? "\"" + item.text + "\"" : item.text;
-    if (item.field == Field::kCategory) {
-      kept += (item.exclude ? " -category:" : " category:") + text;
-      continue;
-    }
-    if (item.exclude) {
-      kept += " -" + text;
+    if (item.exclude || item.field == Field::kCategory) {
+      static constexpr const char* kFieldNames[] = {"", "title:", "author:", "category:"};
+      kept += std::string(item.exclude ? " -" : " ") + kFieldNames[static_cast<int>(item.field)] +
+              (item.phrase ? "\"" + item.text + "\"" : item.text);
       continue;
     }
     const std::vector<Syllable> syl = analyzer.analyze(item.text).syllables;

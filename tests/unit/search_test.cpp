@@ -216,6 +216,11 @@ TEST_CASE("a query that is only a date phrase filters; inside a sentence the dat
     CHECK(parsed.date_range->to == "2020-12-31");
     CHECK(parsed.match_all);  // "2020" is not a word to match
   }
+  // An exclusion beside it stays as written (a title: one on titles only).
+  auto excluding = parse_query("năm 2020 -title:covid", i.analyzer(), {});
+  REQUIRE(excluding.date_range.has_value());
+  CHECK(i.ranked(excluding.query).size() + 1 ==
+        i.ranked(parse_query("năm 2020", i.analyzer(), {}).query).size());
   // Words around it: a question about 2020, not a filter; "2020" matches.
   auto sentence = parse_query("lũ về sớm năm 2020 ", i.analyzer(), {});
   CHECK_FALSE(sentence.date_range.has_value());
