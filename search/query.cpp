@@ -930,12 +930,13 @@ Wanted read_items(const std::vector<Item>& items, bool typing, Builder& builder,
 // required (`conjunction`), and the caller keeps a relaxed form.
 //
 // A word no article holds (a name the target spells otherwise, a typo)
-// selects nothing and is left out when the query's words the index holds,
-// function and question words aside, outnumber such words: it would
+// selects nothing and is left out when the index holds at least as many of
+// the query's words, function and question words aside: it would
 // otherwise be the query's only rare word, and an OR of nothing matches
 // nothing ("Warsaw giành được chức vô địch quốc gia vào năm nào" where the
-// articles write "Warszawa"). When they do not ("xyzzy không có", or a
-// query of such words only), the query still finds nothing.
+// articles write "Warszawa"; "Thế nào là THCP học lại?"). When fewer
+// ("xyzzy qwerty không", or a query of such words only), the query still
+// finds nothing.
 struct Selection {
   std::vector<Q> required, optional, common;
   bool conjunction = false;
@@ -949,7 +950,7 @@ Selection select(const Wanted& wanted) {
     if (e.absent) ++absent_words;
     if (!e.absent && !e.stopword) ++held_words;
   }
-  const bool leave_out_absent = held_words > absent_words;
+  const bool leave_out_absent = held_words >= absent_words;
   std::vector<const Element*> held;
   for (const Element& e : wanted.optional)
     if (!(e.absent && leave_out_absent)) held.push_back(&e);
