@@ -442,6 +442,24 @@ bool is_stopword(std::string_view exact_syllable) {
   return internal::stopwords().count(canonical_syllable(exact_syllable)) > 0;
 }
 
+std::vector<bool> question_words(const std::vector<Syllable>& syl, bool typed_with_marks) {
+  std::vector<bool> marked(syl.size(), false);
+  for (std::size_t i = 0; i < syl.size(); ++i) {
+    for (const std::vector<std::string>& phrase : internal::question_phrases()) {
+      if (!typed_with_marks && phrase.size() < 2) continue;
+      if (i + phrase.size() > syl.size()) continue;
+      bool same = true;
+      for (std::size_t k = 0; k < phrase.size() && same; ++k)
+        same = typed_with_marks ? syl[i + k].exact == phrase[k]
+                                : syl[i + k].folded == fold_diacritics(phrase[k]);
+      if (!same) continue;
+      for (std::size_t k = 0; k < phrase.size(); ++k) marked[i + k] = true;
+      break;
+    }
+  }
+  return marked;
+}
+
 bool may_be_stopword(std::string_view folded_syllable) {
   static const std::unordered_set<std::string> folded = [] {
     std::unordered_set<std::string> out;

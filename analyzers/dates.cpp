@@ -153,6 +153,17 @@ class Matcher {
     }
     return false;
   }
+  // A year at i: "2015", or "năm 2015" (`named`: only that); sets *next past it.
+  bool year(std::size_t i, bool named, int* value, std::size_t* next) const {
+    if (word(i, "year")) {
+      ++i;
+    } else if (named) {
+      return false;
+    }
+    if (!num(i, value, 4) || t_[i].text.size() != 4 || *value < 1800 || *value > 2200) return false;
+    *next = i + 1;
+    return true;
+  }
   std::size_t skip_weekday(std::size_t i) const {
     for (const auto& wd : date_words().weekdays) {
       bool match = i + wd.size() <= t_.size();
@@ -182,6 +193,46 @@ std::optional<Date> parse_iso(std::string_view s) {
   return valid(d) ? std::optional<Date>(d) : std::nullopt;
 }
 
+Date day_before(Date d) {
+  if (--d.day > 0) return d;
+  if (--d.month == 0) {
+    d.month = 12;
+    --d.year;
+  }
+  d.day = days_in_month(d.year, d.month);
+  return d;
+}
+
+Date day_after(Date d) {
+  if (++d.day <= days_in_month(d.year, d.month)) return d;
+  d.day = 1;
+  if (++d.month == 13) {
+    d.month = 1;
+    ++d.year;
+  }
+  return d;
+}
+
+// "trước năm 2000" (up to 1999-12-31), "sau năm 2010" (from 2011-01-01),
+// "trước ngày 15/5/2021": one open end. `i` is the before/after word.
+std::optional<DateRange> open_range(const Matcher& m, std::size_t i) {
+  const bool before = m.word(i, "before");
+  if (!before && !m.word(i, "after")) return std::nullopt;
+  Date d;
+  std::size_t next = 0;
+  DateRange r;
+  if (m.year(i + 1, true, &d.year, &next)) {
+    (before ? r.to : r.from) = before ? iso(d.year - 1, 12, 31) : iso(d.year + 1, 1, 1);
+  } else if (m.word(i + 1, "day") && m.phrase_date(i + 1, &d, &next)) {
+    (before ? r.to : r.from) = before ? day_before(d).iso() : day_after(d).iso();
+  } else {
+    return std::nullopt;
+  }
+  r.begin = m.at(i).begin;
+  r.end = m.at(next - 1).end;
+  return r;
+}
+
 }  // namespace
 
 std::string Date::iso() const {
@@ -208,6 +259,14 @@ std::optional<DateRange> find_date_range(std::string_view query) {
         m.phrase_date(next + 1, &b, &after)) {
       return DateRange{a.iso(), b.iso(), m.at(i).begin, m.at(after - 1).end};
     }
+    // từ 2015 đến 2018, từ năm 2015 đến năm 2018: both years whole
+    int first_year = 0, last_year = 0;
+    if (m.word(i, "from") && m.year(i + 1, false, &first_year, &next) && m.word(next, "to") &&
+        m.year(next + 1, false, &last_year, &after) && first_year <= last_year) {
+      return DateRange{iso(first_year, 1, 1), iso(last_year, 12, 31), m.at(i).begin,
+                       m.at(after - 1).end};
+    }
+    if (auto open = open_range(m, i)) return open;
     // 2020-01-01..2020-03-31
     if (m.num(i, &a.year, 4) && i + 9 < m.size()) {
       std::string_view rest = query.substr(m.at(i).begin);
@@ -215,7 +274,7 @@ std::optional<DateRange> find_date_range(std::string_view query) {
       std::size_t dots = rest.find("..");
       if (first && dots == 10) {
         if (auto second = parse_iso(rest.substr(12, 10))) {
-          return DateRange{first->iso(), second->iso(), m.at(i).begin, m.at(i).begin + 22};
+          return DateRange{first->iso(), second->iso(), m.at(i).begin, m.at(i).begin + 22, true};
         }
       }
     }

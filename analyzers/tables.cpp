@@ -154,6 +154,21 @@ bool is_stopword_exact(std::string_view exact) {
   return filter.may_contain(exact) && stopwords().count(std::string(exact)) > 0;
 }
 
+const std::vector<std::vector<std::string>>& question_phrases() {
+  static const auto phrases = [] {
+    std::vector<std::vector<std::string>> out;
+    for_each_row(table("question-words.txt"), [&](const std::vector<std::string_view>& cols) {
+      std::vector<std::string> words;
+      for (const std::string& w : letter_runs(cols[0])) words.push_back(canonical_word(w));
+      if (!words.empty()) out.push_back(std::move(words));
+    });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    return out;
+  }();
+  return phrases;
+}
+
 const AbbreviationTable& abbreviations() {
   static const AbbreviationTable t = [] {
     AbbreviationTable t;

@@ -76,6 +76,9 @@ struct AbbreviationTable {
 };
 const AbbreviationTable& abbreviations();
 
+// question-words.txt: each entry as canonical exact syllables, longest first.
+const std::vector<std::vector<std::string>>& question_phrases();
+
 // Splits text into runs of letters and digits, as a cheap syllable splitter
 // for the tables themselves ("TP.HCM" → "TP", "HCM").
 std::vector<std::string> letter_runs(std::string_view utf8);

@@ -309,7 +309,8 @@ class Searcher::ConcordanceStream::State {
   // Months as "YYYYMM".
   std::optional<std::string> newest_month() const {
     std::string to = request_.search.to;
-    if (p_.parsed.date_range && (to.empty() || p_.parsed.date_range->to < to))
+    if (p_.parsed.date_range && !p_.parsed.date_range->to.empty() &&
+        (to.empty() || p_.parsed.date_range->to < to))
       to = p_.parsed.date_range->to;
     if (!to.empty()) return published_value(to).substr(0, 6);
     const std::string v = impl_.db_.get_value_upper_bound(slot::kPublished);
@@ -318,7 +319,8 @@ class Searcher::ConcordanceStream::State {
   }
   std::optional<std::string> oldest_month() const {
     std::string from = request_.search.from;
-    if (p_.parsed.date_range && (from.empty() || p_.parsed.date_range->from > from))
+    if (p_.parsed.date_range && !p_.parsed.date_range->from.empty() &&
+        (from.empty() || p_.parsed.date_range->from > from))
       from = p_.parsed.date_range->from;
     if (!from.empty()) return published_value(from).substr(0, 6);
     const std::string v = impl_.db_.get_value_lower_bound(slot::kPublished);

@@ -184,10 +184,14 @@ Q exact_boost(const Syllable& s) {
 // One thing the user asked to match: a syllable, an abbreviation, a phrase, a field.
 struct Element {
   Q match;
+  // A function or question word (or, typed without marks, perhaps one):
+  // never required, not even when every word is common.
   bool stopword = false;
   // In so many articles (or a stopword, or a trailing prefix standing for
   // many words) that it ranks but does not select: see parse_query.
   bool common = false;
+  // A word no article holds: it can select nothing (see select).
+  bool absent = false;
 };
 
 class Builder {
@@ -204,6 +208,9 @@ class Builder {
     const auto& syl = a.syllables;
     seek_run(a);
     std::vector<bool> in_abbreviation(syl.size(), false);
+    // Question words and fillers weigh and select as stopwords do
+    // (question-words.txt): "năm nào" asks, it is not in the answer.
+    const std::vector<bool> question = question_words(syl, options_.typed_with_marks);
     // The pairs and words a trailing word still being typed may end in.
     std::vector<std::string> last_pairs, last_words;
     for (const AbbreviationMatch& m : a.abbreviations) {
@@ -245,9 +252,13 @@ class Builder {
         // can score, and Xapian could then no longer stop early or skip
         // articles lacking the boosters (docs/ranking.md#the-trailing-word).
         if (!trailing.match.empty()) match = Q(Q::OP_SYNONYM, match, trailing.match);
-        bool stop = s.stopword && syl.size() > 1;
-        elements.push_back(
-            {stop ? scaled(Weights::kStopword, match) : match, stop, stop || is_common(freq)});
+        bool stop = (s.stopword || question[i]) && syl.size() > 1;
+        // Typed without marks, "vao" may be the function word "vào": it
+        // weighs as typed but is never required (select).
+        bool maybe_stop =
+            stop || (!options_.typed_with_marks && syl.size() > 1 && may_be_stopword(s.folded));
+        elements.push_back({stop ? scaled(Weights::kStopword, match) : match, maybe_stop,
+                            stop || is_common(freq), options_.expand_from && freq == 0});
       }
       boost_syllable(s, trailing.words);
       if (i > 0 && forms_bigram(syl[i - 1], s)) boost_bigram(syl[i - 1], s, trailing.pairs);
@@ -917,6 +928,15 @@ Wanted read_items(const std::vector<Item>& items, bool typing, Builder& builder,
 // word is common ("viet nam", "quoc hoi" in a big index), the distinctive
 // thing is their conjunction: the words other than stopwords are all
 // required (`conjunction`), and the caller keeps a relaxed form.
+//
+// A word no article holds (a name the target spells otherwise, a typo)
+// selects nothing and is left out when the index holds at least as many of
+// the query's words, function and question words aside: it would
+// otherwise be the query's only rare word, and an OR of nothing matches
+// nothing ("Warsaw giành được chức vô địch quốc gia vào năm nào" where the
+// articles write "Warszawa"; "Thế nào là THCP học lại?"). When fewer
+// ("xyzzy qwerty không", or a query of such words only), the query still
+// finds nothing.
 struct Selection {
   std::vector<Q> required, optional, common;
   bool conjunction = false;
@@ -925,10 +945,19 @@ struct Selection {
 Selection select(const Wanted& wanted) {
   Selection s;
   for (const Element& e : wanted.required) s.required.push_back(e.match);
-  for (const Element& e : wanted.optional) (e.common ? s.common : s.optional).push_back(e.match);
+  std::size_t held_words = wanted.required.size(), absent_words = 0;
+  for (const Element& e : wanted.optional) {
+    if (e.absent) ++absent_words;
+    if (!e.absent && !e.stopword) ++held_words;
+  }
+  const bool leave_out_absent = held_words >= absent_words;
+  std::vector<const Element*> held;
+  for (const Element& e : wanted.optional)
+    if (!(e.absent && leave_out_absent)) held.push_back(&e);
+  for (const Element* e : held) (e->common ? s.common : s.optional).push_back(e->match);
   if (!s.optional.empty() || !s.required.empty()) return s;
   std::vector<Q> words, stopwords;
-  for (const Element& e : wanted.optional) (e.stopword ? stopwords : words).push_back(e.match);
+  for (const Element* e : held) (e->stopword ? stopwords : words).push_back(e->match);
   if (words.size() >= 2) {
     s.required = std::move(words);
     s.common = std::move(stopwords);
@@ -974,17 +1003,55 @@ Q selecting(const Selection& s) {
   return s.optional.empty() ? base : Q(Q::OP_AND_MAYBE, base, combine_or(s.optional));
 }
 
+// `rest`, a query without its date phrase, when it asks for nothing but
+// that date: no word left other than function and question words
+// ("trong", "nào"), which are dropped, exclusions and category: filters,
+// which stay. nullopt when a word is left: the date is in a sentence.
+std::optional<std::string> nothing_but_date(std::string_view rest, Analyzer& analyzer) {
+  std::string error, kept;
+  for (const Item& item : lex(rest, error)) {
+    if (item.exclude || item.field == Field::kCategory) {
+      static constexpr const char* kFieldNames[] = {"", "title:", "author:", "category:"};
+      kept += std::string(item.exclude ? " -" : " ") + kFieldNames[static_cast<int>(item.field)] +
+              (item.phrase ? "\"" + item.text + "\"" : item.text);
+      continue;
+    }
+    const std::vector<Syllable> syl = analyzer.analyze(item.text).syllables;
+    const bool marks = std::any_of(syl.begin(), syl.end(), [](auto& s) { return s.has_marks; });
+    const std::vector<bool> question = question_words(syl, marks);
+    for (std::size_t i = 0; i < syl.size(); ++i)
+      if (!syl[i].stopword && !question[i]) return std::nullopt;
+  }
+  return kept;
+}
+
 }  // namespace
 
+// A date phrase filters only when it is date syntax or the query is nothing
+// but it ("năm 2015", "trước năm 2000", "bão 2021-01-01..2021-06-30").
+// Inside a sentence ("... vô địch quốc gia trong năm 2015?") it stays
+// words: the answer need not be published that year, nor dated at all
+// (issue 23: 70 questions lost their undated answer to such a filter).
 ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOptions& options) {
   ParsedQuery out;
   std::string q(q_in);
-  if (auto range = find_date_range(q)) {
-    out.date_range = range;
-    q = q.substr(0, range->begin) + " " + q.substr(range->end);
+  if (options.dates_as_words) {
+    // Read as typed: the caller removed the filter the words made.
+  } else if (auto range = find_date_range(q)) {
+    std::string rest = q.substr(0, range->begin) + " " + q.substr(range->end);
+    if (range->syntax) {
+      out.date_range = range;
+      q = std::move(rest);
+    } else if (auto only = nothing_but_date(rest, analyzer)) {
+      out.date_range = range;
+      q = std::move(*only);
+    }
   } else if (auto day = find_day_of_year(q)) {
-    out.day_of_year = day;
-    q = q.substr(0, day->begin) + " " + q.substr(day->end);
+    std::string rest = q.substr(0, day->begin) + " " + q.substr(day->end);
+    if (auto only = nothing_but_date(rest, analyzer)) {
+      out.day_of_year = day;
+      q = std::move(*only);
+    }
   }
   const bool typing = options.trailing_prefix && !q_in.empty() && !is_space(q_in.back()) &&
                       !out.date_range && !out.day_of_year;

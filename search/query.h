@@ -115,6 +115,8 @@ struct QueryOptions {
   const Xapian::Database* expand_from = nullptr;
   // Remembers expansions between queries (null: none).
   CompletionCache* completion_cache = nullptr;
+  // Date phrases are words, never a filter (the page's "remove the filter").
+  bool dates_as_words = false;
   // Set by parse_query: some syllable of the query has marks, so every
   // syllable is read as typed (the exact forms are boosted).
   bool typed_with_marks = false;

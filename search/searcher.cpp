@@ -84,8 +84,8 @@ Q SearcherImpl::with_filters(Q query, const SearchRequest& r, const ParsedQuery&
   std::string from = compact(r.from), to = compact(r.to);
   if (parsed.date_range) {  // the narrower of the two wins
     std::string qf = compact(parsed.date_range->from), qt = compact(parsed.date_range->to);
-    if (from.empty() || qf > from) from = qf;
-    if (to.empty() || qt < to) to = qt;
+    if (!qf.empty() && (from.empty() || qf > from)) from = qf;  // an empty end is open
+    if (!qt.empty() && (to.empty() || qt < to)) to = qt;
   }
   if (!from.empty() || !to.empty()) {
     Q range = to.empty()     ? Q(Q::OP_VALUE_GE, slot::kPublished, from)
@@ -234,6 +234,7 @@ SearcherImpl::Prepared SearcherImpl::prepare(const SearchRequest& r, bool traili
   QueryOptions options;
   options.strict_accents = r.strict_accents;
   options.all_words = r.all_words;
+  options.dates_as_words = r.dates_as_words;
   options.trailing_prefix = trailing_prefix;
   options.expand_from = &db_;
   options.completion_cache = &completions();

@@ -140,8 +140,9 @@ Timeline SearcherImpl::timeline(const SearchRequest& r, TimeBin bin) {
     }
     std::string from = r.from, to = r.to;
     if (p.parsed.date_range) {
-      if (from.empty() || p.parsed.date_range->from > from) from = p.parsed.date_range->from;
-      if (to.empty() || p.parsed.date_range->to < to) to = p.parsed.date_range->to;
+      const DateRange& d = *p.parsed.date_range;  // an empty end is open
+      if (!d.from.empty() && (from.empty() || d.from > from)) from = d.from;
+      if (!d.to.empty() && (to.empty() || d.to < to)) to = d.to;
     }
     if (!from.empty()) first = parse_date(from);
     if (!to.empty()) last = parse_date(to);

@@ -24,8 +24,11 @@ void search(Api& api, const httplib::Request& req, httplib::Response& res) {
                {"event_token", api.event_tokens().issue(Rules::pin_key(result.query), r.offset)}};
   if (result.stories) body["stories"] = *result.stories;
   if (result.suggestion) body["suggestion"] = *result.suggestion;
-  if (result.date_range)
-    body["date_range"] = {{"from", result.date_range->from}, {"to", result.date_range->to}};
+  if (result.date_range) {  // an open end ("trước năm 2000": no from) is left out
+    json& range = body["date_range"] = json::object();
+    if (!result.date_range->from.empty()) range["from"] = result.date_range->from;
+    if (!result.date_range->to.empty()) range["to"] = result.date_range->to;
+  }
   if (result.recency != Recency::kOff)
     body["recency"] = {{"profile", result.recency == Recency::kStrong ? "strong" : "auto"},
                        {"half_life_days", result.half_life_days}};

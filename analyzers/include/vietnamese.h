@@ -119,6 +119,13 @@ bool is_stopword(std::string_view exact_syllable);
 // without marks, it may be one.
 bool may_be_stopword(std::string_view folded_syllable);
 
+// Which of a query's syllables belong to a question word or filler listed in
+// question-words.txt ("nào", "bao nhiêu", "vì sao"). Typed with marks, the
+// syllables are compared as written; typed without (`typed_with_marks`
+// false), only the entries of two or more syllables are compared folded:
+// "bao nhieu" is the question, "bao" alone may be "bão", "may" "máy".
+std::vector<bool> question_words(const std::vector<Syllable>& syllables, bool typed_with_marks);
+
 // The expansion of a canonical abbreviation key, as exact syllables
 // ("tphcm" → {"thành","phố","hồ","chí","minh"}); empty if unknown.
 std::vector<std::string> abbreviation_expansion(std::string_view key);
@@ -140,10 +147,15 @@ std::optional<Date> parse_date(std::string_view text);
 // A date range written in a query, and where it was written (byte offsets),
 // so the rest of the query can be searched as words: "năm 2020",
 // "tháng 5/2021", "ngày 15/5/2021", "từ 1/3/2020 đến 30/6/2020",
-// "2020-01-01..2020-03-31". Dates are ISO, both ends inclusive.
+// "2020-01-01..2020-03-31", "từ 2015 đến 2018"; with one end open (empty):
+// "trước năm 2000" (to 1999-12-31), "sau năm 2010" (from 2011-01-01).
+// Dates are ISO, both ends inclusive. Whether the range filters is the
+// query reader's decision (docs/api.md: only date syntax or a query that
+// is nothing but the date phrase).
 struct DateRange {
   std::string from, to;
   std::size_t begin = 0, end = 0;
+  bool syntax = false;  // written as date syntax ("2020-01-01..2020-03-31"), not words
 };
 std::optional<DateRange> find_date_range(std::string_view query);
 

@@ -128,6 +128,9 @@ struct SearchRequest {
   bool strict_accents = false;  // exact (accented) terms only
   bool exact_total = false;     // count every match (costs a full pass)
   bool all_words = false;       // require every word (default: all preferred)
+  // Read a date phrase of the query ("năm 2015") as words even where it
+  // would filter: the page's link that removes the filter (docs/api.md).
+  bool dates_as_words = false;
   // The same day or month in every year: "MM-DD" or "MM" (also read from
   // the query text: "ngày 15 tháng 5"); empty = any.
   std::string on;

@@ -298,6 +298,12 @@ TEST_CASE("date ranges written in queries") {
       {"tu 1/3/2020 den 30/6/2020 covid", "2020-03-01", "2020-06-30", " covid"},
       {"ngày 15/5/2021", "2021-05-15", "2021-05-15", ""},
       {"bình tân 2021-01-01..2021-06-30", "2021-01-01", "2021-06-30", "bình tân "},
+      // Words read as a range, the direction as said (one end open).
+      {"trước năm 2000", "", "1999-12-31", ""},
+      {"lũ sau năm 2010", "2011-01-01", "", "lũ "},
+      {"trước ngày 1/3/2020", "", "2020-02-29", ""},
+      {"từ 2015 đến 2018", "2015-01-01", "2018-12-31", ""},
+      {"tu nam 2015 den nam 2018 bao", "2015-01-01", "2018-12-31", " bao"},
   };
   for (const RangeCase& c : cases) {
     INFO(std::string(c.query));
@@ -309,6 +315,10 @@ TEST_CASE("date ranges written in queries") {
     CHECK(q.substr(0, r->begin) + q.substr(r->end) == c.rest);
   }
   CHECK_FALSE(tracuu::find_date_range("năm học mới").has_value());
+  CHECK_FALSE(tracuu::find_date_range("sau 2010 người").has_value());  // "năm" says it is a year
+  CHECK_FALSE(tracuu::find_date_range("từ 2018 đến 2015").has_value());
+  CHECK(tracuu::find_date_range("2021-01-01..2021-06-30")->syntax);
+  CHECK_FALSE(tracuu::find_date_range("năm 2021")->syntax);
   CHECK_FALSE(tracuu::find_date_range("18/23 tổ chức").has_value());
 }
 

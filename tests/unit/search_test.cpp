@@ -206,14 +206,53 @@ TEST_CASE("abbreviations match their expansions, and back") {
   CHECK(i.matched("ủy ban nhân dân ") == Ids{"ubnd"});
 }
 
-TEST_CASE("date ranges are read from the query and removed from its words") {
+TEST_CASE("a query that is only a date phrase filters; inside a sentence the date is words") {
   SmallIndex& i = syntax_index();
-  auto parsed = parse_query("lũ năm 2020", i.analyzer(), {});
-  REQUIRE(parsed.date_range.has_value());
-  CHECK(parsed.date_range->from == "2020-01-01");
-  CHECK(parsed.date_range->to == "2020-12-31");
-  i.add("lu-no-year", "Lũ quét", "Không có năm.");
-  CHECK(i.ranked(parsed.query).size() == 2);  // "2020" is not a word to match
+  for (const char* q : {"năm 2020", "trong năm 2020 ", "năm 2020 category:thời-sự"}) {
+    CAPTURE(q);
+    auto parsed = parse_query(q, i.analyzer(), {});
+    REQUIRE(parsed.date_range.has_value());
+    CHECK(parsed.date_range->from == "2020-01-01");
+    CHECK(parsed.date_range->to == "2020-12-31");
+    CHECK(parsed.match_all);  // "2020" is not a word to match
+  }
+  // An exclusion beside it stays as written (a title: one on titles only).
+  auto excluding = parse_query("năm 2020 -title:covid", i.analyzer(), {});
+  REQUIRE(excluding.date_range.has_value());
+  CHECK(i.ranked(excluding.query).size() + 1 ==
+        i.ranked(parse_query("năm 2020", i.analyzer(), {}).query).size());
+  // Words around it: a question about 2020, not a filter; "2020" matches.
+  auto sentence = parse_query("lũ về sớm năm 2020 ", i.analyzer(), {});
+  CHECK_FALSE(sentence.date_range.has_value());
+  CHECK(i.ranked(sentence.query).front() == "lu");
+  // Date syntax filters wherever it stands.
+  auto syntax = parse_query("lũ 2020-01-01..2020-06-30", i.analyzer(), {});
+  REQUIRE(syntax.date_range.has_value());
+  CHECK(syntax.date_range->to == "2020-06-30");
+  // The caller may read every date phrase as words (the page's "remove").
+  tracuu::internal::QueryOptions words;
+  words.dates_as_words = true;
+  CHECK_FALSE(parse_query("năm 2020", i.analyzer(), words).date_range.has_value());
+  // "ngày 15 tháng 5" in a sentence is words too, alone it is every year's day.
+  CHECK_FALSE(parse_query("lũ về ngày 15 tháng 5 ", i.analyzer(), {}).day_of_year.has_value());
+  CHECK(parse_query("ngày 15 tháng 5", i.analyzer(), {}).day_of_year.has_value());
+}
+
+TEST_CASE("question words weigh as function words and never select") {
+  using tracuu::question_words;
+  tracuu::Analyzer a;
+  auto marks = [&](const char* q, bool typed_with_marks) {
+    return question_words(a.analyze(q).syllables, typed_with_marks);
+  };
+  CHECK(marks("lũ về năm nào", true) == std::vector<bool>{false, false, true, true});
+  CHECK(marks("lũ về nào", true) == std::vector<bool>{false, false, true});
+  CHECK(marks("bao nhiêu người", true) == std::vector<bool>{true, true, false});
+  CHECK(marks("bao nhieu nguoi", false) == std::vector<bool>{true, true, false});
+  // Without marks a lone "bao" may be "bão", "may" "máy": not question words.
+  CHECK(marks("bao lu", false) == std::vector<bool>{false, false});
+  CHECK(marks("may bay", false) == std::vector<bool>{false, false});
+  SmallIndex& i = syntax_index();
+  CHECK(i.matched("lũ về đâu ") == Ids{"lu"});
 }
 
 TEST_CASE("broken syntax degrades to words and never throws") {
@@ -248,13 +287,13 @@ TEST_CASE("diacritic restoration reads the accents off the top hits, in context"
 }
 
 TEST_CASE("common words rank but do not select; a query of common words requires them all") {
-  // A real (in-memory) Xapian index: "chung" in every article, "nhieu" in
+  // A real (in-memory) Xapian index: "chung" in every article, "lon" in
   // half, "hiem" in three.
   Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
   for (int i = 0; i < 1200; ++i) {
     Xapian::Document doc;
     doc.add_term("chung");
-    if (i % 2 == 0) doc.add_term("nhieu");
+    if (i % 2 == 0) doc.add_term("lon");
     if (i % 400 == 0) doc.add_term("hiem");
     db.add_document(doc);
   }
@@ -271,12 +310,14 @@ TEST_CASE("common words rank but do not select; a query of common words requires
   CHECK(matches(rare.query) == 3);
   CHECK(rare.relaxed.empty());
   // Only common words: all of them are required, and the OR is kept aside.
-  auto common = parse_query("chung nhieu ", analyzer, judged);
+  // ("lon", not "nhieu": typed without marks that may be the function word
+  // "nhiều", never required.)
+  auto common = parse_query("chung lon ", analyzer, judged);
   CHECK(matches(common.query) == 600);
   REQUIRE_FALSE(common.relaxed.empty());
   CHECK(matches(common.relaxed) == 1200);
   // One common word alone still finds everything it is in.
-  CHECK(matches(parse_query("nhieu ", analyzer, judged).query) == 600);
+  CHECK(matches(parse_query("lon ", analyzer, judged).query) == 600);
   // Without the index to judge by, every word selects.
   CHECK(matches(parse_query("chung hiem ", analyzer, {}).query) == 1200);
 }
