@@ -258,10 +258,14 @@ def expensive_search(stop, _):
 
 
 def expensive_export(stop, _):
-    path = "/export?q=" + urllib.parse.quote(EXPENSIVE)
+    read_again_and_again(stop, "/export?q=" + urllib.parse.quote(EXPENSIVE), timeout=60)
+
+
+def read_again_and_again(stop, path, timeout, source=None):
+    """GET `path` and read the whole answer, again until the attack ends."""
     while not stop.is_set():
         try:
-            s = connect(timeout=60)
+            s = connect(timeout=timeout, source=source)
             s.sendall(request(path, "Connection: close\r\n"))
             while s.recv(1 << 20):
                 pass
@@ -319,15 +323,7 @@ def sorted_concordance(stop, i):
     (one took the server from 40 MB to 543 MB). Each thread from its own
     loopback address, so all four run at once (2 exports per client)."""
     path = "/concordance?format=csv&sort=left&context=50&q=" + urllib.parse.quote("của")
-    while not stop.is_set():
-        try:
-            s = connect(timeout=120, source=f"127.0.0.{2 + i}")
-            s.sendall(request(path, "Connection: close\r\n"))
-            while s.recv(1 << 20):
-                pass
-            s.close()
-        except OSError:
-            pass
+    read_again_and_again(stop, path, timeout=120, source=f"127.0.0.{2 + i}")
 
 
 def hides(count):

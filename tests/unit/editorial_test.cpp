@@ -8,24 +8,13 @@
 #include "test_util.h"
 
 using tracuu::Analyzer;
-using tracuu::EditorialFileError;
 using tracuu::Recency;
 using tracuu::Rules;
 using tracuu::Synonyms;
 using tracuu::internal::synonym_variants;
+using tracuu::test::error_of;
 
 namespace {
-
-// The message of the EditorialFileError `f` throws, or "" when it does not.
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const EditorialFileError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();

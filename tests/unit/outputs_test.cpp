@@ -7,26 +7,11 @@
 #include "test_util.h"
 
 using tracuu::csv_field;
-using tracuu::EditorialFileError;
 using tracuu::is_web_url;
 using tracuu::Rules;
 using tracuu::Synonyms;
 using tracuu::xml_text;
-
-namespace {
-
-// The message of the EditorialFileError `f` throws, or "" when it does not.
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const EditorialFileError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-}  // namespace
+using tracuu::test::error_of;
 
 TEST_CASE("CSV cells a spreadsheet would read as a formula start with a quote") {
   struct Case {
