@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "editorial_errors.h"
 #include "search.h"
 #include "search_internal.h"
 #include "test_util.h"

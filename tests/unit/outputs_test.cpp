@@ -2,6 +2,7 @@
 // would run, links that are not http(s), characters XML cannot hold, editors'
 // lines that are too long.
 #include "api.h"
+#include "editorial_errors.h"
 #include "schema.h"
 #include "search.h"
 #include "test_util.h"

@@ -1,12 +1,10 @@
-// Shared helpers for the unit tests: readable failure messages, errors as text.
+// Shared helpers for the unit tests: readable failure messages.
 #pragma once
 
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
-
-#include "search.h"
 
 namespace doctest {
 template <>
@@ -18,18 +16,3 @@ struct StringMaker<std::vector<std::string>> {
   }
 };
 }  // namespace doctest
-
-namespace tracuu::test {
-
-// The message of the EditorialFileError `f` throws, or "" when it does not.
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const tracuu::EditorialFileError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-}  // namespace tracuu::test
