@@ -65,8 +65,24 @@ std::size_t decode_entity(std::string_view text, std::size_t i, std::u32string& 
   }
   auto found = internal::html_entities().find(std::string(name));
   if (found == internal::html_entities().end()) return 0;
-  decoded = found->second;
+  decoded = found->second.text;
   return semi - i + 1;
+}
+
+// Decodes a "bare" entity written without its semicolon at text[i]
+// ("&nbsp11h"), the longest name that matches; returns the bytes used, 0 if none.
+std::size_t decode_bare_entity(std::string_view text, std::size_t i, std::u32string& decoded) {
+  std::size_t end = i + 1;
+  while (end < text.size() && end - i <= 8 && std::isalpha(static_cast<unsigned char>(text[end])))
+    ++end;
+  for (; end > i + 1; --end) {
+    auto found = internal::html_entities().find(std::string(text.substr(i + 1, end - i - 1)));
+    if (found != internal::html_entities().end() && found->second.bare) {
+      decoded = found->second.text;
+      return end - i;
+    }
+  }
+  return 0;
 }
 
 CleanText clean(std::string_view input) {
@@ -418,6 +434,27 @@ FoldedText fold_with_offsets(std::string_view text) {
     out.source.insert(out.source.end(), out.folded.size() - before, at);
   }
   out.source.push_back(static_cast<std::uint32_t>(size));
+  return out;
+}
+
+std::string decode_html_entities(std::string_view text) {
+  if (text.find('&') == std::string_view::npos) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  std::u32string decoded;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t used = 0;
+    if (text[i] == '&') {
+      used = decode_entity(text, i, decoded);
+      if (used == 0) used = decode_bare_entity(text, i, decoded);
+    }
+    if (used == 0) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    for (char32_t c : decoded) internal::append_utf8(out, c);
+    i += used;
+  }
   return out;
 }
 

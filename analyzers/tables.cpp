@@ -123,11 +123,12 @@ const std::unordered_map<char32_t, std::u32string>& character_map() {
   return map;
 }
 
-const std::unordered_map<std::string, std::u32string>& html_entities() {
+const std::unordered_map<std::string, HtmlEntity>& html_entities() {
   static const auto map = [] {
-    std::unordered_map<std::string, std::u32string> map;
+    std::unordered_map<std::string, HtmlEntity> map;
     for_each_row(table("html-entities.tsv"), [&](const std::vector<std::string_view>& cols) {
-      if (cols.size() >= 2) map[std::string(cols[0])] = parse_chars(cols[1]);
+      if (cols.size() >= 2)
+        map[std::string(cols[0])] = {parse_chars(cols[1]), cols.size() >= 3 && cols[2] == "bare"};
     });
     return map;
   }();

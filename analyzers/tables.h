@@ -38,8 +38,13 @@ const Orthography& orthography();
 // characters.tsv: code point → replacement (empty = drop).
 const std::unordered_map<char32_t, std::u32string>& character_map();
 
-// html-entities.tsv: entity name → text.
-const std::unordered_map<std::string, std::u32string>& html_entities();
+// html-entities.tsv: entity name → text, and whether the name is also read
+// without its semicolon ("&nbsp11h").
+struct HtmlEntity {
+  std::u32string text;
+  bool bare = false;
+};
+const std::unordered_map<std::string, HtmlEntity>& html_entities();
 
 // A cheap pre-check before a hash lookup: false means the word is certainly
 // not in the set it was built from (keyed on length and first two bytes).

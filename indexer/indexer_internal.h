@@ -112,6 +112,11 @@ void log_reading_notes(const Article& a, std::ostream& log);
 std::string prune_refusal(const IndexOptions& options, std::size_t indexed, std::size_t doomed,
                           std::size_t in_sources, const std::vector<std::string>& unreadable);
 
+// Decodes the HTML entities left in an article's text fields
+// (decode_html_entities: "&quot;", "lúc&nbsp11h"), whatever the source:
+// scraped JSONL keeps them as often as pages do (loaders.cpp).
+void decode_entities(Article& a);
+
 // How many pruned ids the log names.
 inline constexpr std::size_t kListedPrunes = 20;
 

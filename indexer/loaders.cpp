@@ -1,4 +1,5 @@
-// Article loaders: JSONL (plain or gzip) records and saved text pages.
+// Article loaders: JSONL (plain or gzip) records, saved text pages and
+// HTML pages (html_page.cpp).
 #include <zlib.h>
 
 #include <algorithm>
@@ -10,7 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "html_page.h"
 #include "indexer.h"
+#include "indexer_internal.h"
 
 namespace tracuu {
 namespace {
@@ -63,6 +66,27 @@ std::vector<std::string> differing_fields(const Article& x, const Article& y) {
 
 }  // namespace
 
+namespace {
+
+// A one-line field decoded: a no-break space there is a space ("lúc&nbsp11h"
+// reads "lúc 11h"), and one at an end is trimmed.
+std::string decoded_line(std::string_view text) {
+  std::string out = decode_html_entities(text);
+  for (std::size_t at = out.find("\xC2\xA0"); at != std::string::npos;
+       at = out.find("\xC2\xA0", at))
+    out.replace(at, 2, " ");
+  return trim_spaces(out);
+}
+
+}  // namespace
+
+void internal::decode_entities(Article& a) {
+  for (std::string* text : {&a.lead, &a.body, &a.caption, &a.url})
+    *text = decode_html_entities(*text);
+  for (std::string* text : {&a.title, &a.author, &a.category}) *text = decoded_line(*text);
+  for (std::string& tag : a.tags) tag = decoded_line(tag);
+}
+
 Article parse_json_record(std::string_view line) {
   if (line.size() > kMaxLineBytes)
     throw RecordError("record too long (" + std::to_string(line.size()) + " bytes)");
@@ -70,6 +94,7 @@ Article parse_json_record(std::string_view line) {
   if (text.invalid_sequences == 0) {
     Article a = article_from_json(text.utf8);
     a.encoding = text.encoding;
+    internal::decode_entities(a);
     return a;
   }
   // UTF-8 reads the line best, but some bytes are not UTF-8 (a damaged
@@ -86,6 +111,7 @@ Article parse_json_record(std::string_view line) {
   // the wrong document.
   if (a.id != marked.id) throw RecordError("id: invalid UTF-8");
   a.invalid_utf8_fields = differing_fields(a, marked);
+  internal::decode_entities(a);
   return a;
 }
 
@@ -132,6 +158,7 @@ Article parse_text_page(std::string_view text, std::string default_id) {
     a.lead = rest.front();
     for (std::size_t k = 1; k < rest.size(); ++k) a.body += (k > 1 ? "\n\n" : "") + rest[k];
   }
+  internal::decode_entities(a);
   check_article(a);
   drop_unsafe_url(a);
   return a;
@@ -150,12 +177,17 @@ bool name_ends_with(const fs::path& p, std::string_view suffix) {
          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-bool wanted(const fs::path& p) {
-  return name_ends_with(p, ".jsonl") || name_ends_with(p, ".jsonl.gz") || name_ends_with(p, ".txt");
-}
-
 bool is_text_page(const fs::path& p) {
   return name_ends_with(p, ".txt");
+}
+
+bool is_html_page(const fs::path& p) {
+  return name_ends_with(p, ".html") || name_ends_with(p, ".htm");
+}
+
+bool wanted(const fs::path& p) {
+  return name_ends_with(p, ".jsonl") || name_ends_with(p, ".jsonl.gz") || is_text_page(p) ||
+         is_html_page(p);
 }
 
 // Reads the inputs of load_sources in order and reports what it finds.
@@ -198,7 +230,9 @@ class SourceReader {
     }
     for (const Input& input : inputs) {
       if (cancelled()) return false;
-      bool finished = is_text_page(input.path) ? read_page(input) : read_jsonl(input);
+      bool finished = is_text_page(input.path)   ? read_page(input)
+                      : is_html_page(input.path) ? read_html_page(input)
+                                                 : read_jsonl(input);
       if (!finished) return false;
       std::error_code ec;
       done_bytes_ += fs::file_size(input.path, ec);
@@ -236,19 +270,27 @@ class SourceReader {
     if (ec) unreadable(folder.string(), 0, "cannot list the folder: " + ec.message());
   }
 
-  bool read_page(const Input& input) {
+  // The bytes of a page file; nullopt (reported) when it cannot be read.
+  std::optional<std::string> read_whole(const Input& input) {
     const std::string file = input.path.string();
     std::ifstream in(input.path, std::ios::binary);
     if (!in.is_open()) {
       unreadable(file, 0, std::string("cannot open: ") + std::strerror(errno));
-      return true;
+      return std::nullopt;
     }
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (in.bad()) {
       unreadable(file, 0, "read error");
-      return true;
+      return std::nullopt;
     }
-    auto decoded = decode_vietnamese_text(bytes);
+    return bytes;
+  }
+
+  bool read_page(const Input& input) {
+    const std::string file = input.path.string();
+    std::optional<std::string> bytes = read_whole(input);
+    if (!bytes) return true;
+    auto decoded = decode_vietnamese_text(*bytes);
     if (!decoded) {
       reject(file, 0, "not UTF-8 and not a known Vietnamese legacy encoding");
       return true;
@@ -256,6 +298,29 @@ class SourceReader {
     try {
       Article a = parse_text_page(decoded->utf8, input.page_id);
       a.encoding = decoded->encoding;
+      report_field_errors(file, 0, a);
+      events_.article(std::move(a));
+    } catch (const RecordError& e) {
+      reject(file, 0, e.what());
+    }
+    return true;
+  }
+
+  // A page over the size limit is not read: what it holds is not an article.
+  bool read_html_page(const Input& input) {
+    const std::string file = input.path.string();
+    std::error_code ec;
+    const std::uintmax_t size = fs::file_size(input.path, ec);
+    if (!ec && size > kMaxHtmlPageBytes) {
+      reject(file, 0,
+             "page too large (" + std::to_string(size) + " bytes, limit " +
+                 std::to_string(kMaxHtmlPageBytes) + ")");
+      return true;
+    }
+    std::optional<std::string> bytes = read_whole(input);
+    if (!bytes) return true;
+    try {
+      Article a = parse_html_page(*bytes, input.page_id);
       report_field_errors(file, 0, a);
       events_.article(std::move(a));
     } catch (const RecordError& e) {

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config git ca-certificates
   libxapian-dev xapian-tools libicu-dev libcpp-httplib-dev nlohmann-json3-dev doctest-dev zlib1g-dev
-  libjemalloc-dev libzstd-dev libsqlite3-dev libssl-dev
+  libjemalloc-dev libzstd-dev libsqlite3-dev libssl-dev libgumbo-dev
   curl
 )
 if [[ "${1:-}" == "--test" ]]; then

@@ -217,6 +217,13 @@ DecodedText read_vietnamese_text(std::string_view bytes);
 // encoding; std::nullopt for binary, unknown text or UTF-8 with invalid bytes.
 std::optional<DecodedText> decode_vietnamese_text(std::string_view bytes);
 
+// `text` with its HTML character references decoded: named ones of
+// data/html-entities.tsv ("&quot;", "&ecirc;"), numeric ones ("&#7879;",
+// "&#x1EC7;"), and the names the table marks "bare" also without their
+// semicolon, as scrapers leave them ("lúc&nbsp11h"). Anything else, "AT&T"
+// or "&foo;", is kept as written.
+std::string decode_html_entities(std::string_view text);
+
 // True when `bytes` is well-formed UTF-8.
 bool is_valid_utf8(std::string_view bytes);
 

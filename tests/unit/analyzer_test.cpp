@@ -127,6 +127,23 @@ TEST_CASE("typographic characters, zero-width and HTML entities") {
   CHECK(exact_terms(analyzer.analyze("“Trong sạch, vững mạnh”")) == split("trong sạch vững mạnh"));
 }
 
+TEST_CASE("HTML entities in stored text are decoded from the table, with or without semicolon") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"&quot;Bình Tân&quot;", "\"Bình Tân\""},         // named
+      {"Vi&ecirc;&#803;t &#x1EC7;", "Viê\xCC\xA3t ệ"},  // named and numeric
+      {"lúc&nbsp11h",
+       "lúc\xC2\xA0"
+       "11h"},                                                       // "bare": no semicolon
+      {"R&amp D", "R& D"},                                           // bare too
+      {"AT&T, &foo; &ecirc và &#0;", "AT&T, &foo; &ecirc và &#0;"},  // not entities, or not bare
+      {"&nbsp;", "\xC2\xA0"},
+  };
+  for (const auto& [text, decoded] : cases) {
+    CAPTURE(text);
+    CHECK(tracuu::decode_html_entities(text) == decoded);
+  }
+}
+
 TEST_CASE("offsets point into the original text") {
   Analyzer analyzer;
   std::string text = "Quận &quot;Bình Tân&quot;";
@@ -326,6 +343,8 @@ TEST_CASE("page chrome lines come from the table") {
   CHECK(tracuu::is_page_chrome_line("Ý kiến bạn đọc"));
   CHECK(tracuu::is_page_chrome_line("Tin khác "));
   CHECK(tracuu::is_page_chrome_line("refresh"));
+  CHECK(tracuu::is_page_chrome_line("Đọc thêm"));
+  CHECK(tracuu::is_page_chrome_line("Bài liên quan"));
   CHECK_FALSE(tracuu::is_page_chrome_line("Tin khác về Bình Tân đã được đăng"));
 }
 

@@ -133,6 +133,44 @@ TEST_CASE("a JSONL record is checked field by field, with a reason a person can 
   CHECK_THROWS_AS(tracuu::parse_json_record(long_id), tracuu::RecordError);
 }
 
+TEST_CASE("HTML entities left in any source's text are decoded at ingest") {
+  Article j = tracuu::parse_json_record(
+      R"({"id": "e1", "title": "Bão số 3&nbsp;đổ bộ lúc&nbsp11h", "lead": "&quot;Khẩn cấp&quot;",)"
+      R"( "author": "Lê&nbsp;An&nbsp;", "tags": ["b&atilde;o"]})");
+  CHECK(j.title == "Bão số 3 đổ bộ lúc 11h");  // a no-break space in a title is a space
+  CHECK(j.lead == "\"Khẩn cấp\"");
+  CHECK(j.author == "Lê An");
+  CHECK(j.tags == std::vector<std::string>{"bão"});
+  Article t = tracuu::parse_text_page("Tin &quot;nóng&quot;\nThân bài&nbsp;một.\n", "p.txt");
+  CHECK(t.title == "Tin \"nóng\"");
+  CHECK(t.lead == "Thân bài\xC2\xA0một.");
+}
+
+TEST_CASE("sources: HTML pages are read; a page without an article or too large is rejected") {
+  ScratchDir dir;
+  const std::string story =
+      "<p>Sáng 12/6, Ủy ban nhân dân huyện Cần Giờ tổ chức lễ khởi công tuyến đê biển dài bốn "
+      "cây số, bảo vệ hơn 2.000 hộ dân khỏi triều cường trong mùa mưa bão năm nay.</p>";
+  dir.write("a/bai.html", "<html><head><title>Khởi công đê biển</title></head><body>" + story);
+  dir.write("a/cu.htm", "<html><head><title>Đê biển cũ</title></head><body>" + story);
+  dir.write("b/chuyen-muc.html",
+            "<html><head><title>Thời sự</title></head><body><a href=/1>Tin 1</a>");
+  dir.write("b/rac.html", std::string("\x00\xFF\xFE\x01junk", 8));
+  const std::string huge = dir.write("c/lon.html", "");
+  fs::resize_file(huge, 50u << 20);  // 50 MB, sparse: never read
+  dir.write("d/tin.jsonl", record(1));
+  Loaded l = load({dir.path.string()});
+  REQUIRE(l.articles.size() == 3);
+  CHECK(l.articles[0].id == "a/bai.html");
+  CHECK(l.articles[1].id == "a/cu.htm");
+  CHECK(l.articles[2].id == "r1");
+  REQUIRE(l.rejected.size() == 3);
+  CHECK(l.rejected[0].rfind("chuyen-muc.html:0: no article (", 0) == 0);
+  CHECK(l.rejected[1].rfind("rac.html:0: ", 0) == 0);
+  CHECK(l.rejected[2] == "lon.html:0: page too large (52428800 bytes, limit 8388608)");
+  CHECK(l.unreadable.empty());
+}
+
 TEST_CASE("sources: bad lines are rejected with their line, the rest is read") {
   ScratchDir dir;
   const std::string file = dir.write("a.jsonl", record(1) + "not json\n\n" + record(2));
