@@ -251,3 +251,40 @@ TEST_CASE("legacy-encoded pages are converted and reported; undecodable bytes ar
   CHECK(rejected.err.find(page + ":0: not UTF-8 and not a known Vietnamese legacy encoding") !=
         std::string::npos);
 }
+
+TEST_CASE("a folder of HTML pages: the stories are searchable, the pages around them are not") {
+  TempDir dir;
+  auto run = index(dir.path("db"), {harness::source_path("tests/data/html")});
+  CHECK(run.exit_code == 2);  // the three pages without an article
+  CHECK(run.summary()["added"] == 5);
+  CHECK(run.summary()["rejected"] == 3);
+  CHECK(run.err.find("no-article/chuyen-muc-thoi-su.html:0: no article (a page of links") !=
+        std::string::npos);
+  CHECK(run.err.find("no-article/khong-tim-thay.html:0: no article (") != std::string::npos);
+  CHECK(run.err.find("converted from windows-1258") != std::string::npos);
+
+  harness::Server server(dir.path("db"));
+  auto ids_for = [&](const std::string& q) {
+    auto [status, body] = server.get("/search?q=" + harness::url_encode(q));
+    REQUIRE(status == 200);
+    std::vector<std::string> ids;
+    for (const auto& h : body["hits"]) ids.push_back(h["id"].get<std::string>());
+    return ids;
+  };
+  const std::string bus =
+      "https://tinnhanh.example.vn/thoi-su/ha-noi-mo-them-12-tuyen-xe-buyt-dien-4711.html";
+  REQUIRE(!ids_for("xe buýt điện Dương Nội").empty());
+  CHECK(ids_for("xe buýt điện Dương Nội")[0] == bus);  // the id: the canonical URL
+  REQUIRE(!ids_for("muoi sach Can Gio").empty());
+  CHECK(ids_for("muoi sach Can Gio")[0] == "bao-tinh-nong-san.html");  // no canonical: the path
+  CHECK(ids_for("\"trúng mùa muối\"").size() == 1);  // phrases find what is indexed
+  // Related links, a reader's comment, the footer: written on the pages, not in a story.
+  for (const char* phrase :
+       {"\"Cảnh báo lừa đảo đặt phòng\"", "\"Tàu điện Nhổn\"", "\"tuyến lên Sóc Sơn\"",
+        "\"Chợ nổi Cái Răng\"", "\"Giấy phép số 123\""}) {
+    CAPTURE(phrase);
+    CHECK(ids_for(phrase).empty());
+  }
+  auto again = index(dir.path("db"), {harness::source_path("tests/data/html")});
+  CHECK(again.summary()["unchanged"] == 5);
+}
