@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Ingest benchmark: the same articles indexed from JSONL and from HTML pages
+# (bench/html_pages.py renders them in a news template); prints each path's
+# articles per second (tracuu-index's own "seconds") and their ratio.
+#   bash bench/ingest.sh [COUNT]   (default 3000; articles from the shared
+#   corpus when present, else the bundled corpus's JSONL)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${1:-3000}
+corpus=../shared/corpus/baomoi-2017.jsonl.gz
+[[ -f $corpus ]] || corpus=corpus/articles/tin-2020-2025.jsonl
+work=${BENCH_DIR:-/tmp/tracuu-bench-ingest}
+rm -rf "$work" && mkdir -p "$work"
+trap 'rm -rf "$work"' EXIT
+bash scripts/build.sh >/dev/null
+n=$(python3 bench/html_pages.py "$corpus" "$work/pages" "$count")
+rate() {  # NAME SOURCE: indexes SOURCE into a fresh index, prints articles/s
+  local summary
+  summary=$(build/indexer/tracuu-index --db "$work/index-$1" "$2" 2>/dev/null | tail -1)
+  python3 -c 'import json,sys; s=json.loads(sys.argv[1]); print("%.0f" % (s["added"] / s["seconds"]))' "$summary"
+}
+jsonl=$(rate jsonl "$work/pages.jsonl")
+pages=$(rate html "$work/pages")
+echo "ingest of $n articles ($(du -sh "$work/pages" | cut -f1) of HTML): JSONL $jsonl articles/s, HTML pages $pages articles/s ($(python3 -c "print('%.2f' % ($pages / $jsonl))")x)"
