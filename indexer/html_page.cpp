@@ -1,224 +1,32 @@
-// parse_html_page: bytes → UTF-8 → gumbo's tree → the page's facts (JSON-LD,
-// meta tags, markup) and its story (candidate blocks scored as Mozilla
-// Readability does, paragraphs kept or dropped by their text and link
-// density as jusText and trafilatura do) → an Article.
+// parse_html_page: bytes → UTF-8 → gumbo's tree (html_tree.h) → the page's
+// facts (JSON-LD, meta tags, markup) and its story (html_story.h) → the
+// article's fields, each from the best evidence.
 #include "html_page.h"
 
-#include <gumbo.h>
 #include <unicode/normalizer2.h>
 #include <unicode/ucnv.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
-#include <csetjmp>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
+#include "html_story.h"
+#include "html_tree.h"
 #include "indexer_internal.h"
 
 namespace tracuu {
 namespace {
 
+using namespace html;
+using internal::word_count;
+
 // A story shorter than this (lead and body, in words) is no article: a
 // section front's blurbs, a 404 page's apology, a login form.
 constexpr std::size_t kMinStoryWords = 30;
-
-// ---------------------------------------------------------------------------
-// Parsing in bounded memory.
-
-// Every block gumbo allocates while it builds one tree, freed together when
-// the arena dies (gumbo_destroy_output would free the tree recursively, one
-// frame per level: 10,000 nested tables are 40,000 levels). When the tree
-// outgrows the budget, the allocation jumps back to parse() instead of
-// returning: gumbo cannot handle an allocation that fails.
-class ParseArena {
- public:
-  explicit ParseArena(std::size_t budget) : budget_(budget) {}
-  ParseArena(const ParseArena&) = delete;
-  ParseArena& operator=(const ParseArena&) = delete;
-  ~ParseArena() {
-    while (blocks_) {
-      Block* next = blocks_->next;
-      std::free(blocks_);
-      blocks_ = next;
-    }
-  }
-
-  // The tree of `html` (UTF-8), or nullptr when it outgrew the budget. The
-  // tree lives as long as the arena.
-  GumboOutput* parse(std::string_view html) {
-    GumboOptions options = kGumboDefaultOptions;
-    options.allocator = &ParseArena::allocate;
-    options.deallocator = &ParseArena::deallocate;
-    options.userdata = this;
-    options.max_errors = 0;  // parse errors are not kept: a bomb makes millions
-    // Only C frames (gumbo's) and allocate() lie between here and the
-    // longjmp, none with anything to destroy.
-    if (setjmp(over_budget_) != 0) return nullptr;
-    return gumbo_parse_with_options(&options, html.data(), html.size());
-  }
-
- private:
-  struct alignas(std::max_align_t) Block {
-    Block* prev;
-    Block* next;
-    std::size_t size;
-  };
-
-  static void* allocate(void* self, std::size_t size) {
-    auto* arena = static_cast<ParseArena*>(self);
-    if (arena->used_ + size > arena->budget_) std::longjmp(arena->over_budget_, 1);
-    auto* block = static_cast<Block*>(std::malloc(sizeof(Block) + size));
-    if (!block) std::longjmp(arena->over_budget_, 1);
-    *block = {nullptr, arena->blocks_, size};
-    if (arena->blocks_) arena->blocks_->prev = block;
-    arena->blocks_ = block;
-    arena->used_ += size;
-    return block + 1;
-  }
-
-  static void deallocate(void* self, void* ptr) {
-    if (!ptr) return;
-    auto* arena = static_cast<ParseArena*>(self);
-    Block* block = static_cast<Block*>(ptr) - 1;
-    (block->prev ? block->prev->next : arena->blocks_) = block->next;
-    if (block->next) block->next->prev = block->prev;
-    arena->used_ -= block->size;
-    std::free(block);
-  }
-
-  std::size_t budget_;
-  std::size_t used_ = 0;
-  Block* blocks_ = nullptr;
-  std::jmp_buf over_budget_;
-};
-
-// ---------------------------------------------------------------------------
-// The tree.
-
-bool is_element(const GumboNode* n) {
-  return n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE;
-}
-
-bool is_tag(const GumboNode* n, GumboTag tag) {
-  return is_element(n) && n->v.element.tag == tag;
-}
-
-std::string_view attribute(const GumboNode* n, const char* name) {
-  if (!is_element(n)) return {};
-  const GumboAttribute* a = gumbo_get_attribute(&n->v.element.attributes, name);
-  return a ? std::string_view(a->value) : std::string_view();
-}
-
-const GumboVector& children(const GumboNode* n) {
-  static const GumboVector kNone = {nullptr, 0, 0};
-  if (n->type == GUMBO_NODE_DOCUMENT) return n->v.document.children;
-  return is_element(n) ? n->v.element.children : kNone;
-}
-
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// Visits the tree in document order without recursion (a page may nest
-// 40,000 levels deep). enter(node) returns whether to visit its children;
-// leave(node) follows them.
-template <class Enter, class Leave>
-void walk(const GumboNode* root, Enter&& enter, Leave&& leave) {
-  struct Frame {
-    const GumboNode* node;
-    unsigned next;
-  };
-  std::vector<Frame> stack;
-  if (!enter(root)) return;
-  stack.push_back({root, 0});
-  while (!stack.empty()) {
-    Frame& top = stack.back();
-    const GumboVector& kids = children(top.node);
-    if (top.next < kids.length) {
-      const auto* child = static_cast<const GumboNode*>(kids.data[top.next++]);
-      if (enter(child)) stack.push_back({child, 0});
-    } else {
-      leave(top.node);
-      stack.pop_back();
-    }
-  }
-}
-
-template <class Enter>
-void walk(const GumboNode* root, Enter&& enter) {
-  walk(root, std::forward<Enter>(enter), [](const GumboNode*) {});
-}
-
-void append_collapsed(std::string& out, std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xA0) {
-      space = true;  // &nbsp;
-      ++i;
-    }
-    if (!space) {
-      out.push_back(text[i]);
-    } else if (!out.empty() && out.back() != ' ') {
-      out.push_back(' ');
-    }
-  }
-}
-
-bool is_text(const GumboNode* n) {
-  return n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
-         n->type == GUMBO_NODE_CDATA;
-}
-
-// The text of a subtree, spaces collapsed, minus the subtrees `skip` says.
-template <class Skip>
-std::string text_of(const GumboNode* root, Skip&& skip) {
-  std::string out;
-  walk(root, [&](const GumboNode* n) {
-    if (is_text(n)) append_collapsed(out, n->v.text.text);
-    if (is_tag(n, GUMBO_TAG_BR)) out.push_back(' ');
-    return is_element(n) && !skip(n);
-  });
-  return trim_spaces(out);
-}
-
-bool is_code(const GumboNode* n) {
-  return is_tag(n, GUMBO_TAG_SCRIPT) || is_tag(n, GUMBO_TAG_STYLE) ||
-         is_tag(n, GUMBO_TAG_NOSCRIPT) || is_tag(n, GUMBO_TAG_TEMPLATE);
-}
-
-std::string text_of(const GumboNode* root) {
-  return text_of(root, is_code);
-}
-
-std::size_t letters(std::string_view utf8) {  // code points, not bytes
-  return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
-std::size_t word_count(std::string_view s) {
-  std::size_t n = 0;
-  bool in_word = false;
-  for (char c : s) {
-    const bool space = c == ' ' || c == '\n' || c == '\t';
-    if (!space && !in_word) ++n;
-    in_word = !space;
-  }
-  return n;
-}
-
-// ---------------------------------------------------------------------------
-// Encodings.
 
 // The charset a <meta charset> or <meta http-equiv="Content-Type"> declares.
 std::string declared_charset(const GumboNode* root) {
@@ -269,6 +77,16 @@ DecodedText page_as_utf8(std::string_view bytes, std::size_t parse_budget) {
     ParseArena arena(parse_budget);  // gumbo reads bad bytes as U+FFFD: enough for <meta>
     if (GumboOutput* out = arena.parse(bytes)) charset = declared_charset(out->root);
   }
+  // Pages of the early 2000s declare a Latin charset and write Vietnamese in
+  // TCVN3 or VNI fonts (<font face=".VnTime">): the bytes are Latin-1 to
+  // the browser, Vietnamese to the reader. The detection, which takes a
+  // legacy reading only when it reads as Vietnamese, goes first for them.
+  static constexpr std::string_view kLatin[] = {"iso-8859-1", "latin1",   "windows-1252",
+                                                "cp1252",     "us-ascii", "ascii"};
+  const bool latin = std::find(std::begin(kLatin), std::end(kLatin), charset) != std::end(kLatin);
+  if (latin) {
+    if (auto text = decode_vietnamese_text(bytes)) return std::move(*text);
+  }
   if (!charset.empty() && charset != "utf-8" && charset != "utf8") {
     if (auto text = convert_charset(bytes, charset)) return {std::move(*text), charset, 0};
   }
@@ -276,7 +94,6 @@ DecodedText page_as_utf8(std::string_view bytes, std::size_t parse_budget) {
   throw RecordError("not UTF-8 and not a known Vietnamese legacy encoding");
 }
 
-// ---------------------------------------------------------------------------
 // The page's facts outside the story: JSON-LD, meta tags, links, markup.
 
 struct PageFacts {
@@ -288,13 +105,6 @@ struct PageFacts {
   std::vector<std::string> dates;       // texts of elements classed as dates
   std::string byline;                   // the text of an author element
 };
-
-bool class_has(const GumboNode* n, std::string_view word) {
-  std::string names = lower_ascii(attribute(n, "class"));
-  names += ' ';
-  names += lower_ascii(attribute(n, "id"));
-  return names.find(word) != std::string::npos;
-}
 
 std::vector<std::string> breadcrumb_items(const GumboNode* trail) {
   std::vector<std::string> items;
@@ -318,34 +128,6 @@ void note_meta(PageFacts& facts, const GumboNode* n) {
   if (key.empty() || value.empty()) return;
   if (key == "article:tag") facts.tags.push_back(value);
   facts.meta.emplace(key, std::move(value));
-}
-
-// A script's text as written: its line breaks are articleBody's paragraphs.
-std::string raw_text(const GumboNode* n) {
-  std::string out;
-  const GumboVector& kids = children(n);
-  for (unsigned i = 0; i < kids.length; ++i) {
-    const auto* k = static_cast<const GumboNode*>(kids.data[i]);
-    if (is_text(k)) out += k->v.text.text;
-  }
-  return out;
-}
-
-bool is_inside(const GumboNode* n, const GumboNode* ancestor) {
-  for (const GumboNode* up = n->parent; up; up = up->parent)
-    if (up == ancestor) return true;
-  return false;
-}
-
-// The text of an element's own text children (not of its child elements).
-std::string own_text(const GumboNode* n) {
-  std::string out;
-  const GumboVector& kids = children(n);
-  for (unsigned i = 0; i < kids.length; ++i) {
-    const auto* k = static_cast<const GumboNode*>(kids.data[i]);
-    if (k->type == GUMBO_NODE_TEXT) append_collapsed(out, k->v.text.text);
-  }
-  return trim_spaces(out);
 }
 
 PageFacts collect_facts(const GumboNode* root) {
@@ -405,7 +187,6 @@ PageFacts collect_facts(const GumboNode* root) {
   return facts;
 }
 
-// ---------------------------------------------------------------------------
 // JSON-LD: schema.org NewsArticle / Article, and a BreadcrumbList.
 
 struct JsonLdFacts {
@@ -528,437 +309,6 @@ JsonLdFacts read_json_ld(const std::vector<std::string>& scripts) {
   return facts;
 }
 
-// ---------------------------------------------------------------------------
-// The story: which blocks of the page are the article.
-
-// Class or id words of page furniture (Readability's "unlikely candidates").
-// The strong ones always mark furniture; the weak ones not when the same
-// names also say content ("main-header" of a story keeps it).
-constexpr std::string_view kFurnitureStrong[] = {
-    "comment", "share",   "social", "related", "relate",     "advert",    "breadcrumb",
-    "sidebar", "sponsor", "popup",  "cookie",  "newsletter", "banner-ad", "qc-"};
-constexpr std::string_view kFurnitureWeak[] = {"menu",   "banner", "footer", "header",  "navbar",
-                                               "widget", "tags",   "login",  "toolbar", "ads"};
-constexpr std::string_view kContentHints[] = {"article", "content", "main", "story",
-                                              "detail",  "body",    "post", "entry"};
-// Class words that raise or lower a candidate block's score (Readability's
-// positive and negative patterns).
-constexpr std::string_view kPositiveHints[] = {"article", "body",  "content", "entry",  "main",
-                                               "post",    "story", "text",    "detail", "fck"};
-constexpr std::string_view kNegativeHints[] = {"comment", "foot",     "footer",  "meta",   "promo",
-                                               "related", "share",    "sidebar", "widget", "tool",
-                                               "list",    "box-news", "hidden",  "nav"};
-
-template <std::size_t N>
-bool class_has_any(const GumboNode* n, const std::string_view (&words)[N]) {
-  std::string names = lower_ascii(attribute(n, "class"));
-  names += ' ';
-  names += lower_ascii(attribute(n, "id"));
-  if (names.size() == 1) return false;
-  return std::any_of(std::begin(words), std::end(words),
-                     [&](std::string_view w) { return names.find(w) != std::string::npos; });
-}
-
-bool is_furniture_tag(GumboTag tag) {
-  switch (tag) {
-    case GUMBO_TAG_SCRIPT:
-    case GUMBO_TAG_STYLE:
-    case GUMBO_TAG_NOSCRIPT:
-    case GUMBO_TAG_TEMPLATE:
-    case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_FORM:
-    case GUMBO_TAG_BUTTON:
-    case GUMBO_TAG_SVG:
-    case GUMBO_TAG_NAV:
-    case GUMBO_TAG_HEADER:
-    case GUMBO_TAG_FOOTER:
-    case GUMBO_TAG_ASIDE:
-    case GUMBO_TAG_SELECT:
-    case GUMBO_TAG_TEXTAREA:
-    case GUMBO_TAG_INPUT:
-    case GUMBO_TAG_OBJECT:
-    case GUMBO_TAG_EMBED:
-    case GUMBO_TAG_CANVAS:
-    case GUMBO_TAG_HEAD:
-    case GUMBO_TAG_MENU:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool is_furniture(const GumboNode* n) {
-  if (!is_element(n)) return false;
-  if (is_furniture_tag(n->v.element.tag)) return true;
-  if (is_tag(n, GUMBO_TAG_BODY) || is_tag(n, GUMBO_TAG_HTML)) return false;
-  if (gumbo_get_attribute(&n->v.element.attributes, "hidden") ||
-      attribute(n, "aria-hidden") == "true")
-    return true;
-  std::string style = lower_ascii(attribute(n, "style"));
-  style.erase(std::remove(style.begin(), style.end(), ' '), style.end());
-  if (style.find("display:none") != std::string::npos) return true;
-  if (class_has_any(n, kFurnitureStrong)) return true;
-  return class_has_any(n, kFurnitureWeak) && !class_has_any(n, kContentHints);
-}
-
-// Text and link lengths of each element's subtree (furniture left out),
-// computed once, bottom-up: scoring asks them of every block.
-struct BlockStats {
-  std::size_t chars = 0, link_chars = 0, commas = 0;
-};
-
-class StoryFinder {
- public:
-  explicit StoryFinder(const GumboNode* body) : body_(body) {
-    mark_furniture();
-    count();
-    mark_related_blocks();
-    count();
-  }
-
-  bool removed(const GumboNode* n) const { return removed_.count(n) > 0; }
-  const BlockStats& stats(const GumboNode* n) const {
-    static const BlockStats kNone;
-    auto it = stats_.find(n);
-    return it == stats_.end() ? kNone : it->second;
-  }
-  double link_density(const GumboNode* n) const {
-    const BlockStats& s = stats(n);
-    return s.chars == 0 ? 0 : static_cast<double>(s.link_chars) / static_cast<double>(s.chars);
-  }
-
-  // The blocks that hold the story, in document order (empty: none).
-  std::vector<const GumboNode*> story_blocks() const {
-    auto scores = score_candidates();
-    const GumboNode* best = nullptr;
-    double best_score = 0;
-    for (const auto& [node, score] : scores) {
-      double final_score = score * (1 - link_density(node));
-      if (final_score > best_score) best = node, best_score = final_score;
-    }
-    if (!best) return {};
-    return with_siblings(best, best_score, scores);
-  }
-
- private:
-  // Class words are only a hint: a main column named "sidebar-1" that holds
-  // the page's <h1> or <article> stays (the tags themselves always go).
-  void mark_furniture() {
-    std::unordered_set<const GumboNode*> holds_story;
-    walk(body_, [&](const GumboNode* n) {
-      if (!is_element(n) || is_furniture_tag(n->v.element.tag)) return false;
-      if (is_tag(n, GUMBO_TAG_H1) || is_tag(n, GUMBO_TAG_ARTICLE) ||
-          attribute(n, "itemprop") == "articleBody") {
-        for (const GumboNode* up = n; up && up != body_; up = up->parent) holds_story.insert(up);
-      }
-      return true;
-    });
-    walk(body_, [&](const GumboNode* n) {
-      if (!is_element(n)) return false;
-      if (is_furniture_tag(n->v.element.tag) || (is_furniture(n) && !holds_story.count(n))) {
-        removed_.insert(n);
-        return false;
-      }
-      return true;
-    });
-  }
-
-  void count() {
-    stats_.clear();
-    std::vector<int> in_link;  // depth of <a> on the path
-    int links = 0;
-    std::vector<const GumboNode*> path;
-    walk(
-        body_,
-        [&](const GumboNode* n) {
-          if (is_text(n)) {
-            std::size_t chars = letters(n->v.text.text);
-            std::size_t commas = static_cast<std::size_t>(
-                std::count(n->v.text.text, n->v.text.text + std::strlen(n->v.text.text), ','));
-            for (const GumboNode* up : path) {
-              BlockStats& s = stats_[up];
-              s.chars += chars;
-              s.commas += commas;
-              if (links > 0) s.link_chars += chars;
-            }
-            return false;
-          }
-          if (!is_element(n) || removed(n)) return false;
-          path.push_back(n);
-          if (is_tag(n, GUMBO_TAG_A)) ++links;
-          return true;
-        },
-        [&](const GumboNode* n) {
-          if (is_tag(n, GUMBO_TAG_A)) --links;
-          if (!path.empty()) path.pop_back();
-        });
-  }
-
-  // A heading of page-chrome words ("Tin liên quan", "Đọc thêm:") starts a
-  // block of other stories' links: its largest enclosing block that holds
-  // little else than links goes, and so do the link lists that follow it.
-  void mark_related_blocks() {
-    std::vector<const GumboNode*> headings;
-    walk(body_, [&](const GumboNode* n) {
-      if (!is_element(n) || removed(n)) return false;
-      const BlockStats& s = stats(n);
-      if (s.chars > 0 && s.chars <= 40) {
-        std::string text = text_of(n);
-        while (!text.empty() && (text.back() == ':' || text.back() == ' ')) text.pop_back();
-        if (is_page_chrome_line(text)) {
-          headings.push_back(n);
-          return false;
-        }
-      }
-      return true;
-    });
-    for (const GumboNode* heading : headings) {
-      const GumboNode* block = heading;
-      const std::size_t own = stats(heading).chars;
-      while (block->parent && block->parent != body_ && is_element(block->parent)) {
-        const BlockStats& up = stats(block->parent);
-        if (up.chars - up.link_chars > own + 40) break;
-        block = block->parent;
-      }
-      removed_.insert(block);
-      if (!block->parent) continue;
-      const GumboVector& kids = children(block->parent);
-      for (unsigned i = block->index_within_parent + 1; i < kids.length; ++i) {
-        const auto* next = static_cast<const GumboNode*>(kids.data[i]);
-        if (!is_element(next)) continue;
-        if (link_density(next) < 0.5) break;
-        removed_.insert(next);
-      }
-    }
-  }
-
-  static bool is_block_tag(GumboTag tag) {
-    switch (tag) {
-      case GUMBO_TAG_P:
-      case GUMBO_TAG_DIV:
-      case GUMBO_TAG_TABLE:
-      case GUMBO_TAG_UL:
-      case GUMBO_TAG_OL:
-      case GUMBO_TAG_BLOCKQUOTE:
-      case GUMBO_TAG_SECTION:
-      case GUMBO_TAG_ARTICLE:
-      case GUMBO_TAG_FIGURE:
-      case GUMBO_TAG_PRE:
-      case GUMBO_TAG_H2:
-      case GUMBO_TAG_H3:
-      case GUMBO_TAG_H4:
-      case GUMBO_TAG_DL:
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  // A <p>, <pre> or <td>, or a <div> with no block inside (many CMSs write
-  // paragraphs as divs).
-  static bool is_paragraph(const GumboNode* n) {
-    if (is_tag(n, GUMBO_TAG_P) || is_tag(n, GUMBO_TAG_PRE) || is_tag(n, GUMBO_TAG_TD)) return true;
-    if (!is_tag(n, GUMBO_TAG_DIV)) return false;
-    const GumboVector& kids = children(n);
-    for (unsigned i = 0; i < kids.length; ++i) {
-      const auto* k = static_cast<const GumboNode*>(kids.data[i]);
-      if (is_element(k) && is_block_tag(k->v.element.tag)) return false;
-    }
-    return true;
-  }
-
-  static double initial_score(const GumboNode* n) {
-    double score = 0;
-    switch (n->v.element.tag) {
-      case GUMBO_TAG_ARTICLE:
-        score = 10;
-        break;
-      case GUMBO_TAG_DIV:
-        score = 5;
-        break;
-      case GUMBO_TAG_PRE:
-      case GUMBO_TAG_TD:
-      case GUMBO_TAG_BLOCKQUOTE:
-        score = 3;
-        break;
-      case GUMBO_TAG_OL:
-      case GUMBO_TAG_UL:
-      case GUMBO_TAG_DL:
-      case GUMBO_TAG_LI:
-      case GUMBO_TAG_ADDRESS:
-        score = -3;
-        break;
-      case GUMBO_TAG_H1:
-      case GUMBO_TAG_H2:
-      case GUMBO_TAG_H3:
-      case GUMBO_TAG_H4:
-      case GUMBO_TAG_TH:
-        score = -5;
-        break;
-      default:
-        break;
-    }
-    if (class_has_any(n, kPositiveHints)) score += 25;
-    if (class_has_any(n, kNegativeHints)) score -= 25;
-    return score;
-  }
-
-  // Readability's scoring: each paragraph of 25 letters or more gives
-  // 1 + its commas + one per 100 letters (at most 3) to its parent, half to
-  // its grandparent, and a third per level to three more ancestors.
-  std::unordered_map<const GumboNode*, double> score_candidates() const {
-    std::unordered_map<const GumboNode*, double> scores;
-    walk(body_, [&](const GumboNode* n) {
-      if (!is_element(n) || removed(n)) return false;
-      if (!is_paragraph(n)) return true;
-      const BlockStats& s = stats(n);
-      if (s.chars < 25) return true;
-      const double score =
-          1.0 + static_cast<double>(s.commas) + std::min(3.0, static_cast<double>(s.chars / 100));
-      const GumboNode* up = n->parent;
-      for (int level = 0; level < 5 && up && is_element(up); ++level, up = up->parent) {
-        auto [it, fresh] = scores.try_emplace(up, 0.0);
-        if (fresh) it->second = initial_score(up);
-        it->second += score / (level == 0 ? 1.0 : level == 1 ? 2.0 : level * 3.0);
-      }
-      return true;
-    });
-    return scores;
-  }
-
-  // Readability's siblings rule: a sibling of the best block joins it when
-  // it scores near it, or is a paragraph of real text with few links.
-  std::vector<const GumboNode*> with_siblings(
-      const GumboNode* best, double best_score,
-      const std::unordered_map<const GumboNode*, double>& scores) const {
-    if (!best->parent || best->parent == body_ || !is_element(best->parent)) return {best};
-    std::vector<const GumboNode*> blocks;
-    const double threshold = std::max(10.0, best_score * 0.2);
-    const GumboVector& kids = children(best->parent);
-    for (unsigned i = 0; i < kids.length; ++i) {
-      const auto* sibling = static_cast<const GumboNode*>(kids.data[i]);
-      if (!is_element(sibling) || removed(sibling)) continue;
-      bool joins = sibling == best;
-      auto it = scores.find(sibling);
-      if (!joins && it != scores.end())
-        joins = it->second * (1 - link_density(sibling)) >= threshold;
-      if (!joins && !is_tag(sibling, GUMBO_TAG_H1)) {  // a lead in <h2 class="sapo">, too
-        const BlockStats& s = stats(sibling);
-        joins = s.chars > 80 && link_density(sibling) < 0.25;
-      }
-      if (joins) blocks.push_back(sibling);
-    }
-    return blocks;
-  }
-
-  const GumboNode* body_;
-  std::unordered_set<const GumboNode*> removed_;
-  std::unordered_map<const GumboNode*, BlockStats> stats_;
-};
-
-// One paragraph of the story's blocks as read.
-struct Paragraph {
-  std::string text;
-  std::size_t link_chars = 0;
-  bool heading = false;
-};
-
-struct StoryText {
-  std::vector<Paragraph> paragraphs;
-  std::vector<std::string> captions;
-};
-
-bool is_line_break_tag(GumboTag tag) {
-  switch (tag) {
-    case GUMBO_TAG_P:
-    case GUMBO_TAG_DIV:
-    case GUMBO_TAG_BR:
-    case GUMBO_TAG_H1:
-    case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3:
-    case GUMBO_TAG_H4:
-    case GUMBO_TAG_H5:
-    case GUMBO_TAG_H6:
-    case GUMBO_TAG_LI:
-    case GUMBO_TAG_UL:
-    case GUMBO_TAG_OL:
-    case GUMBO_TAG_BLOCKQUOTE:
-    case GUMBO_TAG_PRE:
-    case GUMBO_TAG_TABLE:
-    case GUMBO_TAG_TR:
-    case GUMBO_TAG_SECTION:
-    case GUMBO_TAG_ARTICLE:
-    case GUMBO_TAG_FIGURE:
-    case GUMBO_TAG_DL:
-    case GUMBO_TAG_DT:
-    case GUMBO_TAG_DD:
-    case GUMBO_TAG_HR:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool is_heading_tag(GumboTag tag) {
-  return tag == GUMBO_TAG_H2 || tag == GUMBO_TAG_H3 || tag == GUMBO_TAG_H4 || tag == GUMBO_TAG_H5 ||
-         tag == GUMBO_TAG_H6;
-}
-
-// The paragraphs (line-breaking elements end one; a table row is one) and
-// the photo captions (<figcaption>) of the story's blocks.
-StoryText read_story(const std::vector<const GumboNode*>& blocks, const StoryFinder& finder) {
-  StoryText story;
-  Paragraph current;
-  std::string caption;
-  int in_link = 0, in_caption = 0, in_h1 = 0;
-  auto flush = [&] {
-    current.text = trim_spaces(current.text);
-    if (!current.text.empty() && in_h1 == 0) story.paragraphs.push_back(std::move(current));
-    current = {};
-  };
-  for (const GumboNode* block : blocks) {
-    walk(
-        block,
-        [&](const GumboNode* n) {
-          if (is_text(n)) {
-            std::string& out = in_caption > 0 ? caption : current.text;
-            const std::size_t before = out.size();
-            append_collapsed(out, n->v.text.text);
-            if (in_link > 0 && in_caption == 0) current.link_chars += letters(out.substr(before));
-            return false;
-          }
-          if (!is_element(n) || finder.removed(n)) return false;
-          const GumboTag tag = n->v.element.tag;
-          if (tag == GUMBO_TAG_FIGCAPTION) ++in_caption;
-          if (in_caption > 0) return true;
-          if (is_line_break_tag(tag)) flush();
-          if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) current.text += ' ';
-          if (tag == GUMBO_TAG_A) ++in_link;
-          if (tag == GUMBO_TAG_H1) ++in_h1;  // the title, not the story
-          if (is_heading_tag(tag)) current.heading = true;
-          return true;
-        },
-        [&](const GumboNode* n) {
-          const GumboTag tag = n->v.element.tag;
-          if (tag == GUMBO_TAG_FIGCAPTION) {
-            if (--in_caption == 0) {
-              std::string text = trim_spaces(caption);
-              if (!text.empty()) story.captions.push_back(text);
-              caption.clear();
-            }
-            return;
-          }
-          if (in_caption > 0) return;
-          if (tag == GUMBO_TAG_A) --in_link;
-          if (is_line_break_tag(tag) || tag == GUMBO_TAG_H1) flush();
-          if (tag == GUMBO_TAG_H1) --in_h1;
-        });
-    flush();
-  }
-  return story;
-}
-
-// ---------------------------------------------------------------------------
 // The fields.
 
 // A date written in a line: the whole line ("ngày 15 tháng 5 năm 2021",
@@ -1050,13 +400,6 @@ std::string author_name(std::string byline) {
   if (colon != std::string::npos && word_count(byline.substr(0, colon)) <= 4)
     byline = byline.substr(colon + 1);
   return trim_spaces(byline);
-}
-
-bool ends_sentence(std::string_view s) {
-  static constexpr std::string_view kEnds[] = {".", "!", "?", "…", "\"", "”", ":", ";", ","};
-  return std::any_of(std::begin(kEnds), std::end(kEnds), [&](std::string_view e) {
-    return s.size() >= e.size() && s.substr(s.size() - e.size()) == e;
-  });
 }
 
 bool is_home(std::string_view item) {
@@ -1187,26 +530,12 @@ void take_author(Article& a, const Evidence& e, std::vector<std::string>& paragr
   // without sentence punctuation.
   if (!paragraphs.empty()) {
     const std::string& last = paragraphs.back();
-    const bool signature = paragraphs.size() >= 2 && word_count(last) <= 6 && last.size() <= 60 &&
-                           !ends_sentence(last);
+    const bool signature = paragraphs.size() >= 2 && internal::is_signature(last);
     if (signature && (a.author.empty() || last == a.author)) {
       a.author = last;
       paragraphs.pop_back();
     }
   }
-}
-
-const GumboNode* body_of(const GumboNode* root) {
-  const GumboNode* body = root;
-  walk(root, [&](const GumboNode* n) {
-    if (is_tag(n, GUMBO_TAG_BODY)) body = n;
-    return is_tag(n, GUMBO_TAG_HTML);
-  });
-  return body;
-}
-
-double page_link_density(const StoryFinder& finder, const GumboNode* body) {
-  return finder.link_density(body);
 }
 
 }  // namespace
@@ -1227,9 +556,7 @@ Article parse_html_page(std::string_view bytes, std::string default_id) {
 
   Evidence evidence{collect_facts(tree->root), {}};
   evidence.json_ld = read_json_ld(evidence.page.json_ld);
-  const GumboNode* body = body_of(tree->root);
-  StoryFinder finder(body);
-  StoryText story = read_story(finder.story_blocks(), finder);
+  const StoryText story = find_story(body_of(tree->root));
 
   Article a;
   a.id = std::move(default_id);
@@ -1249,7 +576,7 @@ Article parse_html_page(std::string_view bytes, std::string default_id) {
 
   const std::size_t words = word_count(a.lead) + word_count(a.body);
   if (words < kMinStoryWords) {
-    if (page_link_density(finder, body) > 0.5)
+    if (story.page_link_density > 0.5)
       throw RecordError("no article (a page of links, like a section front: " +
                         std::to_string(words) + " words of story)");
     throw RecordError("no article (" + std::to_string(words) + " words of story, fewer than " +

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "indexer.h"
@@ -111,6 +112,14 @@ void log_reading_notes(const Article& a, std::ostream& log);
 // ("file:line: reason"). Returns "" when it may, else why not.
 std::string prune_refusal(const IndexOptions& options, std::size_t indexed, std::size_t doomed,
                           std::size_t in_sources, const std::vector<std::string>& unreadable);
+
+// Text rules that text pages and HTML pages share (loaders.cpp).
+// Ends like a sentence (or a clause): ".", "!", "?", "…", a closing quote, ":", ";", ",".
+bool ends_sentence(std::string_view s);
+std::size_t word_count(std::string_view s);  // runs of non-spaces
+// A line that is an author's signature, alone at the end of a story: a
+// short name (at most 6 words, 60 bytes), not a sentence.
+bool is_signature(std::string_view line);
 
 // Decodes the HTML entities left in an article's text fields
 // (decode_html_entities: "&quot;", "lúc&nbsp11h"), whatever the source:

@@ -16,26 +16,35 @@
 #include "indexer_internal.h"
 
 namespace tracuu {
+
+bool internal::ends_sentence(std::string_view s) {
+  static constexpr std::string_view kEnds[] = {".", "!", "?", "…", "\"", "”", ":", ";", ","};
+  return std::any_of(std::begin(kEnds), std::end(kEnds), [&](std::string_view e) {
+    return s.size() >= e.size() && s.substr(s.size() - e.size()) == e;
+  });
+}
+
+std::size_t internal::word_count(std::string_view s) {
+  std::size_t n = 0;
+  bool in_word = false;
+  for (char c : s) {
+    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (!space && !in_word) ++n;
+    in_word = !space;
+  }
+  return n;
+}
+
+bool internal::is_signature(std::string_view line) {
+  return word_count(line) <= 6 && line.size() <= 60 && !ends_sentence(line);
+}
+
 namespace {
 
+using internal::ends_sentence;
 namespace fs = std::filesystem;
 
 constexpr std::size_t kMaxLineBytes = 8 << 20;  // a longer line is a broken export
-
-bool ends_sentence(std::string_view s) {
-  static constexpr std::string_view kEnds[] = {".", "!", "?", "…", "\"", "”", ":", ";", ","};
-  for (std::string_view e : kEnds) {
-    if (s.size() >= e.size() && s.substr(s.size() - e.size()) == e) return true;
-  }
-  return false;
-}
-
-std::size_t word_count(std::string_view s) {
-  std::istringstream in{std::string(s)};
-  std::size_t n = 0;
-  for (std::string w; in >> w;) ++n;
-  return n;
-}
 
 // Text of a header line "Key: value" in a page, if `line` is one.
 std::optional<std::string> header_value(const std::string& line, std::string_view key) {
@@ -144,8 +153,7 @@ Article parse_text_page(std::string_view text, std::string default_id) {
   if (i < blocks.size()) a.title = blocks[i++];
   std::vector<std::string> rest(blocks.begin() + static_cast<std::ptrdiff_t>(i), blocks.end());
   // The author signs alone on the last line: a short name, no sentence punctuation.
-  if (rest.size() >= 2 && word_count(rest.back()) <= 6 && rest.back().size() <= 60 &&
-      !ends_sentence(rest.back())) {
+  if (rest.size() >= 2 && internal::is_signature(rest.back())) {
     a.author = rest.back();
     rest.pop_back();
   }

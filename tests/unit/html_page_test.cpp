@@ -135,6 +135,26 @@ TEST_CASE("an old table-layout page in Windows-1258: declared charset, date line
   CHECK(a.body.find("Giá lúa tăng nhẹ") == std::string::npos);
 }
 
+TEST_CASE("a page declared Latin-1 that writes Vietnamese in a TCVN3 font is read as TCVN3") {
+  // The bytes of corpus/pages/legacy/tcvn3.txt, as a page of 2003 held them.
+  const std::string tcvn3 =
+      read_file(std::string(TRACUU_SOURCE_DIR) + "/corpus/pages/legacy/tcvn3.txt");
+  std::string html =
+      "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; "
+      "charset=iso-8859-1\"></head><body><font face=\".VnTime\">";
+  std::istringstream lines(tcvn3);
+  bool first = true;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    html += (first ? "<h1>" : "<p>") + line + (first ? "</h1>" : "</p>");
+    first = false;
+  }
+  Article a = tracuu::parse_html_page(html + "</font></body></html>", "tcvn3.html");
+  CHECK(a.encoding == "tcvn3");
+  CHECK(a.title == "Thứ Năm, ngày 20 tháng 3 năm 2003");  // the first line, as the <h1>
+  CHECK(a.lead.rfind("Lưu trữ báo cũ", 0) == 0);
+}
+
 TEST_CASE("JSON-LD articleBody with raw line breaks is the story; entities in it are decoded") {
   Article a = page("phap-luat-articlebody.html");
   CHECK(a.title == "Khởi tố nhóm lừa đảo bán vé máy bay giả lúc 11h đêm");  // "lúc&nbsp11h"
