@@ -10,10 +10,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <unordered_map>
 
 #include "html_page.h"
 #include "indexer.h"
 #include "indexer_internal.h"
+#include "warc.h"
 
 namespace tracuu {
 
@@ -193,9 +195,31 @@ bool is_html_page(const fs::path& p) {
   return name_ends_with(p, ".html") || name_ends_with(p, ".htm");
 }
 
+bool is_warc(const fs::path& p) {
+  return name_ends_with(p, ".warc") || name_ends_with(p, ".warc.gz");
+}
+
 bool wanted(const fs::path& p) {
   return name_ends_with(p, ".jsonl") || name_ends_with(p, ".jsonl.gz") || is_text_page(p) ||
-         is_html_page(p);
+         is_html_page(p) || is_warc(p);
+}
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_html_type(std::string_view content_type) {
+  const std::string type = ascii_lower(trim_spaces(content_type));
+  return type.rfind("text/html", 0) == 0 || type.rfind("application/xhtml+xml", 0) == 0;
+}
+
+// The records of a WARC that may hold a page: HTTP responses and resources
+// of HTML.
+bool may_be_page(const WarcRecord& r) {
+  if (r.type == "response") return ascii_lower(r.content_type).rfind("application/http", 0) == 0;
+  return r.type == "resource" && is_html_type(r.content_type);
 }
 
 // Reads the inputs of load_sources in order and reports what it finds.
@@ -240,6 +264,7 @@ class SourceReader {
       if (cancelled()) return false;
       bool finished = is_text_page(input.path)   ? read_page(input)
                       : is_html_page(input.path) ? read_html_page(input)
+                      : is_warc(input.path)      ? read_warc(input)
                                                  : read_jsonl(input);
       if (!finished) return false;
       std::error_code ec;
@@ -337,6 +362,82 @@ class SourceReader {
     return true;
   }
 
+  // A web archive, record by record (warc.h). Pages are read as HTML pages
+  // are, the record's WARC-Target-URI their URL when they name none; other
+  // records are passed over. A record that is no page's is reported with
+  // its number; a file cut short is unreadable from there. False when
+  // cancelled.
+  bool read_warc(const Input& input) {
+    const std::string file = input.path.string();
+    std::optional<WarcReader> reader;
+    try {
+      reader.emplace(file);
+    } catch (const WarcError& e) {
+      unreadable(file, 0, e.what());
+      return true;
+    }
+    while (true) {
+      if (cancelled()) return false;
+      std::optional<WarcRecord> record;
+      try {
+        record = reader->next(may_be_page, kMaxHtmlPageBytes + (64 << 10));
+      } catch (const WarcError& e) {
+        if (e.fatal) {
+          unreadable(file, reader->records(), e.what());
+          return true;
+        }
+        reject(file, reader->records(), e.what());
+        continue;
+      }
+      if (!record) return true;
+      if (may_be_page(*record)) read_warc_page(file, reader->records(), *record);
+      progress(reader->compressed_offset());
+    }
+  }
+
+  void read_warc_page(const std::string& file, std::size_t number, const WarcRecord& record) {
+    if (record.block.empty() && record.length > 0) {
+      reject(file, number,
+             "page too large (" + std::to_string(record.length) + " bytes, limit " +
+                 std::to_string(kMaxHtmlPageBytes) + ")");
+      return;
+    }
+    std::string_view page = record.block;
+    std::optional<HttpResponse> response;
+    if (record.type == "response") {
+      response = parse_http_response(record.block);
+      // Redirects, errors, images: not pages, passed over like other records.
+      if (!response || response->status != 200 || !is_html_type(response->content_type)) return;
+      if (response->compressed) {
+        reject(file, number, "the page is compressed (Content-Encoding): not read");
+        return;
+      }
+      page = response->body;
+    }
+    try {
+      Article a = parse_html_page(page, record.target_uri);
+      if (a.url.empty() && a.id == record.target_uri && is_web_url(a.id)) a.url = a.id;
+      if (!newest_capture(a.id, record.date)) return;
+      report_field_errors(file, number, a);
+      events_.article(std::move(a));
+    } catch (const RecordError& e) {
+      reject(file, number, e.what());
+    }
+  }
+
+  // Whether a capture of `id` taken at `date` (WARC-Date, ISO 8601 in UTC:
+  // compared as text) is newer than any read before: several captures of
+  // one page are one article, the newest. An older capture after a newer
+  // one is passed over; a newer one after an older replaces it (the job
+  // keeps the last record of an id).
+  bool newest_capture(const std::string& id, const std::string& date) {
+    auto [it, fresh] = captures_.try_emplace(id, date);
+    if (fresh) return true;
+    if (date < it->second) return false;
+    it->second = date;
+    return true;
+  }
+
   // JSONL, plain or gzip: zlib reads both. False when cancelled.
   bool read_jsonl(const Input& input) {
     const std::string file = input.path.string();
@@ -424,6 +525,7 @@ class SourceReader {
   }
 
   const SourceEvents& events_;
+  std::unordered_map<std::string, std::string> captures_;  // WARC pages: id → newest WARC-Date
   std::uint64_t total_bytes_ = 0, done_bytes_ = 0;
   std::size_t rejected_ = 0;
 };

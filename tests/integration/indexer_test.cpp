@@ -288,3 +288,25 @@ TEST_CASE("a folder of HTML pages: the stories are searchable, the pages around 
   auto again = index(dir.path("db"), {harness::source_path("tests/data/html")});
   CHECK(again.summary()["unchanged"] == 5);
 }
+
+TEST_CASE("a WARC written by wget: its pages are searchable, a re-run finds them unchanged") {
+  TempDir dir;
+  const std::string warc = harness::source_path("tests/data/warc/pages.warc.gz");
+  auto run = index(dir.path("db"), {warc});
+  CHECK(run.exit_code == 2);  // the section front; the 404 and the JSON file pass quietly
+  CHECK(run.summary()["added"] == 5);
+  CHECK(run.summary()["rejected"] == 1);
+  CHECK(run.err.find("pages.warc.gz:13: no article (a page of links") != std::string::npos);
+
+  harness::Server server(dir.path("db"));
+  auto [status, body] = server.get("/search?q=" + harness::url_encode("\"trúng mùa muối\""));
+  REQUIRE(status == 200);
+  REQUIRE(body["hits"].size() == 1);
+  // No canonical link on that page: its id and URL are the capture's WARC-Target-URI.
+  const std::string id = body["hits"][0]["id"].get<std::string>();
+  CHECK(id.rfind("http://127.0.0.1:", 0) == 0);
+  CHECK(id.find("/bao-tinh-nong-san.html") != std::string::npos);
+
+  auto again = index(dir.path("db"), {warc});
+  CHECK(again.summary()["unchanged"] == 5);
+}

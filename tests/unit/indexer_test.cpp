@@ -11,6 +11,7 @@
 
 #include "indexer_internal.h"
 #include "test_util.h"
+#include "warc.h"
 
 namespace fs = std::filesystem;
 using tracuu::Article;
@@ -169,6 +170,133 @@ TEST_CASE("sources: HTML pages are read; a page without an article or too large 
   CHECK(l.rejected[1].rfind("rac.html:0: ", 0) == 0);
   CHECK(l.rejected[2] == "lon.html:0: page too large (52428800 bytes, limit 8388608)");
   CHECK(l.unreadable.empty());
+}
+
+namespace {
+
+// A WARC record as crawlers write it, its length given or the block's own.
+std::string warc_record(const std::string& type, const std::string& uri, const std::string& date,
+                        const std::string& content_type, const std::string& block,
+                        long length = -1) {
+  return "WARC/1.0\r\nWARC-Type: " + type + "\r\nWARC-Target-URI: " + uri +
+         "\r\nWARC-Date: " + date + "\r\nContent-Type: " + content_type +
+         "\r\nContent-Length: " + std::to_string(length < 0 ? block.size() : length) + "\r\n\r\n" +
+         block + "\r\n\r\n";
+}
+
+std::string html_page(const std::string& title) {
+  return "<html><head><title>" + title + "</title></head><body><p>Sáng 12/6, Ủy ban nhân dân " +
+         "huyện Cần Giờ tổ chức lễ khởi công tuyến đê biển dài bốn cây số, bảo vệ hơn 2.000 hộ " +
+         "dân khỏi triều cường trong mùa mưa bão năm nay.</p></body></html>";
+}
+
+std::string http_response(const std::string& status, const std::string& type,
+                          const std::string& body) {
+  return "HTTP/1.1 " + status + "\r\nContent-Type: " + type + "\r\n\r\n" + body;
+}
+
+std::string page_capture(const std::string& uri, const std::string& date,
+                         const std::string& title) {
+  return warc_record("response", uri, date, "application/http; msgtype=response",
+                     http_response("200 OK", "text/html; charset=utf-8", html_page(title)));
+}
+
+}  // namespace
+
+TEST_CASE("sources: a WARC's HTML responses are articles, its other records are passed over") {
+  ScratchDir dir;
+  const std::vector<std::string> records = {
+      warc_record("warcinfo", "", "2024-05-01T00:00:00Z", "application/warc-fields", "software: x"),
+      warc_record("request", "https://a.vn/1", "2024-05-01T00:00:00Z",
+                  "application/http; msgtype=request", "GET /1 HTTP/1.1\r\n\r\n"),
+      page_capture("https://a.vn/1", "2024-05-01T00:00:01Z", "Đê biển Cần Giờ"),
+      warc_record("response", "https://a.vn/anh.jpg", "2024-05-01T00:00:02Z",
+                  "application/http; msgtype=response",
+                  http_response("200 OK", "image/jpeg", std::string("\xFF\xD8\xFF", 3))),
+      warc_record("response", "https://a.vn/cu", "2024-05-01T00:00:03Z",
+                  "application/http; msgtype=response",
+                  http_response("301 Moved Permanently", "text/html", "")),
+      warc_record("resource", "https://a.vn/2", "2024-05-01T00:00:04Z", "text/html",
+                  html_page("Trang lưu dạng resource")),
+  };
+  std::string plain, per_record;
+  for (const std::string& r : records) plain += r, per_record += gzipped(r);
+  for (const auto& [name, bytes] :
+       {std::pair{"a.warc", plain}, {"b.warc.gz", per_record}, {"c.warc.gz", gzipped(plain)}}) {
+    CAPTURE(name);
+    Loaded l = load({dir.write(name, bytes)});
+    REQUIRE(l.articles.size() == 2);
+    CHECK(l.articles[0].id == "https://a.vn/1");  // no canonical link: the WARC-Target-URI
+    CHECK(l.articles[0].url == "https://a.vn/1");
+    CHECK(l.articles[0].title == "Đê biển Cần Giờ");
+    CHECK(l.articles[1].title == "Trang lưu dạng resource");
+    CHECK(l.rejected.empty());
+    CHECK(l.unreadable.empty());
+  }
+}
+
+TEST_CASE("sources: of several captures of a page in WARCs, the newest is the article") {
+  ScratchDir dir;
+  dir.write("a.warc", page_capture("https://a.vn/1", "2024-05-02T00:00:00Z", "Bản mới") +
+                          page_capture("https://a.vn/1", "2024-05-01T00:00:00Z", "Bản cũ"));
+  dir.write("b.warc", page_capture("https://a.vn/1", "2023-01-01T00:00:00Z", "Bản rất cũ") +
+                          page_capture("https://a.vn/2", "2023-01-01T00:00:00Z", "Bài khác"));
+  Loaded l = load({dir.path.string()});
+  // The job keeps the last record of an id: every older capture after a newer is passed over.
+  REQUIRE(l.articles.size() == 2);
+  CHECK(l.articles[0].title == "Bản mới");
+  CHECK(l.articles[1].title == "Bài khác");
+}
+
+TEST_CASE("sources: a WARC record whose length lies, a truncated WARC, a gzip bomb") {
+  ScratchDir dir;
+  const std::string good = page_capture("https://a.vn/1", "2024-05-01T00:00:00Z", "Bài một");
+  const std::string lying = warc_record(
+      "response", "https://a.vn/2", "2024-05-01T00:00:00Z", "application/http; msgtype=response",
+      http_response("200 OK", "text/html", html_page("Bài hai")), 40);
+  const std::string after = page_capture("https://a.vn/3", "2024-05-01T00:00:00Z", "Bài ba");
+  Loaded l = load({dir.write("lies.warc", good + lying + after)});
+  // The lying record's block is cut inside its HTTP header (no page: passed
+  // over); where the next record should start, its rest is found instead.
+  REQUIRE(l.articles.size() == 2);
+  CHECK(l.articles[1].title == "Bài ba");
+  REQUIRE(l.rejected.size() == 1);
+  CHECK(l.rejected[0].rfind("lies.warc:3: record 3: no WARC header where a record should start",
+                            0) == 0);
+
+  const std::string cut = good + after;
+  Loaded truncated = load({dir.write("cut.warc.gz", gzipped(cut.substr(0, cut.size() - 100)))});
+  CHECK(truncated.articles.size() == 1);
+  REQUIRE(truncated.unreadable.size() == 1);
+  CHECK(truncated.unreadable[0].rfind("cut.warc.gz:2: record 2: cut short", 0) == 0);
+
+  // 64 MB of zeros in one gzip member of 64 KB: read past, never held (the
+  // reader keeps at most the page cap, 8 MB, of a block).
+  const std::string zeros(64u << 20, '\0');
+  const std::string bomb = gzipped(warc_record(
+      "response", "https://a.vn/bom", "2024-05-01T00:00:00Z", "application/http; msgtype=response",
+      http_response("200 OK", "text/html", zeros)));
+  Loaded b = load({dir.write("bomb.warc.gz", bomb + gzipped(after))});
+  REQUIRE(b.articles.size() == 1);
+  CHECK(b.articles[0].title == "Bài ba");
+  REQUIRE(b.rejected.size() == 1);
+  CHECK(b.rejected[0].find("page too large") != std::string::npos);
+}
+
+TEST_CASE("a WARC response's HTTP message: status, type, a chunked body decoded") {
+  auto r = tracuu::parse_http_response(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\n<p>Tr\r\n7\r\nang</p>\r\n0\r\n\r\n");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->content_type == "text/html");
+  CHECK(r->body == "<p>Trang</p>");
+  CHECK_FALSE(r->compressed);
+  auto gz = tracuu::parse_http_response("HTTP/1.1 404 Not Found\nContent-Encoding: gzip\n\nx");
+  REQUIRE(gz);
+  CHECK(gz->status == 404);
+  CHECK(gz->compressed);
+  CHECK_FALSE(tracuu::parse_http_response("GET / HTTP/1.1\r\n\r\n"));
 }
 
 TEST_CASE("sources: bad lines are rejected with their line, the rest is read") {
