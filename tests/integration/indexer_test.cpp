@@ -309,4 +309,13 @@ TEST_CASE("a WARC written by wget: its pages are searchable, a re-run finds them
 
   auto again = index(dir.path("db"), {warc});
   CHECK(again.summary()["unchanged"] == 5);
+
+  // The same archive cut short: --prune deletes nothing by it.
+  const std::string bytes = harness::slurp(warc);
+  const std::string cut = dir.write("cut/pages.warc.gz", bytes.substr(0, bytes.size() * 2 / 3));
+  auto prune = index(dir.path("db"), {cut}, {"--prune"});
+  CHECK(prune.exit_code == 1);  // pruning refused
+  CHECK(prune.summary()["deleted"] == 0);
+  CHECK(prune.err.find("pages.warc.gz:") != std::string::npos);
+  CHECK(Xapian::Database(dir.path("db") + "/XAPIANDB").get_doccount() == 5);
 }

@@ -138,9 +138,9 @@ TEST_CASE("HTML entities in stored text are decoded from the table, with or with
       {"AT&T, &foo; &ecirc và &#0;", "AT&T, &foo; &ecirc và &#0;"},  // not entities, or not bare
       {"&nbsp;", "\xC2\xA0"},
   };
-  for (const auto& [text, decoded] : cases) {
-    CAPTURE(text);
-    CHECK(tracuu::decode_html_entities(text) == decoded);
+  for (const auto& c : cases) {  // (clang 14 lambdas cannot capture structured bindings)
+    CAPTURE(c.first);
+    CHECK(tracuu::decode_html_entities(c.first) == c.second);
   }
 }
 

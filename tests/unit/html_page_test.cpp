@@ -203,12 +203,12 @@ TEST_CASE("the date: JSON-LD, article:published_time, <time>, then a Vietnamese 
       {"<p>15/05/2021 - 08:30</p>", "2021-05-15"},
       {"", ""},
   };
-  for (const auto& [markup, date] : cases) {
-    CAPTURE(markup);
+  for (const auto& c : cases) {
+    CAPTURE(c.first);
     Article a = tracuu::parse_html_page("<html><head><title>Tin</title></head><body><h1>Tin</h1>" +
-                                            markup + story_paragraphs() + "</body></html>",
+                                            c.first + story_paragraphs() + "</body></html>",
                                         "x.html");
-    CHECK(a.published == date);
+    CHECK(a.published == c.second);
   }
 }
 
@@ -273,7 +273,9 @@ TEST_CASE("extraction quality on the test pages: title exact, date right, body t
   const nlohmann::json expected = nlohmann::json::parse(read_file(kPages + "expected.json"));
   int titles = 0, dates = 0, pages = 0;
   double f1_sum = 0, f1_min = 1;
-  for (const auto& [name, want] : expected.items()) {
+  for (const auto& item : expected.items()) {
+    const std::string name = item.key();
+    const nlohmann::json& want = item.value();
     CAPTURE(name);
     Article a = page(name);
     ++pages;

@@ -221,10 +221,12 @@ TEST_CASE("sources: a WARC's HTML responses are articles, its other records are 
   };
   std::string plain, per_record;
   for (const std::string& r : records) plain += r, per_record += gzipped(r);
-  for (const auto& [name, bytes] :
-       {std::pair{"a.warc", plain}, {"b.warc.gz", per_record}, {"c.warc.gz", gzipped(plain)}}) {
+  const std::pair<const char*, std::string> files[] = {
+      {"a.warc", plain}, {"b.warc.gz", per_record}, {"c.warc.gz", gzipped(plain)}};
+  for (const auto& file : files) {
+    const std::string name = file.first;
     CAPTURE(name);
-    Loaded l = load({dir.write(name, bytes)});
+    Loaded l = load({dir.write(name, file.second)});
     REQUIRE(l.articles.size() == 2);
     CHECK(l.articles[0].id == "https://a.vn/1");  // no canonical link: the WARC-Target-URI
     CHECK(l.articles[0].url == "https://a.vn/1");
