@@ -130,11 +130,24 @@ void note_meta(PageFacts& facts, const GumboNode* n) {
   facts.meta.emplace(key, std::move(value));
 }
 
+// Texts read from elements by their class, at most: a page that nests
+// thousands of "date" or "author" elements in each other would otherwise
+// have each read whole.
+constexpr std::size_t kMaxClassedTexts = 16;
+
+// The innermost element that names the author: "author-wrap" may hold the
+// date too, "author-name" inside it only the name.
+bool names_author(const GumboNode* n) {
+  return class_has(n, "author") || class_has(n, "byline") || attribute(n, "rel") == "author" ||
+         attribute(n, "itemprop") == "author";
+}
+
 PageFacts collect_facts(const GumboNode* root) {
   PageFacts facts;
-  const GumboNode* byline_node = nullptr;
+  const GumboNode* open_byline = nullptr;  // the byline element being walked, if any
+  std::size_t classed_texts = 0;
   std::vector<std::string> date_lines;
-  walk(root, [&](const GumboNode* n) {
+  auto enter = [&](const GumboNode* n) {
     if (!is_element(n)) return false;
     switch (n->v.element.tag) {
       case GUMBO_TAG_SCRIPT:
@@ -157,7 +170,8 @@ PageFacts collect_facts(const GumboNode* root) {
       case GUMBO_TAG_TIME:
         if (facts.time_datetime.empty())
           facts.time_datetime = trim_spaces(attribute(n, "datetime"));
-        if (facts.time_datetime.empty()) facts.dates.push_back(text_of(n));
+        if (facts.time_datetime.empty() && classed_texts++ < kMaxClassedTexts)
+          facts.dates.push_back(text_of(n));
         return false;
       default:
         break;
@@ -167,19 +181,20 @@ PageFacts collect_facts(const GumboNode* root) {
       facts.breadcrumb = breadcrumb_items(n);
       return false;
     }
-    // The innermost author element: "author-wrap" may hold the date too.
-    if ((!byline_node || is_inside(n, byline_node)) &&
-        (class_has(n, "author") || class_has(n, "byline") || attribute(n, "rel") == "author" ||
-         attribute(n, "itemprop") == "author")) {
+    if ((facts.byline.empty() || open_byline) && names_author(n) &&
+        classed_texts++ < kMaxClassedTexts) {
       std::string text = text_of(n);
-      if (!text.empty() && letters(text) <= 80) facts.byline = text, byline_node = n;
+      if (!text.empty() && letters(text) <= 80) facts.byline = text, open_byline = n;
     }
     if (class_has(n, "date") || class_has(n, "time")) {
-      facts.dates.push_back(text_of(n));
+      if (classed_texts++ < kMaxClassedTexts) facts.dates.push_back(text_of(n));
     } else if (std::string line = own_text(n); !line.empty() && letters(line) <= 80) {
       date_lines.push_back(std::move(line));
     }
     return true;
+  };
+  walk(root, enter, [&](const GumboNode* n) {
+    if (n == open_byline) open_byline = nullptr;
   });
   // Elements classed as dates first, then any short line: "Thứ Năm, ngày 2
   // tháng 9 năm 2021" in an old page's table cell.

@@ -145,24 +145,23 @@ class StoryFinder {
     });
   }
 
+  // One pass: a text node counts for its element, an element adds its
+  // counts to its parent's when left (bottom-up, linear in the tree).
   void count() {
     stats_.clear();
-    std::vector<int> in_link;  // depth of <a> on the path
-    int links = 0;
+    int links = 0;  // <a> elements open on the path
     std::vector<const GumboNode*> path;
     walk(
         body_,
         [&](const GumboNode* n) {
           if (is_text(n)) {
-            std::size_t chars = letters(n->v.text.text);
-            std::size_t commas = static_cast<std::size_t>(
-                std::count(n->v.text.text, n->v.text.text + std::strlen(n->v.text.text), ','));
-            for (const GumboNode* up : path) {
-              BlockStats& s = stats_[up];
-              s.chars += chars;
-              s.commas += commas;
-              if (links > 0) s.link_chars += chars;
-            }
+            if (path.empty()) return false;
+            const char* text = n->v.text.text;
+            BlockStats& s = stats_[path.back()];
+            const std::size_t chars = letters(text);
+            s.chars += chars;
+            s.commas += static_cast<std::size_t>(std::count(text, text + std::strlen(text), ','));
+            if (links > 0) s.link_chars += chars;
             return false;
           }
           if (!is_element(n) || removed(n)) return false;
@@ -172,7 +171,15 @@ class StoryFinder {
         },
         [&](const GumboNode* n) {
           if (is_tag(n, GUMBO_TAG_A)) --links;
-          if (!path.empty()) path.pop_back();
+          path.pop_back();
+          if (path.empty()) return;
+          auto own = stats_.find(n);
+          if (own == stats_.end()) return;
+          const BlockStats s = own->second;  // stats_[parent] may rehash
+          BlockStats& up = stats_[path.back()];
+          up.chars += s.chars;
+          up.link_chars += s.link_chars;
+          up.commas += s.commas;
         });
   }
 
@@ -185,7 +192,7 @@ class StoryFinder {
       if (!is_element(n) || removed(n)) return false;
       const BlockStats& s = stats(n);
       if (s.chars > 0 && s.chars <= 40) {
-        std::string text = text_of(n);
+        std::string text = text_of(n, [&](const GumboNode* k) { return removed(k) || is_code(k); });
         while (!text.empty() && (text.back() == ':' || text.back() == ' ')) text.pop_back();
         if (is_page_chrome_line(text)) {
           headings.push_back(n);

@@ -127,12 +127,6 @@ std::string raw_text(const GumboNode* n) {
   return out;
 }
 
-bool is_inside(const GumboNode* n, const GumboNode* ancestor) {
-  for (const GumboNode* up = n->parent; up; up = up->parent)
-    if (up == ancestor) return true;
-  return false;
-}
-
 std::string own_text(const GumboNode* n) {
   std::string out;
   const GumboVector& kids = children(n);

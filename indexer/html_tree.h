@@ -61,7 +61,6 @@ const GumboVector& children(const GumboNode* n);  // none for text
 // Whether the element's class or id holds `word` (lower case): "box-comment"
 // holds "comment".
 bool class_has(const GumboNode* n, std::string_view word);
-bool is_inside(const GumboNode* n, const GumboNode* ancestor);
 const GumboNode* body_of(const GumboNode* root);  // <body>, or the root
 
 std::string lower_ascii(std::string_view s);

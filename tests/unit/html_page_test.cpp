@@ -260,6 +260,18 @@ TEST_CASE("bad input: binary junk, an oversized page, deep nesting, an HTML bomb
           << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
           << " s");
 
+  // Nesting with text and class words at every level: every pass stays
+  // linear in the tree (a pass per level would be 10,000 × 10,000).
+  std::string classed = "<html><head><title>Lồng nhau</title></head><body>";
+  for (int i = 0; i < 10000; ++i) classed += "<div class=\"author date\">chữ ";
+  classed += story_paragraphs();
+  const auto classed_start = std::chrono::steady_clock::now();
+  CHECK_NOTHROW(tracuu::parse_html_page(classed, "classed.html"));
+  const double classed_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - classed_start).count();
+  MESSAGE("10,000 nested divs with text and classes: " << classed_seconds << " s");
+  CHECK(classed_seconds < 5);
+
   // Formatting elements the HTML5 rules reopen in every later paragraph:
   // 3,000 of them times 3,000 paragraphs would be 9 million elements.
   std::string bomb = "<html><head><title>Bom</title></head><body><p>";
