@@ -396,6 +396,10 @@ class UnshardedRun {
       log_ << file << ":" << line << ": " << why << "\n";
       unreadable_.push_back(file + ":" + std::to_string(line) + ": " + why);
     };
+    events.passed_over = [this](std::size_t count) {
+      std::lock_guard lock(report_mu_);
+      report_.skipped += count;
+    };
     events.progress = [&](std::uint64_t done, std::uint64_t total) { progress.bytes(done, total); };
     return events;
   }
@@ -544,6 +548,7 @@ std::string IndexReport::to_json() const {
       {"unchanged", unchanged},
       {"deleted", deleted},
       {"rejected", rejected},
+      {"skipped", skipped},
       {"seconds", static_cast<double>(static_cast<long long>(seconds * 1000)) / 1000}};
   return j.dump();
 }

@@ -376,53 +376,63 @@ class SourceReader {
       unreadable(file, 0, e.what());
       return true;
     }
+    std::size_t passed_over = 0;
+    const bool finished = read_warc_records(file, *reader, passed_over);
+    if (passed_over > 0 && events_.passed_over) events_.passed_over(passed_over);
+    return finished;
+  }
+
+  bool read_warc_records(const std::string& file, WarcReader& reader, std::size_t& passed_over) {
     while (true) {
       if (cancelled()) return false;
       std::optional<WarcRecord> record;
       try {
-        record = reader->next(may_be_page, kMaxHtmlPageBytes + (64 << 10));
+        record = reader.next(may_be_page, kMaxHtmlPageBytes + (64 << 10));
       } catch (const WarcError& e) {
         if (e.fatal) {
-          unreadable(file, reader->records(), e.what());
+          unreadable(file, reader.records(), e.what());
           return true;
         }
-        reject(file, reader->records(), e.what());
+        reject(file, reader.records(), e.what());
         continue;
       }
       if (!record) return true;
-      if (may_be_page(*record)) read_warc_page(file, reader->records(), *record);
-      progress(reader->compressed_offset());
+      if (!may_be_page(*record) || !read_warc_page(file, reader.records(), *record)) ++passed_over;
+      progress(reader.compressed_offset());
     }
   }
 
-  void read_warc_page(const std::string& file, std::size_t number, const WarcRecord& record) {
+  // False when the record holds no page (a redirect, an error, an image).
+  bool read_warc_page(const std::string& file, std::size_t number, const WarcRecord& record) {
     if (record.block.empty() && record.length > 0) {
       reject(file, number,
              "page too large (" + std::to_string(record.length) + " bytes, limit " +
                  std::to_string(kMaxHtmlPageBytes) + ")");
-      return;
+      return true;
     }
     std::string_view page = record.block;
     std::optional<HttpResponse> response;
     if (record.type == "response") {
       response = parse_http_response(record.block);
       // Redirects, errors, images: not pages, passed over like other records.
-      if (!response || response->status != 200 || !is_html_type(response->content_type)) return;
+      if (!response || response->status != 200 || !is_html_type(response->content_type))
+        return false;
       if (response->compressed) {
         reject(file, number, "the page is compressed (Content-Encoding): not read");
-        return;
+        return true;
       }
       page = response->body;
     }
     try {
       Article a = parse_html_page(page, record.target_uri);
       if (a.url.empty() && a.id == record.target_uri && is_web_url(a.id)) a.url = a.id;
-      if (!newest_capture(a.id, record.date)) return;
+      if (!newest_capture(a.id, record.date)) return true;
       report_field_errors(file, number, a);
       events_.article(std::move(a));
     } catch (const RecordError& e) {
       reject(file, number, e.what());
     }
+    return true;
   }
 
   // Whether a capture of `id` taken at `date` (WARC-Date, ISO 8601 in UTC:

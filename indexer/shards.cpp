@@ -175,6 +175,7 @@ class ShardedRun {
     events.field_error = [&](const std::string& file, std::size_t line, const std::string& reason) {
       log_ << file << ":" << line << ": " << reason << "\n";
     };
+    events.passed_over = [&](std::size_t count) { report_.skipped += count; };
     events.unreadable = [&](const std::string& file, std::size_t line, const std::string& reason) {
       events.rejected(file, line, reason);
       unreadable_.push_back(file + ":" + std::to_string(line) + ": " + reason);

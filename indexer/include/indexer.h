@@ -44,6 +44,10 @@ struct SourceEvents {
   // indexed without it, as Article::field_errors says): where and why.
   std::function<void(const std::string& file, std::size_t line, const std::string& reason)>
       field_error;
+  // Optional: records of a web archive that hold no page (requests,
+  // metadata, redirects, errors, images, scripts), counted once per file:
+  // passed over quietly.
+  std::function<void(std::size_t count)> passed_over;
   // Optional: (bytes_read, bytes_total) of the sources (compressed bytes
   // for .gz files).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
@@ -51,7 +55,8 @@ struct SourceEvents {
   std::function<bool()> cancelled;
 };
 
-// Walks SOURCE paths (.jsonl, .jsonl.gz, .txt, folders of them, recursive,
+// Walks SOURCE paths (.jsonl, .jsonl.gz, .txt, .html, .htm, .warc,
+// .warc.gz, folders of them, recursive,
 // in sorted order) and reports each record to `events`. Throws
 // std::runtime_error for a SOURCE that does not exist or is neither a
 // regular file nor a folder.
@@ -88,6 +93,7 @@ struct IndexOptions {
 struct IndexReport {
   // `rejected` counts bad records and sources not read to their end.
   std::size_t added = 0, updated = 0, unchanged = 0, deleted = 0, rejected = 0;
+  std::size_t skipped = 0;  // web archive records that hold no page, passed over
   double seconds = 0;
   std::string to_json() const;  // the summary line; the fields below are not in it
 

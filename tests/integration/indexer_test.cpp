@@ -40,7 +40,8 @@ TEST_CASE("re-run is idempotent: the second run reports everything unchanged") {
   CHECK(second.summary()["unchanged"] == 30);
   CHECK(second.summary()["updated"] == 0);
   CHECK(doc_count(dir.path("db")) == 30);
-  for (const char* key : {"added", "updated", "unchanged", "deleted", "rejected", "seconds"}) {
+  for (const char* key :
+       {"added", "updated", "unchanged", "deleted", "rejected", "skipped", "seconds"}) {
     CHECK(second.summary().contains(key));
   }
 }
@@ -296,6 +297,8 @@ TEST_CASE("a WARC written by wget: its pages are searchable, a re-run finds them
   CHECK(run.exit_code == 2);  // the section front; the 404 and the JSON file pass quietly
   CHECK(run.summary()["added"] == 5);
   CHECK(run.summary()["rejected"] == 1);
+  // warcinfo, 8 requests, the 404's and the JSON file's responses, wget's own records.
+  CHECK(run.summary()["skipped"] == 14);
   CHECK(run.err.find("pages.warc.gz:13: no article (a page of links") != std::string::npos);
 
   harness::Server server(dir.path("db"));
