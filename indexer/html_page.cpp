@@ -11,6 +11,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <unordered_map>
 #include <vector>
 
@@ -326,26 +327,37 @@ JsonLdFacts read_json_ld(const std::vector<std::string>& scripts) {
 
 // The fields.
 
+// A whole date in one word: "15/5/2021", "2021-05-15", or an ISO date-time
+// without seconds or with a space ("2023-09-05T14:12", "2023-09-05 14:12").
+std::optional<Date> date_in_word(std::string_view word) {
+  if (word.size() > 10 && word[4] == '-' && word[7] == '-') return parse_date(word.substr(0, 10));
+  return parse_date(word);
+}
+
 // A date written in a line: the whole line ("ngày 15 tháng 5 năm 2021",
-// "2021-05-15T08:30:00+07:00") or one of its parts ("Thứ bảy, 15/5/2021,
-// 08:30 (GMT+7)", "15/05/2021 - 08:30").
+// "2021-05-15T08:30:00+07:00"), one of its parts between commas, bars,
+// brackets and " - " ("Thứ bảy, 16/3/2024, 08:30 (GMT+7)", "15/05/2021 -
+// 08:30"), or one word of those ("05/09/2023 14:12 GMT+7", "Cập nhật:
+// 2023-09-05 14:12").
 std::optional<Date> date_in_line(std::string_view line) {
   if (line.empty() || letters(line) > 80) return std::nullopt;
   if (auto d = parse_date(line)) return d;
-  if (line.size() > 10 && line[4] == '-' && line[7] == '-' && line[10] == 'T')
-    return parse_date(line.substr(0, 10));  // "2023-09-05T14:12", no seconds
+  if (auto d = date_in_word(line)) return d;
   std::string text(line);
+  for (std::size_t at = text.find(" - "); at != std::string::npos; at = text.find(" - ", at))
+    text[at + 1] = ',';
   for (char& c : text)
-    if (c == '|' || c == '-' || c == '(' || c == ')') c = ',';
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    std::string part = trim_spaces(std::string_view(text).substr(start, end - start));
-    if (!part.empty()) {
-      if (auto d = parse_date(part)) return d;
+    if (c == '|' || c == '(' || c == ')') c = ',';
+  std::istringstream parts(text);
+  for (std::string part; std::getline(parts, part, ',');) {
+    part = trim_spaces(part);
+    if (part.empty()) continue;
+    if (auto d = parse_date(part)) return d;
+    std::istringstream words(part);
+    for (std::string word; words >> word;) {
+      if (word.find_first_of("/-") == std::string::npos) continue;
+      if (auto d = date_in_word(word)) return d;
     }
-    start = end + 1;
   }
   return std::nullopt;
 }

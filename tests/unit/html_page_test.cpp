@@ -201,6 +201,10 @@ TEST_CASE("the date: JSON-LD, article:published_time, <time>, then a Vietnamese 
       {"<span class=\"date\">Thứ bảy, 16/3/2024, 08:30 (GMT+7)</span>", "2024-03-16"},
       {"<div>Thứ Hai, ngày 7 tháng 12 năm 2026</div>", "2026-12-07"},
       {"<p>15/05/2021 - 08:30</p>", "2021-05-15"},
+      {"<div class=\"time\">05/09/2023 14:12 GMT+7</div>", "2023-09-05"},
+      {"<span>Cập nhật: 2023-09-05 14:12</span>", "2023-09-05"},
+      {"<time datetime=\"2023-09-05T14:12+07:00\">hôm qua</time>", "2023-09-05"},
+      {"<p>Thứ Sáu, 14/11/2008 | 09:15</p>", "2008-11-14"},
       {"", ""},
   };
   for (const auto& c : cases) {
