@@ -8,7 +8,7 @@
 #      -O1 and the libFuzzer targets: the unit and integration tests again
 #      (the integration tests start the sanitized tracuu-index and
 #      tracuu-server), that server under a mixed load (below), then the
-#      fuzzers (analyzer, query parsing) for FUZZ_SECONDS each,
+#      fuzzers (analyzer, query parsing, HTML pages) for FUZZ_SECONDS each,
 #   2. the integration tests again against tracuu-index and tracuu-server
 #      built with ThreadSanitizer, then every endpoint on 12 threads for
 #      30 s (tests/stress/mixed_load.py): any data race reported fails the
@@ -54,7 +54,7 @@ build_sanitized() {
   CXX=clang++ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
     -DTRACUU_SANITIZE=ON -DTRACUU_FUZZ=ON >/dev/null &&
     cmake --build build-asan -j "$(nproc)" \
-      --target tracuu-unit-tests tracuu-integration-tests analyzer-fuzz query-fuzz
+      --target tracuu-unit-tests tracuu-integration-tests analyzer-fuzz query-fuzz html_page-fuzz
 }
 run_sanitized() {
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -105,7 +105,7 @@ run_tsan() {  # the optimized build's integration tests, starting the TSan binar
 }
 fuzz() {  # the fuzzers of build_sanitized
   local t work
-  for t in analyzer query; do
+  for t in analyzer query html_page; do
     work=$(mktemp -d)
     cp fuzz/corpus/$t/* "$work"/
     build-asan/fuzz/$t-fuzz -max_total_time="$FUZZ_SECONDS" -max_len=4096 -print_final_stats=0 "$work" \
@@ -156,7 +156,7 @@ else
   echo "=== the full tier"
   step "build with ASan+UBSan and the fuzzers (clang)" build_sanitized
   step "unit and integration tests and a mixed load under ASan+UBSan" run_sanitized
-  step "fuzz analyzer and query parser (${FUZZ_SECONDS}s each)" fuzz
+  step "fuzz analyzer, query parser and HTML pages (${FUZZ_SECONDS}s each)" fuzz
   step "build tracuu-index and tracuu-server with TSan" build_tsan
   step "integration tests and a mixed load against the TSan binaries" run_tsan
   step "search page in headless Chromium" browser
