@@ -384,14 +384,16 @@ std::string compact_folded(std::string_view text) {
   return folded;
 }
 
-// Reads like a news site's brand: one word in CamelCase ("VnExpress",
-// "VietnamPlus", "ZingNews"), or a name with "vn", "news" or "online" in it
-// ("Tuoitre.vn", "Thanh Niên Online").
+// Reads like a news site's brand: a name with "news" or "online" in it
+// ("Thanh Niên Online", "ZNews"), or one word that is a domain name
+// ("Tuoitre.vn", "24h.com.vn") or in CamelCase ("VnExpress", "VietnamPlus").
+// "ĐT VN thắng" is no brand.
 bool is_brand(std::string_view tail) {
   const std::string folded = lower_ascii(compact_folded(tail));
-  for (std::string_view mark : {"vn", "news", "online"})
+  for (std::string_view mark : {"news", "online"})
     if (folded.find(mark) != std::string::npos) return true;
   if (word_count(tail) != 1) return false;
+  if (tail.find('.') != std::string_view::npos) return true;
   return std::any_of(tail.begin() + 1, tail.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
@@ -460,7 +462,9 @@ std::vector<std::string> story_paragraphs(const StoryText& story, const Article&
     while (!bare.empty() && (bare.back() == ':' || bare.back() == ' ')) bare.pop_back();
     if (is_page_chrome_line(bare)) continue;
     if (p.link_chars * 2 > letters(text)) continue;
-    if (text == a.title || (!byline.empty() && (text == byline || text == a.author))) continue;
+    if (text == a.title || (!byline.empty() && text == byline) ||
+        (!a.author.empty() && text == a.author))
+      continue;
     if (!p.heading && word_count(text) <= 12 && date_in_line(text)) continue;
     kept.push_back(std::string(text));
   }
@@ -549,12 +553,16 @@ void take_story(Article& a, const Evidence& e, std::vector<std::string> paragrap
     a.body += (i > 0 ? "\n\n" : "") + paragraphs[i];
 }
 
-void take_author(Article& a, const Evidence& e, std::vector<std::string>& paragraphs) {
+void take_author(Article& a, const Evidence& e) {
   a.author = first_of({e.json_ld.author, author_name(e.page.byline)});
   const std::string meta_author = meta_of(e.page, {"author", "article:author"});
   if (a.author.empty() && !is_web_url(meta_author)) a.author = meta_author;
-  // As on text pages: a signature alone on the last line, a short name
-  // without sentence punctuation.
+}
+
+// As on text pages: a signature alone on the story's last line, a short
+// name without sentence punctuation, is the author (the one the page names
+// elsewhere, or the only one).
+void take_signature(Article& a, std::vector<std::string>& paragraphs) {
   if (!paragraphs.empty()) {
     const std::string& last = paragraphs.back();
     const bool signature = paragraphs.size() >= 2 && internal::is_signature(last);
@@ -595,9 +603,10 @@ Article parse_html_page(std::string_view bytes, std::string default_id) {
   take_date(a, evidence, story);
   take_category(a, evidence);
   a.tags = evidence.page.tags;
+  take_author(a, evidence);
   std::vector<std::string> paragraphs =
       story_paragraphs(story, a, author_name(evidence.page.byline));
-  take_author(a, evidence, paragraphs);
+  take_signature(a, paragraphs);
   take_story(a, evidence, std::move(paragraphs));
   for (const std::string& c : story.captions) a.caption += (a.caption.empty() ? "" : "\n") + c;
 

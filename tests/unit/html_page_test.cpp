@@ -175,6 +175,9 @@ TEST_CASE("the title: JSON-LD, then og:title, then <h1>, then <title> without th
       {"<title>Tiêu đề trang | Báo Dân trí</title>", "", "Tiêu đề trang"},
       {"<title>Tiêu đề trang - tinmoi.vn</title>", "", "Tiêu đề trang"},
       {"<title>Hà Nội - mùa thu vàng</title>", "", "Hà Nội - mùa thu vàng"},  // not a site name
+      {"<title>Bóng đá - ĐT VN hòa Thái Lan</title>", "", "Bóng đá - ĐT VN hòa Thái Lan"},
+      {"<title>Tiêu đề trang - Tuổi Trẻ Online</title>", "", "Tiêu đề trang"},
+      {"<title>Tiêu đề trang - VietnamPlus</title>", "", "Tiêu đề trang"},
       {"<title>Tiêu đề trang - Nhà Xuất Bản</title><meta property=\"og:site_name\" "
        "content=\"Nhà Xuất Bản\">",
        "", "Tiêu đề trang"},
@@ -214,6 +217,25 @@ TEST_CASE("the date: JSON-LD, article:published_time, <time>, then a Vietnamese 
                                         "x.html");
     CHECK(a.published == c.second);
   }
+}
+
+TEST_CASE("the author: named before the story or signed after it, never a paragraph of it") {
+  const std::string json_ld =
+      "<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\",\"headline\":\"Tin\","
+      "\"author\":\"Lê An\"}</script>";
+  Article before =
+      tracuu::parse_html_page("<html><head>" + json_ld + "</head><body><article><p>Lê An</p>" +
+                                  story_paragraphs() + "</article></body></html>",
+                              "x.html");
+  CHECK(before.author == "Lê An");
+  CHECK(before.lead.find("Lê An") == std::string::npos);
+  CHECK(before.body.find("Lê An") == std::string::npos);
+  Article after = tracuu::parse_html_page("<html><head><title>Tin</title></head><body><article>" +
+                                              story_paragraphs() +
+                                              "<p><b>Trần Minh</b></p></article></body></html>",
+                                          "x.html");
+  CHECK(after.author == "Trần Minh");
+  CHECK(after.body.find("Trần Minh") == std::string::npos);
 }
 
 TEST_CASE("the id: the canonical link, then og:url; a relative or javascript: link is not one") {
