@@ -24,14 +24,16 @@ jsonl=$(rate jsonl "$work/pages.jsonl")
 pages=$(rate html "$work/pages")
 echo "ingest of $n articles ($(du -sh "$work/pages" | cut -f1) of HTML): JSONL $jsonl articles/s, HTML pages $pages articles/s ($(python3 -c "print('%.2f' % ($pages / $jsonl))")x)"
 
-# A WARC of records to pass over (image responses of random bytes, one gzip
-# member each): how fast the reader gets through what is not a page.
+# A WARC of records to pass over (scripts of base64 text, one gzip member
+# each, deflated to 3/4 as crawls' scripts and inline images are): how fast
+# the reader gets through what is not a page.
 python3 - "$work/skip.warc.gz" <<'PY'
-import gzip, os, sys
+import base64, gzip, os, sys
 with open(sys.argv[1], "wb") as out:
     for i in range(200):
-        body = b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n\r\n" + os.urandom(1 << 20)
-        head = ("WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://bench.example.vn/%d.jpg\r\n"
+        body = (b"HTTP/1.1 200 OK\r\nContent-Type: application/javascript\r\n\r\n"
+                + base64.b64encode(os.urandom(3 << 18)))
+        head = ("WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://bench.example.vn/%d.js\r\n"
                 "Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % (i, len(body)))
         out.write(gzip.compress(head.encode() + body + b"\r\n\r\n", 1))
 PY
