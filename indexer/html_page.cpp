@@ -95,6 +95,75 @@ DecodedText page_as_utf8(std::string_view bytes, std::size_t parse_budget) {
   throw RecordError("not UTF-8 and not a known Vietnamese legacy encoding");
 }
 
+// Text shown in a font of the 8-bit Vietnamese encodings: ".VnTime",
+// ".VnArial" (TCVN3), "VNI-Times" (VNI), named by <font face> or a style's
+// font-family.
+bool shows_legacy_font(const GumboNode* n) {
+  auto legacy = [](const std::string& fonts) {
+    return fonts.find(".vn") != std::string::npos || fonts.find("vni-") != std::string::npos;
+  };
+  if (is_tag(n, GUMBO_TAG_FONT) && legacy(lower_ascii(attribute(n, "face")))) return true;
+  const std::string style = lower_ascii(attribute(n, "style"));
+  const std::size_t at = style.find("font-family");
+  return at != std::string::npos && legacy(style.substr(at, style.find(';', at) - at));
+}
+
+// Whether the page may name a legacy font at all (the tree is walked for
+// them only then).
+bool names_legacy_font(std::string_view page) {
+  for (std::string_view spelling : {".Vn", ".vn", ".VN", "VNI-", "Vni-", "vni-"})
+    if (page.find(spelling) != std::string_view::npos) return true;
+  return false;
+}
+
+// `text` as the bytes the page held: the browser read them as Windows-1252
+// ("¸" for TCVN3's "á"); nullopt for a character that is no such byte.
+std::optional<std::string> as_cp1252(std::string_view text) {
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<UConverter, decltype(&ucnv_close)> conv(ucnv_open("windows-1252", &status),
+                                                          &ucnv_close);
+  if (U_FAILURE(status)) return std::nullopt;
+  ucnv_setFromUCallBack(conv.get(), UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);
+  std::string out(static_cast<std::size_t>(u.length()) + 1, '\0');
+  const int32_t n = ucnv_fromUChars(conv.get(), out.data(), static_cast<int32_t>(out.size()),
+                                    u.getBuffer(), u.length(), &status);
+  if (U_FAILURE(status)) return std::nullopt;
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+// Pages of the early 2000s wrote Vietnamese in legacy fonts inside a page
+// of another encoding: the text of such an element is re-read from its
+// bytes (decode_vietnamese_text: TCVN3 or VNI when it reads as
+// Vietnamese) in the tree itself, before anything is read from it; the
+// converted text lives in `storage`. The encoding found, or "".
+std::string reread_legacy_fonts(GumboNode* root,
+                                std::vector<std::unique_ptr<std::string>>& storage) {
+  std::string found;
+  int in_font = 0;
+  walk(
+      root,
+      [&](const GumboNode* n) {
+        if (is_text(n) && in_font > 0) {
+          auto bytes = as_cp1252(n->v.text.text);
+          auto text = bytes ? decode_vietnamese_text(*bytes) : std::nullopt;
+          if (text && text->encoding != "utf-8") {
+            storage.push_back(std::make_unique<std::string>(std::move(text->utf8)));
+            const_cast<GumboNode*>(n)->v.text.text = storage.back()->c_str();  // our tree
+            if (found.empty()) found = text->encoding;
+          }
+        }
+        if (!is_element(n)) return false;
+        if (shows_legacy_font(n)) ++in_font;
+        return true;
+      },
+      [&](const GumboNode* n) {
+        if (shows_legacy_font(n)) --in_font;
+      });
+  return found;
+}
+
 // The page's facts outside the story: JSON-LD, meta tags, links, markup.
 
 struct PageFacts {
@@ -588,6 +657,13 @@ Article parse_html_page(std::string_view bytes, std::string default_id) {
   if (!tree)
     throw RecordError("no article (the page is too complex to parse: its tree outgrew " +
                       std::to_string(budget >> 20) + " MB, an HTML bomb?)");
+  std::vector<std::unique_ptr<std::string>> converted;  // texts of legacy fonts, for the tree
+  if (names_legacy_font(text.utf8) &&
+      (text.encoding == "utf-8" || text.encoding.rfind("windows-125", 0) == 0 ||
+       text.encoding.rfind("iso-8859", 0) == 0)) {
+    std::string fonts = reread_legacy_fonts(tree->root, converted);
+    if (!fonts.empty()) text.encoding = fonts;
+  }
 
   Evidence evidence{collect_facts(tree->root), {}};
   evidence.json_ld = read_json_ld(evidence.page.json_ld);

@@ -4,6 +4,8 @@
 // against what a reader calls the story (expected.json).
 #include "html_page.h"
 
+#include <unicode/unistr.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -153,6 +155,28 @@ TEST_CASE("a page declared Latin-1 that writes Vietnamese in a TCVN3 font is rea
   CHECK(a.encoding == "tcvn3");
   CHECK(a.title == "Thứ Năm, ngày 20 tháng 3 năm 2003");  // the first line, as the <h1>
   CHECK(a.lead.rfind("Lưu trữ báo cũ", 0) == 0);
+}
+
+TEST_CASE("a UTF-8 page with paragraphs in a TCVN3 font: those are re-read as TCVN3") {
+  // What a browser shows for the bytes of corpus/pages/legacy/tcvn3.txt
+  // when the page is UTF-8: each byte as its Windows-1252 character.
+  const std::string bytes =
+      read_file(std::string(TRACUU_SOURCE_DIR) + "/corpus/pages/legacy/tcvn3.txt");
+  std::string shown;
+  icu::UnicodeString(bytes.data(), static_cast<int32_t>(bytes.size()), "windows-1252")
+      .toUTF8String(shown);
+  std::string html =
+      "<html><head><meta charset=\"utf-8\"><title>Báo cũ</title></head><body><h1>Lưu trữ "
+      "báo cũ bằng phông chữ cũ</h1>";
+  std::istringstream lines(shown);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) html += "<p><font face=\".VnTime\">" + line + "</font></p>";
+  }
+  Article a = tracuu::parse_html_page(html + "</body></html>", "font.html");
+  CHECK(a.encoding == "tcvn3");
+  CHECK(a.title == "Lưu trữ báo cũ bằng phông chữ cũ");  // Unicode outside the font stays
+  CHECK((a.lead + a.body).find("Lưu trữ báo cũ: chuyển đổi phông chữ sang Unicode") !=
+        std::string::npos);
 }
 
 TEST_CASE("JSON-LD articleBody with raw line breaks is the story; entities in it are decoded") {
