@@ -562,6 +562,16 @@ void take_title(Article& a, const Evidence& e) {
       first_of({e.json_ld.headline,
                 without_site_name(meta_of(e.page, {"og:title", "twitter:title"}), site, a.url),
                 e.page.h1, without_site_name(e.page.title_tag, site, a.url)});
+  // Search engines ask for headlines of at most 110 characters and some
+  // CMSs cut them there ("..."): the page's <h1> that goes on is the title.
+  std::string_view cut = a.title;
+  for (std::string_view ellipsis : {"...", "…"}) {
+    if (cut.size() > ellipsis.size() && cut.substr(cut.size() - ellipsis.size()) == ellipsis)
+      cut.remove_suffix(ellipsis.size());
+  }
+  cut = std::string_view(cut.data(), trim_spaces(cut).size());
+  if (e.page.h1.size() > cut.size() && e.page.h1.compare(0, cut.size(), cut) == 0)
+    a.title = e.page.h1;
 }
 
 void take_date(Article& a, const Evidence& e, const StoryText& story) {

@@ -207,6 +207,8 @@ TEST_CASE("the title: JSON-LD, then og:title, then <h1>, then <title> without th
        "", "Tiêu đề trang"},
       {"<title>Từ thẻ title</title>", "<h1>Từ thẻ h1</h1>", "Từ thẻ h1"},
       {"<meta property=\"og:title\" content=\"Từ og:title\">", "<h1>Từ thẻ h1</h1>", "Từ og:title"},
+      {"<meta property=\"og:title\" content=\"Tiêu đề bị cắt...\">",
+       "<h1>Tiêu đề bị cắt ở 110 ký tự</h1>", "Tiêu đề bị cắt ở 110 ký tự"},
       {"<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\",\"headline\":\"Từ "
        "JSON-LD\"}</script><meta property=\"og:title\" content=\"Từ og:title\">",
        "", "Từ JSON-LD"},
