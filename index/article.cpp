@@ -201,10 +201,20 @@ std::vector<std::string> tags_of(const nlohmann::json& j) {
 
 void check_article(const Article& a) {
   if (a.id.empty()) throw RecordError("id: missing or empty");
-  if (a.id.size() > kMaxIdBytes)
-    throw RecordError("id: too long (" + std::to_string(a.id.size()) + " bytes, limit " +
-                      std::to_string(kMaxIdBytes) + ")");
   if (a.title.empty()) throw RecordError("title: missing or empty");
+  // The limits of kLimits for articles not read from JSON (pages).
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"id", &a.id},     {"title", &a.title},       {"lead", &a.lead},
+      {"body", &a.body}, {"author", &a.author},     {"published", &a.published},
+      {"url", &a.url},   {"category", &a.category}, {"caption", &a.caption}};
+  for (const auto& [name, value] : fields) {
+    const FieldLimit& limit =
+        *std::find_if(std::begin(kLimits), std::end(kLimits),
+                      [&](const FieldLimit& l) { return l.name == std::string_view(name); });
+    if (value->size() > limit.max_bytes)
+      throw RecordError(std::string(name) + ": too long (" + std::to_string(value->size()) +
+                        " bytes, limit " + std::to_string(limit.max_bytes) + ")");
+  }
 }
 
 bool is_web_url(std::string_view url) {

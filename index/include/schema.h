@@ -103,8 +103,9 @@ void drop_unsafe_url(Article& a);
 struct RecordError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-// Throws RecordError when `a` lacks its id or title, or its id is longer
-// than kMaxIdBytes.
+// Throws RecordError when `a` lacks its id or title, or a field is longer
+// than its limit (id: kMaxIdBytes; title 2000 bytes, lead 20 KB, body 4 MB,
+// ...: docs/indexing.md#jsonl).
 void check_article(const Article& a);
 
 // The stored record (the document data): compact, read without parsing,

@@ -290,6 +290,9 @@ TEST_CASE("pages without an article are refused with the reason") {
   CHECK(refusal("<html><body><p>" + std::string(200, ' ') + "</p></body></html>") ==
         "no article (no title: no headline, og:title, h1 or title)");
   CHECK(refusal("") == "no article (no title: no headline, og:title, h1 or title)");
+  // The limits of JSONL's fields hold for pages too.
+  CHECK(refusal("<html><body><h1>" + std::string(3000, 'a') + "</h1>" + story_paragraphs() +
+                "</body></html>") == "title: too long (3000 bytes, limit 2000)");
 }
 
 TEST_CASE("bad input: binary junk, an oversized page, deep nesting, an HTML bomb") {
