@@ -207,12 +207,12 @@ void check_article(const Article& a) {
       {"id", &a.id},     {"title", &a.title},       {"lead", &a.lead},
       {"body", &a.body}, {"author", &a.author},     {"published", &a.published},
       {"url", &a.url},   {"category", &a.category}, {"caption", &a.caption}};
-  for (const auto& [name, value] : fields) {
-    const FieldLimit& limit =
-        *std::find_if(std::begin(kLimits), std::end(kLimits),
-                      [&](const FieldLimit& l) { return l.name == std::string_view(name); });
-    if (value->size() > limit.max_bytes)
-      throw RecordError(std::string(name) + ": too long (" + std::to_string(value->size()) +
+  for (const auto& field : fields) {
+    const std::string_view name = field.first;
+    const FieldLimit& limit = *std::find_if(std::begin(kLimits), std::end(kLimits),
+                                            [&](const FieldLimit& l) { return l.name == name; });
+    if (field.second->size() > limit.max_bytes)
+      throw RecordError(std::string(name) + ": too long (" + std::to_string(field.second->size()) +
                         " bytes, limit " + std::to_string(limit.max_bytes) + ")");
   }
 }
