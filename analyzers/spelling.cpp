@@ -92,6 +92,53 @@ void one_edit(const std::u32string& word, Out&& out) {
   }
 }
 
+// Every folded syllable shape the tables allow (Orthography::folded_syllables).
+const std::vector<std::string>& shapes_by_length() {
+  static const std::vector<std::string> shapes = [] {
+    const auto& set = internal::orthography().folded_syllables;
+    std::vector<std::string> v(set.begin(), set.end());
+    std::sort(v.begin(), v.end(), [](const std::string& a, const std::string& b) {
+      return a.size() != b.size() ? a.size() < b.size() : a < b;
+    });
+    return v;
+  }();
+  return shapes;
+}
+
+// What turning `meant` into `typed` costs in at most two mistakes (the costs
+// of one_edit; adjacent letters swapped count as one), or 0 when it takes
+// more or none. An optimal string alignment, with the count of mistakes
+// kept beside the cost.
+double two_edit_cost(const std::string& typed, const std::string& meant) {
+  const std::size_t n = typed.size(), m = meant.size();
+  if (n > kLongestSyllable + 2 || m > kLongestSyllable + 2 || typed == meant) return 0;
+  struct Cell {
+    double cost;
+    int edits;
+  };
+  Cell d[kLongestSyllable + 3][kLongestSyllable + 3];
+  auto better = [](Cell a, Cell b) {
+    return a.edits != b.edits ? (a.edits < b.edits ? a : b) : (a.cost <= b.cost ? a : b);
+  };
+  for (std::size_t i = 0; i <= n; ++i) d[i][0] = {static_cast<double>(i), static_cast<int>(i)};
+  for (std::size_t j = 0; j <= m; ++j) d[0][j] = {static_cast<double>(j), static_cast<int>(j)};
+  for (std::size_t i = 1; i <= n; ++i) {
+    for (std::size_t j = 1; j <= m; ++j) {
+      const char a = typed[i - 1], b = meant[j - 1];
+      const bool doubled = (i > 1 && typed[i - 2] == a) || (i < n && typed[i] == a);
+      Cell c = {d[i - 1][j].cost + (doubled ? 0.5 : 1.0), d[i - 1][j].edits + 1};  // typed too many
+      c = better(c, {d[i][j - 1].cost + 1.0, d[i][j - 1].edits + 1});              // left out
+      c = better(c, a == b ? d[i - 1][j - 1]
+                           : Cell{d[i - 1][j - 1].cost + (neighbouring_keys(a, b) ? 0.5 : 1.5),
+                                  d[i - 1][j - 1].edits + 1});
+      if (i > 1 && j > 1 && a == meant[j - 2] && typed[i - 2] == b && a != b)
+        c = better(c, {d[i - 2][j - 2].cost + 0.5, d[i - 2][j - 2].edits + 1});
+      d[i][j] = c;
+    }
+  }
+  return d[n][m].edits <= 2 ? d[n][m].cost : 0;
+}
+
 void split_from(std::string_view rest, std::size_t count, std::vector<std::string>& parts,
                 std::vector<std::vector<std::string>>& out, std::size_t limit) {
   if (out.size() >= limit) return;
@@ -154,15 +201,21 @@ std::vector<SpellingCandidate> syllables_near(std::string_view word, int max_edi
     auto [it, added] = best.emplace(std::move(text), cost);
     if (!added) it->second = std::min(it->second, cost);
   };
-  if (max_edits == 1) {
-    one_edit(typed, keep);
-  } else {
-    // Two edits: each string one edit away, edited once more.
-    one_edit(typed, [&](const std::u32string& s, double cost) {
-      keep(s, cost);
-      if (!s.empty())
-        one_edit(s, [&](const std::u32string& t, double more) { keep(t, cost + more); });
-    });
+  one_edit(typed, keep);
+  if (max_edits >= 2) {
+    // Two edits: every syllable shape compared with the word, folded (a
+    // word typed with marks gets folded candidates here). Editing the
+    // edits would make 100,000 strings of a 6-letter word: 10 ms and more
+    // a word; comparing with the few thousand shapes is bounded.
+    const std::string folded = fold_diacritics(word);
+    for (const std::string& shape : shapes_by_length()) {
+      if (shape.size() + 2 < folded.size() || shape.size() > folded.size() + 2) continue;
+      const double cost = two_edit_cost(folded, shape);
+      if (cost > 0) {
+        auto [it, added] = best.emplace(shape, cost);
+        if (!added) it->second = std::min(it->second, cost);
+      }
+    }
   }
   std::vector<SpellingCandidate> out;
   out.reserve(best.size());
