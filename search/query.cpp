@@ -209,6 +209,7 @@ class Builder {
     Analysis a = analyzer_.analyze(text);
     std::vector<Element> elements;
     const auto& syl = a.syllables;
+    describing_ = syl.size() >= kDescriptionSyllables;
     seek_run(a);
     std::vector<bool> in_abbreviation(syl.size(), false);
     // Question words and fillers weigh and select as stopwords do
@@ -438,6 +439,8 @@ class Builder {
  private:
   bool strict() const { return options_.strict_accents; }
   using Completion = CompletionCache::Completion;
+  // The words being read are a description (kDescriptionSyllables or more).
+  bool describing_ = false;
 
   // The search box's last word, perhaps still being typed: what it may be
   // the start of.
@@ -597,6 +600,9 @@ class Builder {
     if ((s.has_marks || (options_.typed_with_marks && !read_unmarked)) && !strict() &&
         has_letter(s.folded))
       boosters_.push_back(exact_boost(s));
+    // A description or a question is matched against the whole article:
+    // its words' title boosts would sum over many common words.
+    if (describing_) return;
     if (strict()) {
       boosters_.push_back(scaled(Weights::kTitle, term(prefix::kTitleExact, s.exact)));
       return;
@@ -612,6 +618,7 @@ class Builder {
   void boost_bigram(const Syllable& a, const Syllable& b, const std::vector<std::string>& pairs) {
     std::string bigram = bigram_text(a.folded, b.folded);
     boosters_.push_back(scaled(Weights::kBigram, alternatives(prefix::kBigram, bigram, pairs)));
+    if (describing_) return;  // as boost_syllable's title boost
     boosters_.push_back(
         scaled(Weights::kTitleBigram, alternatives(prefix::kTitleBigram, bigram, pairs)));
   }

@@ -37,6 +37,13 @@ struct Weights {
 inline constexpr double kCommonShare = 0.05;
 inline constexpr double kCommonMinDocs = 1000;
 
+// Plain words typed together this long (in syllables) describe an article
+// or ask a question rather than recall its title: their title and title-pair
+// boosts are left out (on bench/relevance's questions MRR@10 0.300 -> 0.52,
+// long descriptions 0.654 -> 0.95; titles and typing unchanged from 5 up,
+// both lower from 4: docs/ranking.md#what-adds-weight).
+inline constexpr std::size_t kDescriptionSyllables = 5;
+
 // A run of typed words is checked on positions (a phrase) only when at most
 // this many articles hold every word and pair of it: each check reads the
 // words' positions in one article, and past this many the checks alone
