@@ -101,10 +101,27 @@ const Orthography& orthography() {
       if (cols[0] == "iy-onset") o.iy_onsets.insert(letters);
     });
     auto place = [](std::string_view v) { return v == "-" ? 0 : std::stoi(std::string(v)); };
+    std::vector<std::u32string> open, closed;  // nuclei written with and without a final
     for_each_row(table("tone-placement.tsv"), [&](const std::vector<std::string_view>& cols) {
       if (cols.size() < 3) return;
-      o.nuclei[nucleus_key(utf8_to_u32(cols[0]))] = {place(cols[1]), place(cols[2])};
+      const Orthography::TonePlace p{place(cols[1]), place(cols[2])};
+      o.nuclei[nucleus_key(utf8_to_u32(cols[0]))] = p;
+      if (p.open) open.push_back(utf8_to_u32(cols[0]));
+      if (p.closed) closed.push_back(utf8_to_u32(cols[0]));
     });
+    std::vector<std::u32string> onsets{U""}, finals;
+    for_each_row(table("orthography.tsv"), [&](const std::vector<std::string_view>& cols) {
+      if (cols.size() < 2) return;
+      if (cols[0] == "onset") onsets.push_back(utf8_to_u32(cols[1]));
+      if (cols[0] == "final") finals.push_back(utf8_to_u32(cols[1]));
+    });
+    for (const std::u32string& onset : onsets) {
+      for (const std::u32string& nucleus : open)
+        o.folded_syllables.insert(fold_lower(onset + nucleus));
+      for (const std::u32string& nucleus : closed)
+        for (const std::u32string& final : finals)
+          o.folded_syllables.insert(fold_lower(onset + nucleus + final));
+    }
     return o;
   }();
   return o;

@@ -32,6 +32,9 @@ struct Orthography {
   std::unordered_set<std::uint64_t> finals;  // by nucleus_key()
   std::unordered_set<std::u32string> iy_onsets;
   std::unordered_map<std::uint64_t, TonePlace> nuclei;  // by nucleus_key()
+  // Every onset + nucleus + final the tables allow, marks removed ("nguoi",
+  // "binh"): the shapes a syllable typed without marks can take.
+  std::unordered_set<std::string> folded_syllables;
 };
 const Orthography& orthography();
 

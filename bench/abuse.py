@@ -19,6 +19,7 @@ the figures add the /stats statuses and the events accepted per second.
 import collections
 import json
 import os
+import random
 import socket
 import sqlite3
 import statistics
@@ -257,6 +258,26 @@ def expensive_search(stop, _):
             pass
 
 
+# 140 words of random letters typed together and mistyped (issue 23): each
+# one a reading the corrector would look for; it gives up within its budget.
+UNKNOWN_WORDS = " ".join(
+    "".join(random.Random(k).choice("qwertyuiopasdfghjklzxcvbnm") for _ in range(6))
+    for k in range(140))
+
+
+def unknown_words_search(stop, _):
+    path = "/search?q=" + urllib.parse.quote(UNKNOWN_WORDS)
+    while not stop.is_set():
+        try:
+            s = connect(timeout=30)
+            s.sendall(request(path, "Connection: close\r\n"))
+            while s.recv(65536):
+                pass
+            s.close()
+        except OSError:
+            pass
+
+
 def expensive_export(stop, _):
     read_again_and_again(stop, "/export?q=" + urllib.parse.quote(EXPENSIVE), timeout=60)
 
@@ -444,6 +465,8 @@ def main():
         Attack("4 x 1 GB chunked POST", chunked_body, 4),
         Attack("8 x Range with 2,600 ranges", many_ranges, 8),
         Attack("16 expensive searches at once", expensive_search, 16),
+        Attack("8 searches of 140 unknown words (the typo reading's budget)",
+               unknown_words_search, 8),
         Attack("16 exports of an expensive query", expensive_export, 16),
         Attack("10 stalled readers of /%65xport (encoded)",
                stalled_readers("/%65xport?q=&format=jsonl", 10)),

@@ -3,6 +3,8 @@
 // string and always produce a Xapian query, with and without an index to
 // expand the trailing word against; the query runs on that index (the
 // NEAR check included) and its words are found in a text (concordance).
+// The typo and words-run-together reading (correct_query) serves a query
+// that parses, with its typed forms; its spelling candidates are syllables.
 // The editors' synonyms rewrite it into variants, each parsed the same way;
 // and the string read as a synonyms or rules file either parses or is an
 // EditorialFileError naming its line.
@@ -16,6 +18,7 @@
 #include "query.h"
 #include "search.h"
 #include "search_internal.h"
+#include "spelling.h"
 #include "vietnamese.h"
 
 namespace {
@@ -77,6 +80,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
   }
+  for (bool typing : {false, true}) {
+    if (auto corrected = tracuu::internal::correct_query(q, db, typing)) {
+      tracuu::internal::QueryOptions options;
+      options.typed_forms = corrected->typed_forms;
+      if (tracuu::internal::parse_query(corrected->served, analyzer, options).query.empty())
+        std::abort();
+    }
+  }
+  for (int edits : {1, 2}) {
+    for (const auto& c : tracuu::syllables_near(q.substr(0, 24), edits))
+      if (c.syllable.empty() || c.cost <= 0) std::abort();
+  }
+  for (const auto& parts : tracuu::syllable_splits(q.substr(0, 40), 5))
+    if (parts.size() < 2 || parts.size() > 5) std::abort();
   static const tracuu::Synonyms synonyms = tracuu::Synonyms::parse(
       "Sài Gòn = TP.HCM = Thành phố Hồ Chí Minh\nCovid = Covid-19 = SARS-CoV-2\n"
       "Hà Nội = Thủ đô\nBộ GD-ĐT = Bộ Giáo dục và Đào tạo\n",

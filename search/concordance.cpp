@@ -415,8 +415,12 @@ std::optional<MarkedArticle> SearcherImpl::marked_article(const std::string& id,
     QueryOptions options;
     options.strict_accents = r.strict_accents;
     options.trailing_prefix = false;
-    ParsedQuery q = parse_query(r.q, analyzer_, options);
-    add_synonyms(r.q, options, q);
+    // The words the search read, as it read them (keystrokes, typos).
+    std::string text = read_keystrokes(r.q, db_).value_or(r.q);
+    if (!r.literal && !r.strict_accents)
+      if (auto corrected = correct_query(text, db_, false)) text = corrected->served;
+    ParsedQuery q = parse_query(text, analyzer_, options);
+    add_synonyms(text, options, q);
     return q;
   }();
   MarkedArticle m;

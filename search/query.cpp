@@ -192,6 +192,9 @@ struct Element {
   bool common = false;
   // A word no article holds: it can select nothing (see select).
   bool absent = false;
+  // A word as typed that the query was read without (QueryOptions::
+  // typed_forms): it matches beside what the query selects, never instead.
+  bool typed_form = false;
 };
 
 class Builder {
@@ -206,6 +209,7 @@ class Builder {
     Analysis a = analyzer_.analyze(text);
     std::vector<Element> elements;
     const auto& syl = a.syllables;
+    describing_ = syl.size() >= kDescriptionSyllables;
     seek_run(a);
     std::vector<bool> in_abbreviation(syl.size(), false);
     // Question words and fillers weigh and select as stopwords do
@@ -435,6 +439,8 @@ class Builder {
  private:
   bool strict() const { return options_.strict_accents; }
   using Completion = CompletionCache::Completion;
+  // The words being read are a description (kDescriptionSyllables or more).
+  bool describing_ = false;
 
   // The search box's last word, perhaps still being typed: what it may be
   // the start of.
@@ -587,8 +593,16 @@ class Builder {
   void boost_syllable(const Syllable& s, const std::vector<std::string>& completions) {
     // A query typed with marks is typed as meant: its unmarked syllables
     // too ("Lam" in "Lam Sơn" is not "làm").
-    if ((s.has_marks || options_.typed_with_marks) && !strict() && has_letter(s.folded))
+    const bool read_unmarked =
+        !s.has_marks &&
+        std::find(options_.unmarked_readings.begin(), options_.unmarked_readings.end(), s.folded) !=
+            options_.unmarked_readings.end();
+    if ((s.has_marks || (options_.typed_with_marks && !read_unmarked)) && !strict() &&
+        has_letter(s.folded))
       boosters_.push_back(exact_boost(s));
+    // A description or a question is matched against the whole article:
+    // its words' title boosts would sum over many common words.
+    if (describing_) return;
     if (strict()) {
       boosters_.push_back(scaled(Weights::kTitle, term(prefix::kTitleExact, s.exact)));
       return;
@@ -604,6 +618,7 @@ class Builder {
   void boost_bigram(const Syllable& a, const Syllable& b, const std::vector<std::string>& pairs) {
     std::string bigram = bigram_text(a.folded, b.folded);
     boosters_.push_back(scaled(Weights::kBigram, alternatives(prefix::kBigram, bigram, pairs)));
+    if (describing_) return;  // as boost_syllable's title boost
     boosters_.push_back(
         scaled(Weights::kTitleBigram, alternatives(prefix::kTitleBigram, bigram, pairs)));
   }
@@ -939,6 +954,7 @@ Wanted read_items(const std::vector<Item>& items, bool typing, Builder& builder,
 // finds nothing.
 struct Selection {
   std::vector<Q> required, optional, common;
+  std::vector<Q> typed_forms;  // OR-ed with whatever selects
   bool conjunction = false;
 };
 
@@ -947,13 +963,19 @@ Selection select(const Wanted& wanted) {
   for (const Element& e : wanted.required) s.required.push_back(e.match);
   std::size_t held_words = wanted.required.size(), absent_words = 0;
   for (const Element& e : wanted.optional) {
+    if (e.typed_form) continue;
     if (e.absent) ++absent_words;
     if (!e.absent && !e.stopword) ++held_words;
   }
   const bool leave_out_absent = held_words >= absent_words;
   std::vector<const Element*> held;
-  for (const Element& e : wanted.optional)
-    if (!(e.absent && leave_out_absent)) held.push_back(&e);
+  for (const Element& e : wanted.optional) {
+    if (e.typed_form) {
+      s.typed_forms.push_back(e.match);
+    } else if (!(e.absent && leave_out_absent)) {
+      held.push_back(&e);
+    }
+  }
   for (const Element* e : held) (e->common ? s.common : s.optional).push_back(e->match);
   if (!s.optional.empty() || !s.required.empty()) return s;
   std::vector<Q> words, stopwords;
@@ -998,9 +1020,17 @@ Q excluding(Q q, const std::vector<Q>& excluded) {
 // The matching part of a selection: required AND_MAYBE optional, or the
 // optional OR-ed; empty when nothing selects.
 Q selecting(const Selection& s) {
-  if (s.required.empty()) return s.optional.empty() ? Q() : combine_or(s.optional);
-  Q base = combine_and(s.required);
-  return s.optional.empty() ? base : Q(Q::OP_AND_MAYBE, base, combine_or(s.optional));
+  Q base;
+  if (s.required.empty()) {
+    base = s.optional.empty() ? Q() : combine_or(s.optional);
+  } else {
+    base = combine_and(s.required);
+    if (!s.optional.empty()) base = Q(Q::OP_AND_MAYBE, base, combine_or(s.optional));
+  }
+  if (base.empty() || s.typed_forms.empty()) return base;
+  std::vector<Q> either{base};
+  either.insert(either.end(), s.typed_forms.begin(), s.typed_forms.end());
+  return combine_or(either);
 }
 
 // `rest`, a query without its date phrase, when it asks for nothing but
@@ -1059,7 +1089,10 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
   for (const Syllable& syl : analyzer.analyze(q).syllables)
     read_as.typed_with_marks = read_as.typed_with_marks || syl.has_marks;
   Builder builder(analyzer, read_as, out);
-  const Wanted wanted = read_items(lex(q, out.error), typing, builder, read_as, out);
+  Wanted wanted = read_items(lex(q, out.error), typing, builder, read_as, out);
+  for (const std::string& form : options.typed_forms)
+    wanted.optional.push_back(
+        {scaled(Weights::kTypedForm, term(prefix::kFolded, form)), false, false, false, true});
   const Selection selection = select(wanted);
   const Q base = selecting(selection);
   if (base.empty()) {

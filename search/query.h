@@ -24,6 +24,7 @@ struct Weights {
   static constexpr double kTitleBigram = 1.2;  // ... adjacent in the title
   static constexpr double kStopword = 0.2;     // function words count little
   static constexpr double kVariant = 0.5;      // i/y spelling variant (kĩ for kỹ)
+  static constexpr double kTypedForm = 0.3;    // a word as typed, read as a correction
   // Constant boosts (times the idf of the words; docs/ranking.md):
   static constexpr double kAdjacent = 40.0;    // per word after the first, side by side anywhere
   static constexpr double kCode = 100.0;       // a code kept whole ("91/2015/qh13")
@@ -35,6 +36,13 @@ struct Weights {
 // Only from this many articles up: a small index has no common words.
 inline constexpr double kCommonShare = 0.05;
 inline constexpr double kCommonMinDocs = 1000;
+
+// Plain words typed together this long (in syllables) describe an article
+// or ask a question rather than recall its title: their title and title-pair
+// boosts are left out (on bench/relevance's questions MRR@10 0.300 -> 0.52,
+// long descriptions 0.654 -> 0.95; titles and typing unchanged from 5 up,
+// both lower from 4: docs/ranking.md#what-adds-weight).
+inline constexpr std::size_t kDescriptionSyllables = 5;
 
 // A run of typed words is checked on positions (a phrase) only when at most
 // this many articles hold every word and pair of it: each check reads the
@@ -117,6 +125,13 @@ struct QueryOptions {
   CompletionCache* completion_cache = nullptr;
   // Date phrases are words, never a filter (the page's "remove the filter").
   bool dates_as_words = false;
+  // Folded words the query had before correct_query read them otherwise
+  // ("hanoi" → "ha noi"): articles holding them as typed still match, each
+  // word weighing as little as a function word.
+  std::vector<std::string> typed_forms = {};
+  // Folded syllables a correction wrote without marks (QueryCorrection::
+  // unmarked): in a query typed with marks they are not "typed as meant".
+  std::vector<std::string> unmarked_readings = {};
   // Set by parse_query: some syllable of the query has marks, so every
   // syllable is read as typed (the exact forms are boosted).
   bool typed_with_marks = false;

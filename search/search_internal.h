@@ -17,6 +17,7 @@
 #include "near_check.h"
 #include "query.h"
 #include "search.h"
+#include "spelling.h"
 #include "story_count.h"
 
 namespace tracuu::internal {
@@ -129,6 +130,10 @@ class SearcherImpl {
   // common words is relaxed.
   struct Prepared {
     std::optional<std::string> typed;  // the keystroke reading, when the query was one
+    // The words read otherwise: typos, words run together (spelling.h).
+    std::optional<QueryCorrection> correction;
+    // What was searched: the query, its keystroke reading, then its correction.
+    std::string text;
     ParsedQuery parsed;
     Xapian::Query query;    // with filters and the budget
     Xapian::Query relaxed;  // the same for parsed.relaxed; empty when there is none
@@ -190,8 +195,8 @@ class SearcherImpl {
   Xapian::MSet match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
                      Xapian::doccount check_at_least, Facets* facets = nullptr);
   std::vector<RankedArticle> read_page(const Xapian::MSet& mset, bool first_page);
-  std::optional<std::string> reread(const SearchRequest& r, const Prepared& p,
-                                    std::vector<RankedArticle>& ranked);
+  void reread(const SearchRequest& r, const Prepared& p, std::vector<RankedArticle>& ranked,
+              SearchResult& res);
   void rerank_as_reading(const Xapian::Query& boosts, std::vector<RankedArticle>& ranked);
 
   // The search box's trailing-word expansions, for this database version.

@@ -231,6 +231,14 @@ SearcherImpl::Prepared SearcherImpl::prepare(const SearchRequest& r, bool traili
   Prepared p;
   // Keys typed with the input method off are read as the Vietnamese they spell.
   p.typed = read_keystrokes(r.q, db_);
+  p.text = p.typed ? *p.typed : r.q;
+  // Then typos and words run together, unless the words are to be taken as
+  // typed (literal=1, strict accents).
+  const bool typing = trailing_prefix && !p.text.empty() &&
+                      !std::isspace(static_cast<unsigned char>(p.text.back()));
+  if (!r.literal && !r.strict_accents)
+    p.correction = correct_query(p.text, db_, typing, r.budget.deadline);
+  if (p.correction) p.text = p.correction->served;
   QueryOptions options;
   options.strict_accents = r.strict_accents;
   options.all_words = r.all_words;
@@ -238,9 +246,13 @@ SearcherImpl::Prepared SearcherImpl::prepare(const SearchRequest& r, bool traili
   options.trailing_prefix = trailing_prefix;
   options.expand_from = &db_;
   options.completion_cache = &completions();
-  p.parsed = parse_query(p.typed ? *p.typed : r.q, analyzer_, options);
+  if (p.correction) {
+    options.typed_forms = p.correction->typed_forms;
+    options.unmarked_readings = p.correction->unmarked;
+  }
+  p.parsed = parse_query(p.text, analyzer_, options);
   if (!p.parsed.error.empty()) throw BadRequest(p.parsed.error);
-  add_synonyms(p.typed ? *p.typed : r.q, options, p.parsed);
+  add_synonyms(p.text, options, p.parsed);
   // Over remote shards the query's own reading of the NEAR stands (docs/api.md).
   if (!p.parsed.near_checks.empty() && shards_.all_local())
     p.near = std::make_unique<NearDecider>(p.parsed.near_checks);
@@ -418,7 +430,7 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     std::vector<RankedArticle> ranked =
         fresh ? fresh_page(r, mset, recent, first, count, profile, now, res)
               : read_page(mset, first == 0);
-    res.suggestion = reread(r, p, ranked);
+    reread(r, p, ranked, res);
     ranked.insert(ranked.begin(), pins.begin() + static_cast<std::ptrdiff_t>(pins_from),
                   pins.begin() + static_cast<std::ptrdiff_t>(pins_to));
     for (const RankedArticle& hit : ranked) {
@@ -630,26 +642,36 @@ std::optional<long> SearcherImpl::freshness_now(const SearchRequest& r) {
   return day_number(published_value(d->iso()));
 }
 
-// The suggestion shown with a page: the keystroke reading, else for a query
-// typed without marks the accented reading its top hits vote for (and the
-// page is reranked as that reading: rerank_as_reading; each page within
-// itself, so pages never share or lose a hit), else a spelling correction
-// for words that find nothing. Only on the first page.
-std::optional<std::string> SearcherImpl::reread(const SearchRequest& r, const Prepared& p,
-                                                std::vector<RankedArticle>& ranked) {
-  if (p.typed) return p.typed;
-  std::optional<std::string> suggestion;
-  if (!r.strict_accents && restorable(r.q)) {
+// How the page reads the query: for a query typed without marks, the
+// accented reading its top hits vote for (and the page is reranked as that
+// reading: rerank_as_reading; each page within itself, so pages never share
+// or lose a hit). A query read otherwise (its keystrokes, its typos) says
+// so in `corrected`, that reading with its accents, on every page; the
+// first page of a query whose words still find nothing gets Xapian's
+// spelling suggestion.
+void SearcherImpl::reread(const SearchRequest& r, const Prepared& p,
+                          std::vector<RankedArticle>& ranked, SearchResult& res) {
+  std::optional<std::string> reading;
+  if (!r.strict_accents && restorable(p.text)) {
     std::vector<Article> top;
     for (std::size_t i = 0; i < ranked.size() && i < kRestoreFrom; ++i)
       top.push_back(ranked[i].article);
-    suggestion = restore_diacritics(analyzer_, r.q, top);
-    if (suggestion && !p.by_date) rerank_as_reading(accent_boosts(*suggestion, analyzer_), ranked);
+    reading = restore_diacritics(analyzer_, p.text, top);
+    if (reading && !p.by_date) rerank_as_reading(accent_boosts(*reading, analyzer_), ranked);
   }
-  if (r.offset > 0) return std::nullopt;
+  const bool read_otherwise = p.correction && p.correction->served != (p.typed ? *p.typed : r.q);
+  res.correction_incomplete = p.correction && p.correction->gave_up;
+  if (p.typed && !read_otherwise) {
+    res.suggestion = p.typed;
+    return;
+  }
+  if (read_otherwise) {
+    res.corrected = trim_spaces(reading ? *reading : p.text);
+    return;
+  }
+  if (r.offset > 0) return;
   // A correct query is never second-guessed.
-  if (!suggestion) suggestion = correct_spelling(r.q, db_);
-  return suggestion;
+  res.suggestion = reading ? reading : correct_spelling(p.text, db_);
 }
 
 // The plain query's best matches, reordered after adding what the accented

@@ -67,6 +67,7 @@ SearchRequest search_filters(const httplib::Request& req) {
   r.exact_total = choice_param(req, "exact", {"0", "1"}) == "1";
   r.all_words = choice_param(req, "match", {"any", "all"}) == "all";
   r.dates_as_words = choice_param(req, "dates", {"filter", "words"}) == "words";
+  r.literal = choice_param(req, "literal", {"0", "1"}) == "1";
   return r;
 }
 

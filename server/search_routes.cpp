@@ -24,6 +24,8 @@ void search(Api& api, const httplib::Request& req, httplib::Response& res) {
                {"event_token", api.event_tokens().issue(Rules::pin_key(result.query), r.offset)}};
   if (result.stories) body["stories"] = *result.stories;
   if (result.suggestion) body["suggestion"] = *result.suggestion;
+  if (result.corrected) body["corrected"] = *result.corrected;
+  if (result.correction_incomplete) body["correction_incomplete"] = true;
   if (result.date_range) {  // an open end ("trước năm 2000": no from) is left out
     json& range = body["date_range"] = json::object();
     if (!result.date_range->from.empty()) range["from"] = result.date_range->from;

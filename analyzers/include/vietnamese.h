@@ -98,6 +98,31 @@ std::string canonical_syllable(std::string_view word);
 // "thanhf" → "thành". nullopt when the word is already a syllable as typed,
 // or the keys spell none.
 std::optional<std::string> decode_keystrokes(std::string_view word);
+
+// Spelling, from the syllable grammar (orthography.tsv, tone-placement.tsv;
+// docs/analyzer.md#spelling). Folded words are lower-case ASCII, marks
+// removed. Which reading a writer meant is the index's to say.
+//
+// True when `folded` is a Vietnamese syllable without its marks: "nguoi",
+// "binh"; not "mnh", "hanoi", "facebook".
+bool is_folded_syllable(std::string_view folded);
+// The readings of `folded` as 2 to `max_parts` syllables typed together,
+// fewest parts first: "hanoi" → {ha, noi}, {han, oi}; "hochiminh" →
+// {hoc, hi, minh}, {ho, chi, minh}, ...
+std::vector<std::vector<std::string>> syllable_splits(std::string_view folded,
+                                                      std::size_t max_parts);
+// A syllable a mistyped word may have been meant as, and what the mistake
+// costs: 0.5 for two letters swapped, a neighbouring key or a doubled letter,
+// 1 for a letter left out or added, 1.5 for another letter; summed over edits.
+struct SpellingCandidate {
+  std::string syllable;  // folded for a folded word; else with its marks, canonical
+  double cost = 0;
+};
+// The syllables within `max_edits` (1 or 2) edits of a lower-case word,
+// each at its lowest cost, cheapest first. A word typed with marks keeps
+// them ("hyệt" → "huyệt", "nưcớ" → "nước"); a folded word gets folded
+// syllables ("mnh" → "minh", "manh").
+std::vector<SpellingCandidate> syllables_near(std::string_view word, int max_edits);
 std::string fold_diacritics(std::string_view text);
 // fold_diacritics in one pass, keeping where each folded byte came from:
 // source[i] is the input byte offset of folded byte i, and source.back() the

@@ -131,6 +131,9 @@ struct SearchRequest {
   // Read a date phrase of the query ("năm 2015") as words even where it
   // would filter: the page's link that removes the filter (docs/api.md).
   bool dates_as_words = false;
+  // Search the words as typed: no typo or words-run-together reading
+  // (SearchResult::corrected; the page's link to the literal search).
+  bool literal = false;
   // The same day or month in every year: "MM-DD" or "MM" (also read from
   // the query text: "ngày 15 tháng 5"); empty = any.
   std::string on;
@@ -166,6 +169,13 @@ struct SearchResult {
   std::vector<Hit> hits;
   std::map<std::string, std::size_t> category_facets, year_facets;
   std::optional<std::string> suggestion;
+  // Set when words were read otherwise than typed and the answer is for
+  // this reading ("ho chi mnh" → "hồ chí minh", "hanoi" → "hà nội"):
+  // SearchRequest::literal searches them as typed.
+  std::optional<std::string> corrected;
+  // Some words were searched as typed because reading them would have
+  // taken too long (a pasted page of unknown words).
+  bool correction_incomplete = false;
   std::optional<DateRange> date_range;  // read from the query text, if any
   // Freshness applied to this answer (Recency::kOff when auto judged the
   // query specific), and the half-life used.

@@ -93,6 +93,29 @@ test("article text is shown as text: a <script> title runs nothing", { skip }, a
   await page.close();
 });
 
+test("words typed together are read as Bình Tân, and one click searches them as typed", { skip }, async () => {
+  const { page, errors } = await newPage();
+  await page.goto(base + "/");
+  await page.locator("#q").fill("binhtan");
+  await page.locator("#q").press("Enter");
+  await page.waitForURL(/q=binhtan/);
+  await page.locator("#corrected:not([hidden])").waitFor();
+  assert.match(await page.locator("#corrected").textContent(), /Kết quả cho Bình Tân/);
+  const titles = await page.locator(".hit-title").allTextContents();
+  assert.ok(titles.some((t) => t.includes("Bình Tân")), `titles: ${titles}`);
+  await page.locator("#literal-search").click();
+  await page.waitForURL(/literal=1/);
+  await page.locator("#corrected").waitFor({ state: "hidden" });
+  await page.waitForFunction(() => /Không tìm thấy/.test(document.querySelector("#total").textContent));
+  // A new query reads words again.
+  await page.locator("#q").fill("ho chi mnh");
+  await page.locator("#q").press("Enter");
+  await page.waitForURL((url) => !url.search.includes("literal"));
+  await page.locator("#corrected:not([hidden])").waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("filters, paging and the URL state work on a phone-sized screen", { skip }, async () => {
   const { page, errors } = await newPage(390);
   await page.goto(base + "/?q=&sort=date");

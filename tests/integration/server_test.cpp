@@ -189,9 +189,14 @@ TEST_CASE("a query typed in Telex or VNI with the input method off searches what
   CHECK_FALSE(search("q=" + url_encode("Bình Tân")).contains("suggestion"));
 }
 
-TEST_CASE("a word that matches nothing gets a spelling correction from the titles' words") {
+TEST_CASE("a word that matches nothing is read as the word it misspells, or gets a suggestion") {
+  // Read and served (docs/ranking.md#typos-and-words-run-together).
   json typo = search("q=" + url_encode("khoii cong"));
-  CHECK(typo["suggestion"] == "khoi cong");
+  CHECK(typo["corrected"] == "khởi công");
+  CHECK(typo["total"].get<int>() > 0);
+  // Searched as typed, the word finds nothing: Xapian's suggestion from the titles.
+  json literal = search("q=" + url_encode("khoii cong") + "&literal=1");
+  CHECK(literal["suggestion"] == "khoi cong");
   // Words the index has, and a last word still being typed, are left alone.
   CHECK_FALSE(search("q=" + url_encode("khởi công")).contains("suggestion"));
   CHECK_FALSE(search("q=" + url_encode("khoi con")).contains("suggestion"));
@@ -299,6 +304,24 @@ TEST_CASE("sort by date, paging and exact totals") {
   CHECK(a == both);
   json exact = search("q=binh&exact=1");
   CHECK(exact["total_exact"] == true);
+}
+
+TEST_CASE(
+    "the bundled corpus as people type: hanoi and ha noi bring Hà Nội, ho chi mnh is Hồ Chí Minh") {
+  for (const std::string& q :
+       std::vector<std::string>{"hanoi", "hanoi ", "ha noi", "ha noi ", "#hanoi"}) {
+    INFO(q);
+    json body = search("q=" + url_encode(q));
+    REQUIRE(!body["hits"].empty());
+    CHECK(body["hits"][0]["title"].get<std::string>().find("Hà Nội") != std::string::npos);
+  }
+  CHECK(search("q=hanoi")["corrected"] == "Hà Nội");
+  CHECK_FALSE(search("q=" + url_encode("ha noi"))["corrected"].is_string());  // typed right
+  json hcm = search("q=" + url_encode("ho chi mnh "));
+  CHECK(hcm["corrected"] == "Hồ Chí Minh");
+  REQUIRE(!hcm["hits"].empty());
+  CHECK(hcm["hits"][0]["title"].get<std::string>().find("Hồ Chí Minh") != std::string::npos);
+  CHECK_FALSE(search("q=" + url_encode("ho chi mnh ") + "&literal=1").contains("corrected"));
 }
 
 TEST_CASE("broken syntax still searches, never a 500") {

@@ -368,6 +368,83 @@ TEST_CASE("keys typed with a Telex or VNI input method switched off are read bac
   CHECK_FALSE(decode_keystrokes("bình"));
 }
 
+TEST_CASE("the syllable grammar checks folded words and splits words typed together") {
+  using tracuu::is_folded_syllable;
+  for (const char* s : {"nguoi", "binh", "nghieng", "nguyen", "a", "oanh", "khuyu", "gia", "quy"})
+    CHECK_MESSAGE(is_folded_syllable(s), s);
+  for (const char* s : {"mnh", "hanoi", "facebook", "", "bình", "Binh", "ngh", "xyz", "tnh"})
+    CHECK_FALSE_MESSAGE(is_folded_syllable(s), s);
+  const auto hanoi = tracuu::syllable_splits("hanoi", 4);
+  using Parts = std::vector<std::string>;
+  CHECK(std::find(hanoi.begin(), hanoi.end(), Parts{"ha", "noi"}) != hanoi.end());
+  CHECK(std::find(hanoi.begin(), hanoi.end(), Parts{"han", "oi"}) != hanoi.end());
+  for (const Parts& p : hanoi) CHECK(p.size() >= 2);
+  const auto hcm = tracuu::syllable_splits("hochiminh", 4);
+  CHECK(std::find(hcm.begin(), hcm.end(), Parts{"ho", "chi", "minh"}) != hcm.end());
+  // Fewest parts first; at most max_parts; none for a word that is no syllables.
+  for (std::size_t k = 1; k < hcm.size(); ++k) CHECK(hcm[k - 1].size() <= hcm[k].size());
+  CHECK(tracuu::syllable_splits("hochiminh", 2).empty());
+  CHECK(tracuu::syllable_splits("facebook", 5).empty());
+  CHECK(tracuu::syllable_splits("binh", 4).empty());  // one syllable: nothing to split
+  CHECK(tracuu::syllable_splits(std::string(200, 'a'), 5).empty());
+}
+
+TEST_CASE("a mistyped syllable's candidates are syllables a few keystrokes away, cheapest first") {
+  auto cost_of = [](const std::vector<tracuu::SpellingCandidate>& near, const std::string& s) {
+    for (const auto& c : near)
+      if (c.syllable == s) return c.cost;
+    return -1.0;
+  };
+  // Mistakes people make, each with its kind, the syllable meant and what
+  // the mistake costs (edits: 1 unless said).
+  struct Mistake {
+    const char* kind;
+    const char* typed;
+    const char* meant;
+    double cost;
+    int edits = 1;
+  };
+  const Mistake mistakes[] = {
+      {"letter missing", "mnh", "minh", 1.0},
+      {"letter missing", "ngyen", "nguyen", 1.0},
+      {"letter missing", "hyệt", "huyệt", 1.0},  // typed with marks: they stay
+      {"letter missing", "pải", "phải", 1.0},
+      {"letter added", "nguyenn", "nguyen", 0.5},  // a doubled letter
+      {"letter added", "bảoo", "bảo", 0.5},
+      {"letter added", "thànhg", "thành", 1.0},
+      {"letters swapped", "nugyen", "nguyen", 0.5},
+      {"letters swapped", "nưcớ", "nước", 0.5},  // the mark moves to its place
+      {"letters swapped", "lêin", "liên", 0.5},
+      {"neighbouring key", "nguyrn", "nguyen", 0.5},  // r beside e
+      {"neighbouring key", "aống", "sống", 0.5},      // a beside s
+      {"neighbouring key", "tìbh", "tình", 0.5},      // b beside n
+      {"another letter", "nguyqn", "nguyen", 1.5},    // q far from e
+      {"two mistakes", "ngyn", "nguyen", 2.0, 2},
+      {"two mistakes", "nguyeenn", "nguyen", 1.0, 2},
+  };
+  for (const Mistake& m : mistakes) {
+    CAPTURE(m.kind);
+    CAPTURE(m.typed);
+    CHECK(cost_of(tracuu::syllables_near(m.typed, m.edits), m.meant) == m.cost);
+  }
+  // One edit finds no syllable two edits away; a word is never its own
+  // candidate; candidates are syllables, cheapest first.
+  CHECK(cost_of(tracuu::syllables_near("ngyn", 1), "nguyen") < 0);
+  CHECK(cost_of(tracuu::syllables_near("binh", 1), "binh") < 0);
+  for (const auto& c : tracuu::syllables_near("mnh", 1))
+    CHECK_MESSAGE(tracuu::is_folded_syllable(c.syllable), c.syllable);
+  const auto sorted = tracuu::syllables_near("tuong", 1);
+  for (std::size_t k = 1; k < sorted.size(); ++k) CHECK(sorted[k - 1].cost <= sorted[k].cost);
+  // Typed with marks, the candidates keep them: never a folded "huyet".
+  CHECK(cost_of(tracuu::syllables_near("hyệt", 1), "huyet") < 0);
+  for (const auto& c : tracuu::syllables_near("lêin", 1)) CHECK(c.syllable != "lein");
+  // Capitals, digits, punctuation, or too long to be one syllable: nothing.
+  CHECK(tracuu::syllables_near("Bình", 1).empty());
+  CHECK(tracuu::syllables_near("b2nh", 1).empty());
+  CHECK(tracuu::syllables_near("abcdefghijk", 2).empty());
+  CHECK(tracuu::syllables_near("", 1).empty());
+}
+
 TEST_CASE("a document's own number is read from its header, not from a citation") {
   struct Case {
     const char* text;
