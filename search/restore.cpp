@@ -60,16 +60,9 @@ void vote(Analyzer& analyzer, std::string_view text, const std::vector<std::stri
         v.exact[s.exact] += weight * static_cast<double>(run * run);
         v.longest_run = std::max(v.longest_run, run);
         std::string_view written = text.substr(s.begin, s.end - s.begin);
-        // The first word of a title is capitalized whatever it is, unless
-        // the word after it is too: then they are a name ("Hà Nội giữ...").
-        const bool opens_title = j + k == 0;
-        const bool name_follows =
-            opens_title && j + k + 1 < syl.size() && syl[j + k + 1].begin == s.end + 1 &&
-            starts_upper(
-                text.substr(syl[j + k + 1].begin, syl[j + k + 1].end - syl[j + k + 1].begin));
         if (all_upper(written)) {
           v.all_caps += weight;  // an acronym: HĐND
-        } else if (is_title && (!opens_title || name_follows)) {
+        } else if (is_title && j + k > 0) {
           (starts_upper(written) ? v.capitalized : v.lower) += weight;
         }
       }
