@@ -113,6 +113,9 @@ std::string plain_record(const Article& a) {
   for (const std::string* field : record_fields(a)) put_field(out, *field);
   put_length(out, a.tags.size());
   for (const std::string& tag : a.tags) put_field(out, tag);
+  // Last and only when set: records without it stay byte for byte as before
+  // (their content hashes too), and older records read as not captured.
+  if (!a.captured.empty()) put_field(out, a.captured);
   return out;
 }
 
@@ -123,6 +126,7 @@ Article article_from_plain_record(std::string_view record) {
   std::size_t tags = in.length();
   if (tags > record.size()) throw std::runtime_error("stored record: bad tag count");
   for (std::size_t i = 0; i < tags; ++i) a.tags.push_back(in.field());
+  if (!in.rest().empty()) a.captured = in.field();
   return a;
 }
 
@@ -154,9 +158,9 @@ struct FieldLimit {
   const char* name;
   std::size_t max_bytes;
 };
-constexpr FieldLimit kLimits[] = {{"id", kMaxIdBytes}, {"title", 2000},   {"lead", 20000},
-                                  {"body", 4 << 20},   {"author", 300},   {"published", 100},
-                                  {"url", 2000},       {"category", 100}, {"caption", 2000}};
+constexpr FieldLimit kLimits[] = {
+    {"id", kMaxIdBytes}, {"title", 2000}, {"lead", 20000},   {"body", 4 << 20}, {"author", 300},
+    {"published", 100},  {"url", 2000},   {"category", 100}, {"caption", 2000}, {"captured", 100}};
 constexpr std::size_t kMaxTags = 50, kMaxTagBytes = 100;
 
 std::string optional_string(const nlohmann::json& j, std::string_view name) {
@@ -204,9 +208,11 @@ void check_article(const Article& a) {
   if (a.title.empty()) throw RecordError("title: missing or empty");
   // The limits of kLimits for articles not read from JSON (pages).
   const std::pair<const char*, const std::string*> fields[] = {
-      {"id", &a.id},     {"title", &a.title},       {"lead", &a.lead},
-      {"body", &a.body}, {"author", &a.author},     {"published", &a.published},
-      {"url", &a.url},   {"category", &a.category}, {"caption", &a.caption}};
+      {"id", &a.id},           {"title", &a.title},
+      {"lead", &a.lead},       {"body", &a.body},
+      {"author", &a.author},   {"published", &a.published},
+      {"url", &a.url},         {"category", &a.category},
+      {"caption", &a.caption}, {"captured", &a.captured}};
   for (const auto& field : fields) {
     const std::string_view name = field.first;
     const FieldLimit& limit = *std::find_if(std::begin(kLimits), std::end(kLimits),
@@ -243,16 +249,18 @@ void drop_unsafe_url(Article& a) {
 }
 
 nlohmann::json article_json(const Article& a) {
-  return {{"id", a.id},
-          {"title", a.title},
-          {"lead", a.lead},
-          {"body", a.body},
-          {"caption", a.caption},
-          {"author", a.author},
-          {"published", a.published},
-          {"url", a.url},
-          {"category", a.category},
-          {"tags", a.tags}};
+  nlohmann::json j = {{"id", a.id},
+                      {"title", a.title},
+                      {"lead", a.lead},
+                      {"body", a.body},
+                      {"caption", a.caption},
+                      {"author", a.author},
+                      {"published", a.published},
+                      {"url", a.url},
+                      {"category", a.category},
+                      {"tags", a.tags}};
+  if (!a.captured.empty()) j["captured"] = a.captured;
+  return j;
 }
 
 Article article_from_json(std::string_view json_text) {
@@ -274,6 +282,7 @@ Article article_from_json(std::string_view json_text) {
   a.category = trim_spaces(optional_string(j, "category"));
   a.published = normalize_published(trim_spaces(optional_string(j, "published")));
   a.tags = tags_of(j);
+  a.captured = trim_spaces(optional_string(j, "captured"));
   check_article(a);
   drop_unsafe_url(a);
   return a;

@@ -427,6 +427,7 @@ class SourceReader {
       Article a = parse_html_page(page, record.target_uri);
       if (a.url.empty() && a.id == record.target_uri && is_web_url(a.id)) a.url = a.id;
       if (!newest_capture(a.id, record.date)) return true;
+      a.captured = record.date.substr(0, 40);
       report_field_errors(file, number, a);
       events_.article(std::move(a));
     } catch (const RecordError& e) {

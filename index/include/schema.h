@@ -83,6 +83,10 @@ struct Article {
   std::string url;
   std::string category;
   std::vector<std::string> tags;
+  // When a web archive captured the page (WARC-Date, "2024-03-16T08:30:00Z");
+  // empty for other sources. Stored and shown, not searched: the article's
+  // date is `published`.
+  std::string captured;
   std::string encoding = "utf-8";  // what the source was written in (not stored)
   // Fields in which bytes that were not UTF-8 became U+FFFD (not stored).
   std::vector<std::string> invalid_utf8_fields;

@@ -309,6 +309,13 @@ TEST_CASE("a WARC written by wget: its pages are searchable, a re-run finds them
   const std::string id = body["hits"][0]["id"].get<std::string>();
   CHECK(id.rfind("http://127.0.0.1:", 0) == 0);
   CHECK(id.find("/bao-tinh-nong-san.html") != std::string::npos);
+  // The capture time is kept beside the article's own date.
+  auto [a_status, article] = server.get("/articles/" + harness::url_encode(id));
+  REQUIRE(a_status == 200);
+  const std::string captured = article.value("captured", "");
+  CHECK(captured.size() >= 20);
+  CHECK(captured.rfind("20", 0) == 0);
+  CHECK(captured.back() == 'Z');
 
   auto again = index(dir.path("db"), {warc});
   CHECK(again.summary()["unchanged"] == 5);

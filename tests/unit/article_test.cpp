@@ -39,6 +39,29 @@ TEST_CASE("the stored record round-trips every field") {
   CHECK(b.url == a.url);
   CHECK(b.category == a.category);
   CHECK(b.tags == a.tags);
+  CHECK(b.captured.empty());
+}
+
+TEST_CASE("a web archive's capture time is stored last, and only when set") {
+  Article captured = sample();
+  captured.captured = "2024-03-16T08:30:00Z";
+  const Article b = tracuu::article_from_data(tracuu::stored_data(captured));
+  CHECK(b.captured == "2024-03-16T08:30:00Z");
+  CHECK(b.body == captured.body);
+  CHECK(tracuu::article_json(b)["captured"] == "2024-03-16T08:30:00Z");
+  // Without one, the record and its hash are what they were before the field.
+  CHECK_FALSE(tracuu::article_json(sample()).contains("captured"));
+  CHECK(tracuu::content_hash(captured) != tracuu::content_hash(sample()));
+  Article short_one;
+  short_one.id = "a";
+  short_one.title = "Tin ngắn";
+  Article short_captured = short_one;
+  short_captured.captured = "2024-03-16T08:30:00Z";
+  // The same record, then one field: its length and its 20 bytes.
+  const std::string plain = tracuu::stored_data(short_one);
+  const std::string with = tracuu::stored_data(short_captured);
+  CHECK(with.size() == plain.size() + 1 + 20);
+  CHECK(with.compare(0, plain.size(), plain) == 0);
 }
 
 TEST_CASE("a long record is stored compressed, a short one plain, both read back") {
