@@ -391,6 +391,13 @@ JsonLdFacts read_json_ld(const std::vector<std::string>& scripts) {
       read_json_ld_object(o, facts);
     }
   }
+  // Script text is raw: the parser decoded every other text and attribute
+  // of the page, these strings still hold the entities a CMS wrote
+  // ("lúc&nbsp11h", "&quot;"). Decoded here only, never twice.
+  for (std::string* field : {&facts.headline, &facts.published, &facts.author, &facts.section,
+                             &facts.body, &facts.description, &facts.url})
+    *field = decode_html_entities(*field);
+  for (std::string& crumb : facts.breadcrumb) crumb = decode_html_entities(crumb);
   return facts;
 }
 
@@ -704,7 +711,9 @@ Article parse_html_page(std::string_view bytes, std::string default_id) {
     throw RecordError("no article (" + std::to_string(words) + " words of story, fewer than " +
                       std::to_string(kMinStoryWords) + ")");
   }
-  internal::decode_entities(a);
+  // The parser decoded the entities (read_json_ld those of the scripts): a
+  // second pass would turn a page's "&amp;quot;" into a quote.
+  internal::decode_entities(a, /*entities=*/false);
   check_article(a);
   drop_unsafe_url(a);
   return a;

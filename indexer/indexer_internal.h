@@ -123,8 +123,10 @@ bool is_signature(std::string_view line);
 
 // Decodes the HTML entities left in an article's text fields
 // (decode_html_entities: "&quot;", "lúc&nbsp11h"), whatever the source:
-// scraped JSONL keeps them as often as pages do (loaders.cpp).
-void decode_entities(Article& a);
+// scraped JSONL keeps them as often as pages do (loaders.cpp). A no-break
+// space in a one-line field (title, author, category, tags) is a space.
+// `entities` false: that last step only, for text an HTML parser decoded.
+void decode_entities(Article& a, bool entities = true);
 
 // How many pruned ids the log names.
 inline constexpr std::size_t kListedPrunes = 20;

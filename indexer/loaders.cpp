@@ -81,8 +81,8 @@ namespace {
 
 // A one-line field decoded: a no-break space there is a space ("lúc&nbsp11h"
 // reads "lúc 11h"), and one at an end is trimmed.
-std::string decoded_line(std::string_view text) {
-  std::string out = decode_html_entities(text);
+std::string decoded_line(std::string_view text, bool entities = true) {
+  std::string out = entities ? decode_html_entities(text) : std::string(text);
   for (std::size_t at = out.find("\xC2\xA0"); at != std::string::npos;
        at = out.find("\xC2\xA0", at))
     out.replace(at, 2, " ");
@@ -91,11 +91,13 @@ std::string decoded_line(std::string_view text) {
 
 }  // namespace
 
-void internal::decode_entities(Article& a) {
-  for (std::string* text : {&a.lead, &a.body, &a.caption, &a.url})
-    *text = decode_html_entities(*text);
-  for (std::string* text : {&a.title, &a.author, &a.category}) *text = decoded_line(*text);
-  for (std::string& tag : a.tags) tag = decoded_line(tag);
+void internal::decode_entities(Article& a, bool entities) {
+  if (entities)
+    for (std::string* text : {&a.lead, &a.body, &a.caption, &a.url})
+      *text = decode_html_entities(*text);
+  for (std::string* text : {&a.title, &a.author, &a.category})
+    *text = decoded_line(*text, entities);
+  for (std::string& tag : a.tags) tag = decoded_line(tag, entities);
 }
 
 Article parse_json_record(std::string_view line) {

@@ -190,6 +190,18 @@ TEST_CASE("JSON-LD articleBody with raw line breaks is the story; entities in it
   CHECK(a.body.find("Cảnh báo lừa đảo") == std::string::npos);
 }
 
+TEST_CASE("entities are decoded once: text that shows an entity keeps it") {
+  std::string body;
+  for (int i = 0; i < 35; ++i) body += "chữ ";
+  Article a = tracuu::parse_html_page(
+      "<html><head><title>Viết &amp;quot; trong HTML</title></head><body><article>"
+      "<h1>Viết &amp;quot; trong HTML</h1><p>Mã &amp;nbsp; là dấu cách, " +
+          body + "</p></article></body></html>",
+      "x.html");
+  CHECK(a.title == "Viết &quot; trong HTML");
+  CHECK(a.body.find("Mã &nbsp; là dấu cách") != std::string::npos);
+}
+
 TEST_CASE("the title: JSON-LD, then og:title, then <h1>, then <title> without the site's name") {
   struct Case {
     std::string head, body, title;
