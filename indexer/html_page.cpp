@@ -29,6 +29,18 @@ using internal::word_count;
 // section front's blurbs, a 404 page's apology, a login form.
 constexpr std::size_t kMinStoryWords = 30;
 
+// The charset parameter of a Content-Type value ("text/html; charset=UTF-8"
+// → "utf-8"), lower case; "" when none.
+std::string charset_parameter(std::string_view content_type) {
+  const std::string lower = lower_ascii(content_type);
+  const std::size_t at = lower.find("charset=");
+  if (at == std::string::npos) return "";
+  std::string value = lower.substr(at + 8);
+  value = value.substr(0, value.find(';'));
+  value.erase(std::remove(value.begin(), value.end(), '"'), value.end());
+  return trim_spaces(value);
+}
+
 // The charset a <meta charset> or <meta http-equiv="Content-Type"> declares.
 std::string declared_charset(const GumboNode* root) {
   std::string charset;
@@ -71,10 +83,13 @@ std::optional<std::string> convert_charset(std::string_view bytes, const std::st
 // The page as UTF-8 and the encoding it was read in. A page that is valid
 // UTF-8 is UTF-8, whatever it declares (an ASCII page reads the same in
 // any); otherwise its declaration, then detection. Throws RecordError.
-DecodedText page_as_utf8(std::string_view bytes, std::size_t parse_budget) {
+DecodedText page_as_utf8(std::string_view bytes, std::size_t parse_budget,
+                         std::string_view http_content_type) {
   if (is_valid_utf8(bytes)) return {std::string(bytes), "utf-8", 0};
-  std::string charset;
-  {
+  // The transport's word first, as browsers take it (HTML's encoding
+  // sniffing): the HTTP Content-Type of a web archive's response.
+  std::string charset = charset_parameter(http_content_type);
+  if (charset.empty()) {
     ParseArena arena(parse_budget);  // gumbo reads bad bytes as U+FFFD: enough for <meta>
     if (GumboOutput* out = arena.parse(bytes)) charset = declared_charset(out->root);
   }
@@ -661,12 +676,13 @@ void take_signature(Article& a, std::vector<std::string>& paragraphs) {
 
 }  // namespace
 
-Article parse_html_page(std::string_view bytes, std::string default_id) {
+Article parse_html_page(std::string_view bytes, std::string default_id,
+                        std::string_view http_content_type) {
   if (bytes.size() > kMaxHtmlPageBytes)
     throw RecordError("page too large (" + std::to_string(bytes.size()) + " bytes, limit " +
                       std::to_string(kMaxHtmlPageBytes) + ")");
   const std::size_t budget = kParseBaseBytes + kParseBytesPerPageByte * bytes.size();
-  DecodedText text = page_as_utf8(bytes, budget);
+  DecodedText text = page_as_utf8(bytes, budget, http_content_type);
   if (text.utf8.find('\0') != std::string::npos)
     throw RecordError("no article (binary data, not an HTML page)");
   ParseArena arena(budget);

@@ -34,6 +34,9 @@ inline constexpr std::size_t kParseBaseBytes = 32 << 20;
 // path, as for text pages) and the url is empty. Throws RecordError: "no
 // article (why)" for a page without a story (a section front, a 404 or
 // login page), and for pages too large, binary or too complex to parse.
-Article parse_html_page(std::string_view bytes, std::string default_id);
+// `http_content_type`: the Content-Type a server sent with the page (a web
+// archive's response); its charset wins over the page's own declaration.
+Article parse_html_page(std::string_view bytes, std::string default_id,
+                        std::string_view http_content_type = {});
 
 }  // namespace tracuu

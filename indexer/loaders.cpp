@@ -426,7 +426,8 @@ class SourceReader {
       page = response->body;
     }
     try {
-      Article a = parse_html_page(page, record.target_uri);
+      Article a = parse_html_page(page, record.target_uri,
+                                  response ? response->content_type : record.content_type);
       if (a.url.empty() && a.id == record.target_uri && is_web_url(a.id)) a.url = a.id;
       if (!newest_capture(a.id, record.date)) return true;
       a.captured = record.date.substr(0, 40);
