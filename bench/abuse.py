@@ -245,8 +245,9 @@ def many_ranges(stop, _):
             pass
 
 
-def expensive_search(stop, _):
-    path = "/search?q=" + urllib.parse.quote(EXPENSIVE)
+def search_again_and_again(stop, q):
+    """Searches `q` on a new connection and reads the answer, until the attack ends."""
+    path = "/search?q=" + urllib.parse.quote(q)
     while not stop.is_set():
         try:
             s = connect(timeout=30)
@@ -265,17 +266,12 @@ UNKNOWN_WORDS = " ".join(
     for k in range(140))
 
 
+def expensive_search(stop, _):
+    search_again_and_again(stop, EXPENSIVE)
+
+
 def unknown_words_search(stop, _):
-    path = "/search?q=" + urllib.parse.quote(UNKNOWN_WORDS)
-    while not stop.is_set():
-        try:
-            s = connect(timeout=30)
-            s.sendall(request(path, "Connection: close\r\n"))
-            while s.recv(65536):
-                pass
-            s.close()
-        except OSError:
-            pass
+    search_again_and_again(stop, UNKNOWN_WORDS)
 
 
 def expensive_export(stop, _):

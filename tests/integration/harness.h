@@ -17,6 +17,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
@@ -315,6 +316,18 @@ inline std::string record(const std::string& id, const std::string& title, const
              .dump() +
          "\n";
 }
+
+// A server over an index of `jsonl` (records), built in its own folder:
+// what a test file's fixture keeps for all its cases (a function-local static).
+struct ServedRecords {
+  TempDir dir;
+  std::unique_ptr<Server> server;
+  explicit ServedRecords(const std::string& jsonl) {
+    auto built = index(dir.path("db"), {dir.write("records.jsonl", jsonl)});
+    REQUIRE_MESSAGE(built.exit_code == 0, built.err);
+    server = std::make_unique<Server>(dir.path("db"));
+  }
+};
 
 // /stats and /editorial need the editors' token (--editor-token). The
 // flags as_editors adds also list every query (the tests search from one

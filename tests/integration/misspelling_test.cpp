@@ -5,7 +5,6 @@
 // typed are never read otherwise.
 #include <doctest/doctest.h>
 
-#include <memory>
 #include <random>
 
 #include "harness.h"
@@ -47,19 +46,9 @@ std::string news() {
   return out;
 }
 
-struct Fixture {
-  TempDir dir;
-  std::unique_ptr<Server> server;
-  Fixture() {
-    auto run = harness::index(dir.path("db"), {dir.write("news.jsonl", news())});
-    REQUIRE_MESSAGE(run.exit_code == 0, run.err);
-    server = std::make_unique<Server>(dir.path("db"));
-  }
-};
-
 const Server& typed() {
-  static Fixture f;
-  return *f.server;
+  static harness::ServedRecords served(news());
+  return *served.server;
 }
 
 json search(const std::string& q, const std::string& extra = "") {
@@ -69,9 +58,7 @@ json search(const std::string& q, const std::string& extra = "") {
 }
 
 std::vector<std::string> ids(const json& body) {
-  std::vector<std::string> out;
-  for (const auto& h : body["hits"]) out.push_back(h["id"]);
-  return out;
+  return harness::field_of(body["hits"], "id");
 }
 
 bool holds(const std::vector<std::string>& list, const std::string& id) {

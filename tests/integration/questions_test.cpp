@@ -5,7 +5,6 @@
 // right keep their first hit.
 #include <doctest/doctest.h>
 
-#include <memory>
 #include <random>
 
 #include "harness.h"
@@ -53,19 +52,9 @@ std::string football() {
   return out;
 }
 
-struct Fixture {
-  TempDir dir;
-  std::unique_ptr<Server> server;
-  Fixture() {
-    auto run = harness::index(dir.path("db"), {dir.write("football.jsonl", football())});
-    REQUIRE_MESSAGE(run.exit_code == 0, run.err);
-    server = std::make_unique<Server>(dir.path("db"));
-  }
-};
-
 const Server& questions() {
-  static Fixture f;
-  return *f.server;
+  static harness::ServedRecords served(football());
+  return *served.server;
 }
 
 json search(const std::string& q, const std::string& extra = "") {
@@ -75,9 +64,7 @@ json search(const std::string& q, const std::string& extra = "") {
 }
 
 std::vector<std::string> ids(const json& body) {
-  std::vector<std::string> out;
-  for (const auto& h : body["hits"]) out.push_back(h["id"]);
-  return out;
+  return harness::field_of(body["hits"], "id");
 }
 
 }  // namespace
