@@ -416,9 +416,7 @@ std::optional<MarkedArticle> SearcherImpl::marked_article(const std::string& id,
     options.strict_accents = r.strict_accents;
     options.trailing_prefix = false;
     // The words the search read, as it read them (keystrokes, typos).
-    std::string text = read_keystrokes(r.q, db_).value_or(r.q);
-    if (!r.literal && !r.strict_accents)
-      if (auto corrected = correct_query(text, db_, false)) text = corrected->served;
+    const std::string text = read_query(r, false).text;
     ParsedQuery q = parse_query(text, analyzer_, options);
     add_synonyms(text, options, q);
     return q;

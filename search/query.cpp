@@ -46,10 +46,6 @@ struct Item {
 // NEAR without a number, as Xapian's QueryParser reads it.
 constexpr int kDefaultNear = 10;
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 // A term of letters and digits only, not a token joined by punctuation.
 bool plain_word(std::string_view term) {
   return std::all_of(term.begin(), term.end(), [](char c) {

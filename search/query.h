@@ -16,6 +16,12 @@
 
 namespace tracuu::internal {
 
+// What separates a query's words (the reader of the syntax and the
+// reader of typos agree on it).
+inline bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 // The ranking weights, explained in docs/ranking.md.
 struct Weights {
   static constexpr double kExact = 0.6;        // typed accents agree with the text

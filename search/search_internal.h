@@ -128,12 +128,19 @@ class SearcherImpl {
   // /export, /timeline, /concordance, feeds): the request read as a Xapian
   // query with its filters, and the decision whether a conjunction of
   // common words is relaxed.
-  struct Prepared {
+  // The query's words as every endpoint reads them: keystrokes typed with
+  // the input method off, then typos and words run together (spelling.h)
+  // unless the words are taken as typed (literal=1, strict accents).
+  struct QueryReading {
     std::optional<std::string> typed;  // the keystroke reading, when the query was one
-    // The words read otherwise: typos, words run together (spelling.h).
     std::optional<QueryCorrection> correction;
-    // What was searched: the query, its keystroke reading, then its correction.
+    // What is searched: the query, its keystroke reading, then its correction.
     std::string text;
+  };
+  // `trailing_prefix`: the search box's last word may be unfinished.
+  QueryReading read_query(const SearchRequest& r, bool trailing_prefix);
+  struct Prepared {
+    QueryReading read;
     ParsedQuery parsed;
     Xapian::Query query;    // with filters and the budget
     Xapian::Query relaxed;  // the same for parsed.relaxed; empty when there is none

@@ -227,18 +227,21 @@ Xapian::doccount SearcherImpl::document_count() {
   return with_retry([&] { return db_.get_doccount(); });
 }
 
+SearcherImpl::QueryReading SearcherImpl::read_query(const SearchRequest& r, bool trailing_prefix) {
+  QueryReading read;
+  read.typed = read_keystrokes(r.q, db_);
+  read.text = read.typed ? *read.typed : r.q;
+  // The last word is still being typed as parse_query reads it.
+  const bool typing = trailing_prefix && !read.text.empty() && !is_space(read.text.back());
+  if (!r.literal && !r.strict_accents)
+    read.correction = correct_query(read.text, db_, typing, r.budget.deadline);
+  if (read.correction) read.text = read.correction->served;
+  return read;
+}
+
 SearcherImpl::Prepared SearcherImpl::prepare(const SearchRequest& r, bool trailing_prefix) {
   Prepared p;
-  // Keys typed with the input method off are read as the Vietnamese they spell.
-  p.typed = read_keystrokes(r.q, db_);
-  p.text = p.typed ? *p.typed : r.q;
-  // Then typos and words run together, unless the words are to be taken as
-  // typed (literal=1, strict accents).
-  const bool typing = trailing_prefix && !p.text.empty() &&
-                      !std::isspace(static_cast<unsigned char>(p.text.back()));
-  if (!r.literal && !r.strict_accents)
-    p.correction = correct_query(p.text, db_, typing, r.budget.deadline);
-  if (p.correction) p.text = p.correction->served;
+  p.read = read_query(r, trailing_prefix);
   QueryOptions options;
   options.strict_accents = r.strict_accents;
   options.all_words = r.all_words;
@@ -246,13 +249,13 @@ SearcherImpl::Prepared SearcherImpl::prepare(const SearchRequest& r, bool traili
   options.trailing_prefix = trailing_prefix;
   options.expand_from = &db_;
   options.completion_cache = &completions();
-  if (p.correction) {
-    options.typed_forms = p.correction->typed_forms;
-    options.unmarked_readings = p.correction->unmarked;
+  if (p.read.correction) {
+    options.typed_forms = p.read.correction->typed_forms;
+    options.unmarked_readings = p.read.correction->unmarked;
   }
-  p.parsed = parse_query(p.text, analyzer_, options);
+  p.parsed = parse_query(p.read.text, analyzer_, options);
   if (!p.parsed.error.empty()) throw BadRequest(p.parsed.error);
-  add_synonyms(p.text, options, p.parsed);
+  add_synonyms(p.read.text, options, p.parsed);
   // Over remote shards the query's own reading of the NEAR stands (docs/api.md).
   if (!p.parsed.near_checks.empty() && shards_.all_local())
     p.near = std::make_unique<NearDecider>(p.parsed.near_checks);
@@ -652,26 +655,27 @@ std::optional<long> SearcherImpl::freshness_now(const SearchRequest& r) {
 void SearcherImpl::reread(const SearchRequest& r, const Prepared& p,
                           std::vector<RankedArticle>& ranked, SearchResult& res) {
   std::optional<std::string> reading;
-  if (!r.strict_accents && restorable(p.text)) {
+  if (!r.strict_accents && restorable(p.read.text)) {
     std::vector<Article> top;
     for (std::size_t i = 0; i < ranked.size() && i < kRestoreFrom; ++i)
       top.push_back(ranked[i].article);
-    reading = restore_diacritics(analyzer_, p.text, top);
+    reading = restore_diacritics(analyzer_, p.read.text, top);
     if (reading && !p.by_date) rerank_as_reading(accent_boosts(*reading, analyzer_), ranked);
   }
-  const bool read_otherwise = p.correction && p.correction->served != (p.typed ? *p.typed : r.q);
-  res.correction_incomplete = p.correction && p.correction->gave_up;
-  if (p.typed && !read_otherwise) {
-    res.suggestion = p.typed;
+  const bool read_otherwise =
+      p.read.correction && p.read.correction->served != (p.read.typed ? *p.read.typed : r.q);
+  res.correction_incomplete = p.read.correction && p.read.correction->gave_up;
+  if (p.read.typed && !read_otherwise) {
+    res.suggestion = p.read.typed;
     return;
   }
   if (read_otherwise) {
-    res.corrected = trim_spaces(reading ? *reading : p.text);
+    res.corrected = trim_spaces(reading ? *reading : p.read.text);
     return;
   }
   if (r.offset > 0) return;
   // A correct query is never second-guessed.
-  res.suggestion = reading ? reading : correct_spelling(p.text, db_);
+  res.suggestion = reading ? reading : correct_spelling(p.read.text, db_);
 }
 
 // The plain query's best matches, reordered after adding what the accented

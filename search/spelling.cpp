@@ -12,6 +12,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "query.h"
 #include "schema.h"
 #include "vietnamese.h"
 
@@ -49,10 +50,6 @@ constexpr int kMaxReadWords = 12;
 constexpr auto kMaxReadTime = std::chrono::milliseconds(50);
 // The parts of a word run together, at most: "thanhphohochiminh" is five.
 constexpr std::size_t kMaxParts = 5;
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
 
 bool letters_only(std::string_view folded) {
   return !folded.empty() &&
@@ -369,8 +366,6 @@ std::vector<Reading> readings(const Token& t, const std::string& before, const s
   return out;
 }
 
-// The likeliest reading of a typed word between the folded words before and
-// after it (either may be empty); nullopt when that is the word as typed.
 // What the readings of one query may still cost.
 struct ReadingBudget {
   std::chrono::steady_clock::time_point deadline;
@@ -384,6 +379,9 @@ struct ReadingBudget {
   }
 };
 
+// The likeliest reading of a typed word between the folded words before and
+// after it (either may be empty); nullopt when none is likelier than the
+// word as typed, or the budget is spent.
 std::optional<Reading> best_reading(const Token& t, const std::string& before,
                                     const std::string& after, Statistics& stats,
                                     ReadingBudget& budget) {
@@ -453,15 +451,15 @@ std::optional<QueryCorrection> correct_query(std::string_view q, const Xapian::D
     // it, unless it is already a word of 5 letters or more that is no
     // syllable ("hanoi" is typed; "qu", "toy", "vale" may go on).
     const bool unfinished =
-        t.last && stats.begins_a_word(t.folded) &&
+        t.plain && t.last && stats.begins_a_word(t.folded) &&
         (is_folded_syllable(t.folded) || stats.word(t.folded) == 0 || t.folded.size() < 5);
     if (t.plain && !unfinished) {
       const std::string after = k + 1 < pieces.size() ? pieces[k + 1].folded : "";
       if (std::optional<Reading> r = best_reading(t, before, after, stats, budget)) {
-        for (const std::string& w : r->written) {
-          reading += (reading.empty() ? "" : " ") + w;
-          const std::string folded = fold_diacritics(w);
-          if (canonical_syllable(w) == folded) out.unmarked.push_back(folded);
+        for (std::size_t w = 0; w < r->written.size(); ++w) {
+          reading += (reading.empty() ? "" : " ") + r->written[w];
+          if (canonical_syllable(r->written[w]) == r->folded[w])
+            out.unmarked.push_back(r->folded[w]);
         }
         if (stats.word(t.folded) > 0) out.typed_forms.push_back(t.folded);
         before = r->folded.back();
