@@ -21,7 +21,7 @@ using harness::url_encode;
 
 namespace {
 
-constexpr const char* kToken = "editor-token-for-tests-0123456789";
+constexpr const char* kToken = harness::kEditorToken;
 
 struct SmallIndex {
   TempDir dir;
@@ -41,13 +41,9 @@ SmallIndex& small() {
   return s;
 }
 
-// The token file and the flags that enable the editors' endpoints.
+// The flags that enable the editors' endpoints, and `more`.
 std::vector<std::string> editor_flags(std::vector<std::string> more = {}) {
-  static TempDir dir;
-  static const std::string file = dir.write("editor-token", std::string(kToken) + "\n");
-  std::vector<std::string> flags = {"--editor-token", file};
-  flags.insert(flags.end(), more.begin(), more.end());
-  return flags;
+  return harness::with_editor_token(std::move(more));
 }
 
 // A GET with headers: (status, parsed JSON or null).

@@ -329,18 +329,24 @@ struct ServedRecords {
   }
 };
 
-// /stats and /editorial need the editors' token (--editor-token). The
-// flags as_editors adds also list every query (the tests search from one
-// address; the default lists queries that 3 visitors searched:
-// editors_private_test.cpp).
+// /stats and /editorial need the editors' token (--editor-token).
 constexpr const char* kEditorToken = "editors-test-token-0123456789";
 
-inline std::vector<std::string> as_editors(std::vector<std::string> flags) {
+// `flags` and the editors' token file, which ends in a line end as an
+// editor's file does (the server trims it).
+inline std::vector<std::string> with_editor_token(std::vector<std::string> flags) {
   static TempDir dir;
-  static const std::string file = dir.write("editor-token", kEditorToken);
-  for (const char* f : {"--editor-token", file.c_str(), "--stats-min-visitors", "1"})
-    flags.emplace_back(f);
+  static const std::string file = dir.write("editor-token", std::string(kEditorToken) + "\n");
+  flags.insert(flags.end(), {"--editor-token", file});
   return flags;
+}
+
+// with_editor_token, and every query listed (the tests search from one
+// address; the default lists queries that 3 visitors searched:
+// editors_private_test.cpp).
+inline std::vector<std::string> as_editors(std::vector<std::string> flags) {
+  flags.insert(flags.end(), {"--stats-min-visitors", "1"});
+  return with_editor_token(std::move(flags));
 }
 
 inline std::pair<int, json> editor_get(const Server& s, const std::string& path) {
