@@ -173,8 +173,8 @@ Q scaled(double factor, Q q) {
   return Q(Q::OP_SCALE_WEIGHT, q, factor);
 }
 
-Q exact_boost(const Syllable& s) {
-  return scaled(Weights::kExact, term(prefix::kExact, s.exact));
+Q exact_term(const Syllable& s) {
+  return term(prefix::kExact, s.exact);
 }
 
 // One thing the user asked to match: a syllable, an abbreviation, a phrase, a field.
@@ -257,20 +257,19 @@ class Builder {
         // weighs as typed but is never required (select).
         bool maybe_stop =
             stop || (!options_.typed_with_marks && syl.size() > 1 && may_be_stopword(s.folded));
-        elements.push_back({stop ? scaled(Weights::kStopword, match) : match, maybe_stop,
+        elements.push_back({stop ? scaled(WordWeights::kStopword, match) : match, maybe_stop,
                             stop || is_common(freq), options_.expand_from && freq == 0});
       }
       boost_syllable(s, trailing.words);
       if (i > 0 && forms_bigram(syl[i - 1], s)) boost_bigram(syl[i - 1], s, trailing.pairs);
     }
     for (const Compound& c : a.compounds) {
-      boosters_.push_back(
-          scaled(Weights::kBigram, term(accents_prefix(), strict() ? c.exact : c.folded)));
+      evidence_.add(Evidence::kCompounds, term(accents_prefix(), strict() ? c.exact : c.folded));
       // A code kept whole ("91/2015/qh13") names what holds it, more than
       // its pieces do; and most of all the document it is the number of.
-      boost_constant(Weights::kCode, {std::string(prefix::kFolded) + c.folded}, Q(c.folded));
+      boost_constant(Evidence::kCodes, 1, {std::string(prefix::kFolded) + c.folded}, Q(c.folded));
       const std::string own = std::string(prefix::kOwnNumber) + c.folded;
-      boost_constant(Weights::kOwnNumber, {own}, Q(own));
+      boost_constant(Evidence::kOwnNumber, 1, {own}, Q(own));
     }
     boost_adjacency(syl, last_pairs, last_words);
     return elements;
@@ -288,7 +287,7 @@ class Builder {
           term(field == Field::kTitle ? prefix::kTitle : prefix::kFolded, s.folded));
       exact.push_back(term(field == Field::kTitle ? prefix::kTitleExact : prefix::kExact, s.exact));
       add_highlight(s.folded);
-      if (s.has_marks && !strict()) boosters_.push_back(scaled(Weights::kExact, exact.back()));
+      if (s.has_marks && !strict()) evidence_.add(Evidence::kAccents, exact.back());
     }
     Q match = positional.size() == 1 ? positional[0]
                                      : Q(Q::OP_PHRASE, positional.begin(), positional.end(),
@@ -317,8 +316,7 @@ class Builder {
         positional.emplace_back(names.back());
         terms.emplace_back(names.back());
         if (strict() && has_letter(s.folded)) exact.push_back(term(prefix::kExact, s.exact));
-        if (s.has_marks && !strict())
-          boosters_.push_back(scaled(Weights::kExact, term(prefix::kExact, s.exact)));
+        if (s.has_marks && !strict()) evidence_.add(Evidence::kAccents, exact_term(s));
         add_highlight(s.folded);
       }
       if (positional.size() > 1)
@@ -351,13 +349,8 @@ class Builder {
     return Element{Q(Q::OP_AND, parts.begin(), parts.end())};
   }
 
-  std::vector<Q> boosters() const { return boosters_; }
-  // Boosters of a constant weight (boost_constant): each ranks on a layer
-  // of its own, never inside an OR. Xapian 1.4.22 gives a FILTER of a
-  // weight source and a phrase, OR-ed with other boosters, its weight in
-  // articles where the phrase is not (a wrong check() path): as layers it
-  // is exact.
-  std::vector<Q> constant_boosters() const { return constant_boosters_; }
+  // What ranks but does not select, in the order it was found.
+  const QueryEvidence& evidence() const { return evidence_; }
 
   // The typed words side by side, in order, anywhere in the article: the
   // words of a passage remembered from a long document, a name written as
@@ -428,7 +421,7 @@ class Builder {
       run = syl.size() - 1;
     }
     // The longer the run found side by side, the less it is chance.
-    boost_constant(Weights::kAdjacent * static_cast<double>(run), words,
+    boost_constant(Evidence::kAdjacentRun, static_cast<double>(run), words,
                    Q(Q::OP_AND, all.begin(), all.end()));
   }
 
@@ -578,7 +571,7 @@ class Builder {
   Q syllable_match(const Syllable& s) const {
     Q match = syllable_term(s);
     if (!s.variant.empty())
-      match = Q(Q::OP_OR, match, scaled(Weights::kVariant, term(prefix::kVariant, s.variant)));
+      match = Q(Q::OP_OR, match, scaled(WordWeights::kVariant, term(prefix::kVariant, s.variant)));
     return match;
   }
 
@@ -595,16 +588,15 @@ class Builder {
             options_.unmarked_readings.end();
     if ((s.has_marks || (options_.typed_with_marks && !read_unmarked)) && !strict() &&
         has_letter(s.folded))
-      boosters_.push_back(exact_boost(s));
+      evidence_.add(Evidence::kAccents, exact_term(s));
     // A description or a question is matched against the whole article:
     // its words' title boosts would sum over many common words.
     if (describing_) return;
     if (strict()) {
-      boosters_.push_back(scaled(Weights::kTitle, term(prefix::kTitleExact, s.exact)));
+      evidence_.add(Evidence::kTitleWords, term(prefix::kTitleExact, s.exact));
       return;
     }
-    boosters_.push_back(
-        scaled(Weights::kTitle, alternatives(prefix::kTitle, s.folded, completions)));
+    evidence_.add(Evidence::kTitleWords, alternatives(prefix::kTitle, s.folded, completions));
   }
 
   // Boosts for `a` and `b` adjacent (in the text, in the title); `b` a
@@ -613,18 +605,15 @@ class Builder {
   // word as typed found elsewhere (nổ).
   void boost_bigram(const Syllable& a, const Syllable& b, const std::vector<std::string>& pairs) {
     std::string bigram = bigram_text(a.folded, b.folded);
-    boosters_.push_back(scaled(Weights::kBigram, alternatives(prefix::kBigram, bigram, pairs)));
+    evidence_.add(Evidence::kPairs, alternatives(prefix::kBigram, bigram, pairs));
     if (describing_) return;  // as boost_syllable's title boost
-    boosters_.push_back(
-        scaled(Weights::kTitleBigram, alternatives(prefix::kTitleBigram, bigram, pairs)));
+    evidence_.add(Evidence::kTitlePairs, alternatives(prefix::kTitleBigram, bigram, pairs));
   }
 
-  // Evidence with a weight of its own, whatever the article's length: BM25
-  // divides a term's weight by the length, so a 500 KB law holding the
-  // typed words side by side would score next to nothing. The weight is
-  // `factor` times the most the `terms` can score in BM25 (their idf), so
+  // Evidence of a constant layer (ranking.h): its weight is `times` the
+  // layer's times the most the `terms` can score in BM25 (their idf), so
   // rare words side by side count more than common ones (docs/ranking.md).
-  void boost_constant(double factor, const std::vector<std::string>& terms, Q match) {
+  void boost_constant(Evidence e, double times, const std::vector<std::string>& terms, Q match) {
     if (!options_.expand_from) return;  // no statistics to weigh it by
     const double docs = options_.expand_from->get_doccount();
     double idf = 0;
@@ -633,9 +622,7 @@ class Builder {
       if (n == 0) return;  // a word no article holds: no article holds the run
       idf += std::max(0.1, std::log((docs - n + 0.5) / (n + 0.5)));
     }
-    const double weight = factor * idf;
-    constant_boosters_.push_back(
-        Q(Q::OP_FILTER, Q((new Xapian::FixedWeightPostingSource(weight))->release()), match));
+    evidence_.add_constant(e, times, idf, std::move(match));
   }
 
   // The term `prefix`+`typed`, or a synonym of it and those of the
@@ -687,7 +674,7 @@ class Builder {
   Analyzer& analyzer_;
   const QueryOptions& options_;
   ParsedQuery& out_;
-  std::vector<Q> boosters_, constant_boosters_;
+  QueryEvidence evidence_;
   mutable CompletionCache own_cache_;
   bool seeking_ = true;
 };
@@ -780,7 +767,7 @@ const std::set<std::string>& CompletionCache::folded_continuations(const Xapian:
 Xapian::Query accent_boosts(std::string_view reading, Analyzer& analyzer) {
   std::vector<Q> boosts;
   for (const Syllable& s : analyzer.analyze(reading).syllables)
-    if (s.has_marks) boosts.push_back(exact_boost(s));
+    if (s.has_marks) boosts.push_back(weighted(Evidence::kAccents, exact_term(s)));
   return boosts.empty() ? Q() : combine_or(boosts);
 }
 
@@ -986,29 +973,6 @@ Selection select(const Wanted& wanted) {
   return s;
 }
 
-// What selects, AND_MAYBE what only ranks (the boosters and `also`, then
-// each constant booster on its own layer). No extra "all words" AND: BM25
-// already sums every matched word (docs/ranking.md).
-//
-// A layer adds its weight to the articles it holds: q MAX (q AND layer)
-// scores them q + weight and the others q, as q AND_MAYBE layer would, but
-// lets Xapian skip weak articles of q while fewer than a page of articles
-// hold the layer: under AND_MAYBE, the layer's weight (larger than any q)
-// stays in the bound of every article of q, so each one was scored (1M
-// articles: p99 127 -> 62 ms, docs/benchmarks.md). AND_MAYBE also gave a
-// layer's weight to a few articles without it (7 of 1000 bench queries at
-// 1M; Xapian 1.4.22 skipping near the end of the lists); MAX agrees with an
-// exhaustive match on all 1000.
-Q ranked(Q matched, const Builder& builder, const std::vector<Q>& also) {
-  std::vector<Q> boosters = builder.boosters();
-  boosters.insert(boosters.end(), also.begin(), also.end());
-  Q q = boosters.empty()
-            ? matched
-            : Q(Q::OP_AND_MAYBE, matched, Q(Q::OP_OR, boosters.begin(), boosters.end()));
-  for (const Q& layer : builder.constant_boosters()) q = Q(Q::OP_MAX, q, Q(Q::OP_AND, q, layer));
-  return q;
-}
-
 Q excluding(Q q, const std::vector<Q>& excluded) {
   return excluded.empty() ? q : Q(Q::OP_AND_NOT, q, combine_or(excluded));
 }
@@ -1088,19 +1052,21 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
   Wanted wanted = read_items(lex(q, out.error), typing, builder, read_as, out);
   for (const std::string& form : options.typed_forms)
     wanted.optional.push_back(
-        {scaled(Weights::kTypedForm, term(prefix::kFolded, form)), false, false, false, true});
+        {scaled(WordWeights::kTypedForm, term(prefix::kFolded, form)), false, false, false, true});
   const Selection selection = select(wanted);
   const Q base = selecting(selection);
   if (base.empty()) {
     out.match_all = true;
     out.query = excluding(match_all(), wanted.excluded);
   } else {
-    out.query = excluding(ranked(base, builder, selection.common), wanted.excluded);
+    out.query =
+        excluding(builder.evidence().retrieval_query(base, selection.common), wanted.excluded);
   }
   if (selection.conjunction) {
     std::vector<Q> all;
     for (const Element& e : wanted.optional) all.push_back(e.match);
-    out.relaxed = excluding(ranked(combine_or(all), builder, {}), wanted.excluded);
+    out.relaxed =
+        excluding(builder.evidence().retrieval_query(combine_or(all), {}), wanted.excluded);
   }
   std::sort(out.highlight.begin(), out.highlight.end());
   out.highlight.erase(std::unique(out.highlight.begin(), out.highlight.end()), out.highlight.end());

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "occurrences.h"
+#include "ranking.h"
 #include "vietnamese.h"
 
 namespace tracuu::internal {
@@ -21,21 +22,6 @@ namespace tracuu::internal {
 inline bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
-
-// The ranking weights, explained in docs/ranking.md.
-struct Weights {
-  static constexpr double kExact = 0.6;        // typed accents agree with the text
-  static constexpr double kTitle = 3.0;        // the word is in the title (docs/ranking.md)
-  static constexpr double kBigram = 0.8;       // two query syllables adjacent in the text
-  static constexpr double kTitleBigram = 1.2;  // ... adjacent in the title
-  static constexpr double kStopword = 0.2;     // function words count little
-  static constexpr double kVariant = 0.5;      // i/y spelling variant (kĩ for kỹ)
-  static constexpr double kTypedForm = 0.3;    // a word as typed, read as a correction
-  // Constant boosts (times the idf of the words; docs/ranking.md):
-  static constexpr double kAdjacent = 40.0;    // per word after the first, side by side anywhere
-  static constexpr double kCode = 100.0;       // a code kept whole ("91/2015/qh13")
-  static constexpr double kOwnNumber = 400.0;  // ... that is the article's own number
-};
 
 // A query word in more than this share of the articles is common: it ranks
 // but does not select matches when the query has a rarer word (parse_query).
@@ -156,7 +142,7 @@ std::optional<std::string> read_keystrokes(std::string_view q, const Xapian::Dat
 std::optional<std::string> correct_spelling(std::string_view q, const Xapian::Database& db);
 
 // What typing `reading`'s marks adds to a loose query: each marked
-// syllable's exact-accent term at the exact-match weight (the boosts
+// syllable's exact-accent term on the accents layer (the boosts
 // parse_query gives "Bình Tân" over "binh tan"); empty if none is marked.
 Xapian::Query accent_boosts(std::string_view reading, Analyzer& analyzer);
 

@@ -127,7 +127,7 @@ Q feedback_query(Xapian::Database& db, Xapian::docid seed, const std::string& id
   return Q(Q::OP_AND_NOT, Q(Q::OP_OR, terms.begin(), terms.end()), Q(id_term));
 }
 
-struct Candidate {
+struct Neighbour {
   Xapian::docid docid;  // the MSet's: over remote shards Document::get_docid() is the shard's
   double score;
 };
@@ -135,11 +135,11 @@ struct Candidate {
 // The matches that are not copies of the seed, nudged by same category and
 // time proximity, best first. Ordered on their values alone: term lists and
 // stored articles are read later, only for the few shown.
-std::vector<Candidate> nudged(const Xapian::MSet& mset, const Xapian::Document& seed) {
+std::vector<Neighbour> nudged(const Xapian::MSet& mset, const Xapian::Document& seed) {
   const std::string seed_category = seed.get_value(slot::kCategory);
   const std::string seed_duplicate = seed.get_value(slot::kDuplicateKey);
   const std::string seed_published = seed.get_value(slot::kPublished);
-  std::vector<Candidate> candidates;
+  std::vector<Neighbour> candidates;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     Xapian::Document doc = it.get_document();
     if (doc.get_value(slot::kDuplicateKey) == seed_duplicate) continue;  // a copy of this article
@@ -152,7 +152,7 @@ std::vector<Candidate> nudged(const Xapian::MSet& mset, const Xapian::Document& 
     candidates.push_back({*it, score});
   }
   std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const Candidate& x, const Candidate& y) { return x.score > y.score; });
+                   [](const Neighbour& x, const Neighbour& y) { return x.score > y.score; });
   return candidates;
 }
 
@@ -177,7 +177,7 @@ std::optional<std::vector<Hit>> internal::SearcherImpl::related(const std::strin
     // another shown one's.
     const auto seed_text = shingles_of(article_from_data(db_.get_document(seed).get_data()));
     std::vector<std::unordered_set<std::uint64_t>> chosen;  // the text of each shown story
-    for (const Candidate& c : nudged(mset, db_.get_document(seed))) {
+    for (const Neighbour& c : nudged(mset, db_.get_document(seed))) {
       if (hits.size() >= limit) break;
       Article a = article_from_data(db_.get_document(c.docid).get_data());
       auto text = shingles_of(a);

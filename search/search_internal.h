@@ -11,11 +11,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "budget.h"
 #include "near_check.h"
 #include "query.h"
+#include "ranking.h"
 #include "search.h"
 #include "spelling.h"
 #include "story_count.h"
@@ -190,21 +192,49 @@ class SearcherImpl {
                                      Xapian::doccount count, double share);
   std::vector<Scored> recent_matches_by_chunks(const Prepared& p, const std::string& from,
                                                Xapian::doccount count, double share);
-  // `recent`: the newest recent matches, joining the window (may be empty).
-  std::vector<RankedArticle> fresh_page(const SearchRequest& r, const Xapian::MSet& mset,
-                                        const std::vector<Scored>& recent, Xapian::doccount first,
-                                        Xapian::doccount count,
-                                        const std::optional<FreshnessProfile>& profile,
-                                        std::optional<long> now, SearchResult& applied);
   // The day ages count from: the request's `now`, else the newest article's.
   std::optional<long> freshness_now(const SearchRequest& r);
   bool likely_broad(const Prepared& p);
   Xapian::MSet match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
                      Xapian::doccount check_at_least, Facets* facets = nullptr);
-  std::vector<RankedArticle> read_page(const Xapian::MSet& mset, bool first_page);
-  void reread(const SearchRequest& r, const Prepared& p, std::vector<RankedArticle>& ranked,
-              SearchResult& res);
-  void rerank_as_reading(const Xapian::Query& boosts, std::vector<RankedArticle>& ranked);
+
+  // The ranking's stages (search/ranking.h), in search()'s order.
+  // A candidate: a match and its score so far.
+  struct Candidate {
+    Xapian::docid docid;
+    double score;
+    Xapian::doccount copies = 0;  // older copies left out by grouping
+    Xapian::Document document;    // read lazily
+  };
+  struct Candidates {
+    std::vector<Candidate> items;  // highest score first
+    Xapian::doccount first = 0;    // the rank of items[0]
+    // Freshness reorders items[0, fresh_window): the top by relevance and
+    // the recent matches joining them; 0 when it does not apply.
+    std::size_t fresh_window = 0;
+    std::optional<FreshnessProfile> profile;
+    std::optional<long> now;
+    std::optional<std::string> reading;  // the accents the top read the query with
+  };
+  // What of the request's page the pins fill, and what the matches.
+  struct PageSpan {
+    Xapian::doccount first = 0, count = 0;  // of the matches
+    std::size_t pins_from = 0, pins_to = 0;
+  };
+  std::vector<RankedArticle> take_pins(const SearchRequest& r, Prepared& p);
+  static PageSpan page_span(const SearchRequest& r, std::size_t pins);
+  Candidates retrieve(const SearchRequest& r, Prepared& p, const PageSpan& span, SearchResult& res);
+  void join_recent(const Prepared& p, const Xapian::MSet& mset,
+                   std::unordered_set<std::string>& stories, Candidates& c);
+  void rescore(Rescorer stage, const SearchRequest& r, const Prepared& p, Candidates& c,
+               SearchResult& res);
+  void read_with_accents(const SearchRequest& r, const Prepared& p, Candidates& c);
+  void age(const SearchRequest& r, Candidates& c, SearchResult& applied);
+  Xapian::Query only(const std::vector<Candidate>& items);
+  std::vector<Hit> page_of(const Prepared& p, const Candidates& c, const PageSpan& span,
+                           const std::vector<RankedArticle>& pins);
+  void say_reading(const SearchRequest& r, const Prepared& p, const Candidates& c,
+                   SearchResult& res);
 
   // The search box's trailing-word expansions, for this database version.
   CompletionCache& completions();

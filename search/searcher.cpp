@@ -8,6 +8,7 @@
 #include "docid_list.h"
 #include "near_check.h"
 #include "query.h"
+#include "ranking.h"
 #include "search.h"
 #include "search_internal.h"
 
@@ -351,6 +352,9 @@ bool SearcherImpl::likely_broad(const Prepared& p) {
   return enquire.get_mset(0, 0).get_matches_estimated() >= broad_min_matches(db_.get_doccount());
 }
 
+// The ranking of search/ranking.h, as its stages: the query read, the pins
+// taken out of the match, retrieval, each rescoring stage in its declared
+// order, then the page.
 SearchResult SearcherImpl::search(const SearchRequest& r) {
   const auto start = std::chrono::steady_clock::now();
   SearchResult result = with_retry([&] {
@@ -358,92 +362,14 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
     res.query = r.q;
     Prepared p = prepare(r);
     res.date_range = p.parsed.date_range;
-    // A trailing word that is already a whole word is not highlighted as a prefix.
-    if (!p.parsed.highlight_prefix.empty() && db_.term_exists(p.parsed.highlight_prefix))
-      p.parsed.highlight_prefix.clear();
-    // Pinned articles first (the first pages), then the matches without them.
-    std::vector<RankedArticle> pins = pinned(r, p);
-    if (!pins.empty()) {
-      std::vector<Q> ids;
-      for (const RankedArticle& a : pins) ids.emplace_back(std::string(prefix::kId) + a.article.id);
-      const Q pinned_ids(Q::OP_OR, ids.begin(), ids.end());
-      p.query = Q(Q::OP_AND_NOT, p.query, pinned_ids);
-      if (!p.relaxed.empty()) p.relaxed = Q(Q::OP_AND_NOT, p.relaxed, pinned_ids);
-    }
-    const std::size_t pins_from = std::min(r.offset, pins.size());
-    const std::size_t pins_to = std::min(r.offset + r.limit, pins.size());
-    const auto first =
-        static_cast<Xapian::doccount>(r.offset > pins.size() ? r.offset - pins.size() : 0);
-    const auto count = static_cast<Xapian::doccount>(r.limit - (pins_to - pins_from));
-    // Freshness may reorder the top kFreshnessWindow, so they are matched
-    // from the first; `auto` first matches the top kBroadRank (no deeper
-    // than a plain search) and matches deeper only for a broad query, at
-    // once when Xapian's estimate says it is likely broad (likely_broad).
-    // Ages count from `now`: an index without dates has no fresh articles.
-    const std::optional<long> now =
-        r.recency != Recency::kOff && !p.by_date ? freshness_now(r) : std::nullopt;
-    const bool fresh = now && count > 0 && first < kFreshnessWindow;
-    const Xapian::doccount window = std::max<Xapian::doccount>(kFreshnessWindow, first + count);
-    const Xapian::doccount match_first = fresh ? 0 : first;
-    const Xapian::doccount match_count =
-        !fresh ? count
-        : r.recency == Recency::kStrong || likely_broad(p)
-            ? window
-            : std::max<Xapian::doccount>(static_cast<Xapian::doccount>(kBroadRank), first + count);
-    Facets facets;
-    facets.by_story = p.group_copies;
-    // Facets and totals see at least kFacetSample matches; exact=1 sees all.
-    const Xapian::doccount check =
-        r.exact_total ? db_.get_doccount() : std::max<Xapian::doccount>(kFacetSample, window);
-    Xapian::MSet mset = match(p, match_first, match_count, check, &facets);
-    std::optional<FreshnessProfile> profile;
-    if (fresh) {
-      std::vector<double> top;
-      for (auto it = mset.begin(); it != mset.end() && top.size() < kBroadRank; ++it)
-        top.push_back(it.get_weight());
-      // A match cut short by its time budget is answered as it is.
-      if (!p.budget->expired)
-        profile = freshness_profile(r.recency, r.half_life_days, top, mset.get_matches_estimated(),
-                                    db_.get_doccount());
-      if (profile && mset.size() < window && mset.size() < mset.get_matches_lower_bound())
-        mset = match(p, 0, window, check, &facets);
-    }
-    // The candidates freshness chooses from: the top by relevance, and the
-    // newest recent matches (many near-equal matches may leave every recent
-    // one past the top kFreshnessWindow by relevance).
-    std::vector<Scored> recent;
-    if (profile && now && !p.budget->expired && !p.near &&
-        mset.size() < mset.get_matches_lower_bound())
-      recent = recent_matches(p, *now, *profile, window,
-                              static_cast<double>(mset.get_matches_estimated()) /
-                                  std::max<double>(1, db_.get_doccount()));
-    res.timed_out = p.budget->expired;
-    if (p.group_copies) {
-      const StoryTally tally = facets.story_tally();
-      count_stories(mset, tally, r.exact_total || tally.articles < check, res);
-      *res.stories += pins.size();
-    } else {
-      res.total = mset.get_matches_estimated();
-      res.total_exact =
-          !res.timed_out && mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-    }
+    const std::vector<RankedArticle> pins = take_pins(r, p);
+    const PageSpan span = page_span(r, pins.size());
+    Candidates candidates = retrieve(r, p, span, res);
     res.total += pins.size();
-    res.category_facets = facet_counts(*facets.categories);
-    res.year_facets = facet_counts(*facets.years);
-    std::vector<RankedArticle> ranked =
-        fresh ? fresh_page(r, mset, recent, first, count, profile, now, res)
-              : read_page(mset, first == 0);
-    reread(r, p, ranked, res);
-    ranked.insert(ranked.begin(), pins.begin() + static_cast<std::ptrdiff_t>(pins_from),
-                  pins.begin() + static_cast<std::ptrdiff_t>(pins_to));
-    for (const RankedArticle& hit : ranked) {
-      Hit h = hit_of(hit.article, hit.score);
-      h.pinned = hit.pinned;
-      h.similar = hit.copies;
-      h.snippet = make_snippet(analyzer_, snippet_source(hit.article), p.parsed.highlight,
-                               p.parsed.highlight_prefix);
-      res.hits.push_back(std::move(h));
-    }
+    if (res.stories) *res.stories += pins.size();
+    for (const RescoringStage& stage : kRescoring) rescore(stage.rescorer, r, p, candidates, res);
+    res.hits = page_of(p, candidates, span, pins);
+    say_reading(r, p, candidates, res);
     return res;
   });
   result.took_ms =
@@ -451,14 +377,235 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
   return result;
 }
 
-std::vector<SearcherImpl::RankedArticle> SearcherImpl::read_page(const Xapian::MSet& mset,
-                                                                 bool first_page) {
-  if (first_page) mset.fetch();  // see the MSet::fetch() note above
-  std::vector<RankedArticle> ranked;
-  for (auto it = mset.begin(); it != mset.end(); ++it)
-    ranked.push_back({*it, it.get_weight(), article_from_data(it.get_document().get_data()),
-                      it.get_collapse_count()});
-  return ranked;
+// Pinned articles lead the first pages; the match goes on without them.
+std::vector<SearcherImpl::RankedArticle> SearcherImpl::take_pins(const SearchRequest& r,
+                                                                 Prepared& p) {
+  std::vector<RankedArticle> pins = pinned(r, p);
+  if (pins.empty()) return pins;
+  std::vector<Q> ids;
+  for (const RankedArticle& a : pins) ids.emplace_back(std::string(prefix::kId) + a.article.id);
+  const Q pinned_ids(Q::OP_OR, ids.begin(), ids.end());
+  p.query = Q(Q::OP_AND_NOT, p.query, pinned_ids);
+  if (!p.relaxed.empty()) p.relaxed = Q(Q::OP_AND_NOT, p.relaxed, pinned_ids);
+  return pins;
+}
+
+SearcherImpl::PageSpan SearcherImpl::page_span(const SearchRequest& r, std::size_t pins) {
+  PageSpan span;
+  span.pins_from = std::min(r.offset, pins);
+  span.pins_to = std::min(r.offset + r.limit, pins);
+  span.first = static_cast<Xapian::doccount>(r.offset > pins ? r.offset - pins : 0);
+  span.count = static_cast<Xapian::doccount>(r.limit - (span.pins_to - span.pins_from));
+  return span;
+}
+
+// Stage 1: the match, its counts and facets, and the candidates the
+// rescoring stages may reorder. Freshness may reorder the top
+// kFreshnessWindow, so they are matched from the first; `auto` first
+// matches the top kBroadRank (no deeper than a plain search) and matches
+// deeper only for a broad query, at once when Xapian's estimate says it is
+// likely broad (likely_broad). Ages count from `now`: an index without
+// dates has no fresh articles.
+SearcherImpl::Candidates SearcherImpl::retrieve(const SearchRequest& r, Prepared& p,
+                                                const PageSpan& span, SearchResult& res) {
+  Candidates c;
+  c.now = r.recency != Recency::kOff && !p.by_date ? freshness_now(r) : std::nullopt;
+  const bool fresh = c.now && span.count > 0 && span.first < kFreshnessWindow;
+  const Xapian::doccount window =
+      std::max<Xapian::doccount>(kFreshnessWindow, span.first + span.count);
+  c.first = fresh ? 0 : span.first;
+  const Xapian::doccount match_count =
+      !fresh ? span.count
+      : r.recency == Recency::kStrong || likely_broad(p)
+          ? window
+          : std::max<Xapian::doccount>(static_cast<Xapian::doccount>(kBroadRank),
+                                       span.first + span.count);
+  Facets facets;
+  facets.by_story = p.group_copies;
+  // Facets and totals see at least kFacetSample matches; exact=1 sees all.
+  const Xapian::doccount check =
+      r.exact_total ? db_.get_doccount() : std::max<Xapian::doccount>(kFacetSample, window);
+  Xapian::MSet mset = match(p, c.first, match_count, check, &facets);
+  if (fresh) {
+    std::vector<double> top;
+    for (auto it = mset.begin(); it != mset.end() && top.size() < kBroadRank; ++it)
+      top.push_back(it.get_weight());
+    // A match cut short by its time budget is answered as it is.
+    if (!p.budget->expired)
+      c.profile = freshness_profile(r.recency, r.half_life_days, top, mset.get_matches_estimated(),
+                                    db_.get_doccount());
+    if (c.profile && mset.size() < window && mset.size() < mset.get_matches_lower_bound())
+      mset = match(p, 0, window, check, &facets);
+  }
+  if (!fresh && c.first == 0) mset.fetch();  // see the MSet::fetch() note above
+  std::unordered_set<std::string> stories;   // with copies grouped: a story is listed once
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    c.items.push_back({*it, it.get_weight(), it.get_collapse_count(), it.get_document()});
+    if (!it.get_collapse_key().empty()) stories.insert(it.get_collapse_key());
+  }
+  if (c.profile) {
+    join_recent(p, mset, stories, c);
+  } else if (fresh) {  // matched from the first, but nothing to age: the page alone
+    const auto from =
+        static_cast<std::ptrdiff_t>(std::min<std::size_t>(span.first, c.items.size()));
+    c.items.erase(c.items.begin(), c.items.begin() + from);
+    if (c.items.size() > span.count) c.items.resize(span.count);
+    c.first = span.first;
+  }
+  res.timed_out = p.budget->expired;
+  if (p.group_copies) {
+    const StoryTally tally = facets.story_tally();
+    count_stories(mset, tally, r.exact_total || tally.articles < check, res);
+  } else {
+    res.total = mset.get_matches_estimated();
+    res.total_exact =
+        !res.timed_out && mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+  }
+  res.category_facets = facet_counts(*facets.categories);
+  res.year_facets = facet_counts(*facets.years);
+  return c;
+}
+
+// The candidates freshness chooses from: the top by relevance, and the
+// newest recent matches (many near-equal matches may leave every recent one
+// past the top kFreshnessWindow by relevance), each once.
+void SearcherImpl::join_recent(const Prepared& p, const Xapian::MSet& mset,
+                               std::unordered_set<std::string>& stories, Candidates& c) {
+  const std::size_t by_relevance = std::min(c.items.size(), kFreshnessWindow);
+  c.fresh_window = by_relevance;
+  if (p.budget->expired || p.near || mset.size() >= mset.get_matches_lower_bound()) return;
+  const Xapian::doccount window =
+      std::max<Xapian::doccount>(kFreshnessWindow, static_cast<Xapian::doccount>(c.items.size()));
+  const std::vector<Scored> recent = recent_matches(
+      p, *c.now, *c.profile, window,
+      static_cast<double>(mset.get_matches_estimated()) / std::max<double>(1, db_.get_doccount()));
+  std::unordered_set<Xapian::docid> seen;
+  for (const Candidate& m : c.items) seen.insert(m.docid);
+  std::vector<Candidate> joining;
+  for (const Scored& m : recent)
+    if (seen.insert(m.docid).second && (m.story.empty() || stories.insert(m.story).second))
+      joining.push_back({m.docid, m.score, m.copies, db_.get_document(m.docid)});
+  c.items.insert(c.items.begin() + static_cast<std::ptrdiff_t>(by_relevance), joining.begin(),
+                 joining.end());
+  c.fresh_window += joining.size();
+}
+
+// Stage 2: one rescoring stage over its window of the candidates.
+void SearcherImpl::rescore(Rescorer stage, const SearchRequest& r, const Prepared& p, Candidates& c,
+                           SearchResult& res) {
+  switch (stage) {
+    case Rescorer::kAccentReading:
+      return read_with_accents(r, p, c);
+    case Rescorer::kFreshness:
+      return age(r, c, res);
+  }
+}
+
+// A query of plain words typed without marks: the accented reading its top
+// kRestoreFrom candidates vote for, and every candidate's score plus what
+// the reading's marks would have added (accent_boosts: BM25 sums, so this
+// equals searching the reading, within these candidates): "binh tan" puts
+// articles writing "Bình Tân" above those writing "bính tấn". Only the
+// candidates are scored (a filter on them); term statistics are the whole
+// index's, as in any search. The candidates are the page, or the freshness
+// window, so pages never share or lose a hit.
+void SearcherImpl::read_with_accents(const SearchRequest& r, const Prepared& p, Candidates& c) {
+  if (r.strict_accents || !restorable(p.read.text)) return;
+  std::vector<Article> top;
+  for (std::size_t i = 0; i < c.items.size() && i < kRestoreFrom; ++i)
+    top.push_back(article_from_data(c.items[i].document.get_data()));
+  c.reading = restore_diacritics(analyzer_, p.read.text, top);
+  if (!c.reading || p.by_date || c.items.size() < 2) return;
+  const Q boosts = accent_boosts(*c.reading, analyzer_);
+  if (boosts.empty()) return;
+  Xapian::Enquire enquire(db_);
+  enquire.set_query(Q(Q::OP_FILTER, boosts, only(c.items)));
+  enquire.set_weighting_scheme(ranking());
+  const Xapian::MSet bonus = enquire.get_mset(0, static_cast<Xapian::doccount>(c.items.size()));
+  std::unordered_map<Xapian::docid, double> extra;
+  for (auto it = bonus.begin(); it != bonus.end(); ++it) extra[*it] = it.get_weight();
+  for (Candidate& m : c.items)
+    if (auto found = extra.find(m.docid); found != extra.end()) m.score += found->second;
+  // The freshness window's entries stay in it: reorder it and what follows apart.
+  const auto window_end = c.items.begin() + static_cast<std::ptrdiff_t>(c.fresh_window);
+  const auto by_score = [](const Candidate& x, const Candidate& y) { return x.score > y.score; };
+  std::stable_sort(c.items.begin(), window_end, by_score);
+  std::stable_sort(window_end, c.items.end(), by_score);
+}
+
+// Exactly the candidates, as a filter: their docids on one local database,
+// else their id terms.
+Xapian::Query SearcherImpl::only(const std::vector<Candidate>& items) {
+  if (shards_.size() == 1 && shards_.all_local()) {
+    std::vector<Xapian::docid> ids;
+    for (const Candidate& m : items) ids.push_back(m.docid);
+    std::sort(ids.begin(), ids.end());
+    return Q((new DocidList(std::move(ids)))->release());
+  }
+  std::vector<Q> ids;
+  for (const Candidate& m : items)
+    ids.emplace_back(std::string(prefix::kId) + m.document.get_value(slot::kId));
+  return Q(Q::OP_OR, ids.begin(), ids.end());
+}
+
+// Each score in the freshness window times its freshness when the profile
+// applies (docs/ranking.md#freshness), the window reordered.
+void SearcherImpl::age(const SearchRequest& r, Candidates& c, SearchResult& applied) {
+  if (!c.profile || !c.now) return;
+  const auto window_end = c.items.begin() + static_cast<std::ptrdiff_t>(c.fresh_window);
+  for (auto m = c.items.begin(); m != window_end; ++m)
+    m->score *= freshness(*c.profile, day_number(m->document.get_value(slot::kPublished)), *c.now);
+  std::stable_sort(c.items.begin(), window_end,
+                   [](const Candidate& x, const Candidate& y) { return x.score > y.score; });
+  applied.recency = r.recency;
+  applied.half_life_days = c.profile->half_life_days;
+}
+
+// Stage 3: the pins this page shows, then its share of the candidates,
+// each with its snippet.
+std::vector<Hit> SearcherImpl::page_of(const Prepared& p, const Candidates& c, const PageSpan& span,
+                                       const std::vector<RankedArticle>& pins) {
+  std::string prefix = p.parsed.highlight_prefix;
+  // A trailing word that is already a whole word is not highlighted as a prefix.
+  if (!prefix.empty() && db_.term_exists(prefix)) prefix.clear();
+  std::vector<Hit> hits;
+  auto add = [&](const Article& a, double score, Xapian::doccount copies, bool pinned) {
+    Hit h = hit_of(a, score);
+    h.pinned = pinned;
+    h.similar = copies;
+    h.snippet = make_snippet(analyzer_, snippet_source(a), p.parsed.highlight, prefix);
+    hits.push_back(std::move(h));
+  };
+  for (std::size_t i = span.pins_from; i < span.pins_to; ++i)
+    add(pins[i].article, pins[i].score, pins[i].copies, true);
+  const std::size_t from = span.first - c.first;
+  for (std::size_t i = from; i < c.items.size() && i < from + span.count; ++i) {
+    const Candidate& m = c.items[i];
+    add(article_from_data(m.document.get_data()), m.score, m.copies, false);
+  }
+  return hits;
+}
+
+// How the answer says the query was read. A query read otherwise (its
+// keystrokes, its typos) says so in `corrected`, with the accents the top
+// hits read it with, on every page; the first page of a query whose words
+// still find nothing gets Xapian's spelling suggestion.
+void SearcherImpl::say_reading(const SearchRequest& r, const Prepared& p, const Candidates& c,
+                               SearchResult& res) {
+  const bool read_otherwise =
+      p.read.correction && p.read.correction->served != (p.read.typed ? *p.read.typed : r.q);
+  res.correction_incomplete = p.read.correction && p.read.correction->gave_up;
+  if (p.read.typed && !read_otherwise) {
+    res.suggestion = p.read.typed;
+    return;
+  }
+  if (read_otherwise) {
+    res.corrected = trim_spaces(c.reading ? *c.reading : p.read.text);
+    return;
+  }
+  if (r.offset > 0) return;
+  // A correct query is never second-guessed.
+  res.suggestion = c.reading ? c.reading : correct_spelling(p.read.text, db_);
 }
 
 std::vector<SearcherImpl::RankedArticle> SearcherImpl::pinned(const SearchRequest& r,
@@ -480,52 +627,6 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::pinned(const SearchReques
     for (RankedArticle& a : found)
       if (a.article.id == id) ordered.push_back(a);
   return ordered;
-}
-
-// The top matches by relevance, each score times its freshness when the
-// profile applies (docs/ranking.md#freshness), reordered; the page of them.
-std::vector<SearcherImpl::RankedArticle> SearcherImpl::fresh_page(
-    const SearchRequest& r, const Xapian::MSet& mset, const std::vector<Scored>& recent,
-    Xapian::doccount first, Xapian::doccount count, const std::optional<FreshnessProfile>& profile,
-    std::optional<long> now, SearchResult& applied) {
-  struct Item {
-    Xapian::docid docid;
-    double score;
-    Xapian::doccount copies;
-  };
-  std::vector<Item> items;
-  std::unordered_set<Xapian::docid> seen;
-  std::unordered_set<std::string> stories;  // with copies grouped: a story is listed once
-  for (auto it = mset.begin(); it != mset.end(); ++it) {
-    items.push_back({*it, it.get_weight(), it.get_collapse_count()});
-    seen.insert(*it);
-    if (!it.get_collapse_key().empty()) stories.insert(it.get_collapse_key());
-  }
-  // The recent matches join the window, each once.
-  const std::size_t by_relevance = std::min(items.size(), kFreshnessWindow);
-  std::vector<Item> joining;
-  for (const Scored& m : recent)
-    if (seen.insert(m.docid).second && (m.story.empty() || stories.insert(m.story).second))
-      joining.push_back({m.docid, m.score, m.copies});
-  items.insert(items.begin() + static_cast<std::ptrdiff_t>(by_relevance), joining.begin(),
-               joining.end());
-  if (profile && now) {
-    const std::size_t window = std::min(items.size(), by_relevance + joining.size());
-    for (std::size_t i = 0; i < window; ++i)
-      items[i].score *= freshness(
-          *profile, day_number(db_.get_document(items[i].docid).get_value(slot::kPublished)), *now);
-    std::stable_sort(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(window),
-                     [](const Item& x, const Item& y) { return x.score > y.score; });
-    applied.recency = r.recency;
-    applied.half_life_days = profile->half_life_days;
-  }
-  std::vector<RankedArticle> ranked;
-  for (std::size_t i = first; i < items.size() && i < std::size_t{first} + count; ++i) {
-    const Item& item = items[i];
-    ranked.push_back({item.docid, item.score,
-                      article_from_data(db_.get_document(item.docid).get_data()), item.copies});
-  }
-  return ranked;
 }
 
 // The `count` newest matches dated within kRecentHalfLives half-lives of
@@ -643,67 +744,6 @@ std::optional<long> SearcherImpl::freshness_now(const SearchRequest& r) {
   const auto d = parse_date(r.now);
   if (!d) throw BadRequest("bad date \"" + r.now.substr(0, 20) + "\": expected YYYY-MM-DD");
   return day_number(published_value(d->iso()));
-}
-
-// How the page reads the query: for a query typed without marks, the
-// accented reading its top hits vote for (and the page is reranked as that
-// reading: rerank_as_reading; each page within itself, so pages never share
-// or lose a hit). A query read otherwise (its keystrokes, its typos) says
-// so in `corrected`, that reading with its accents, on every page; the
-// first page of a query whose words still find nothing gets Xapian's
-// spelling suggestion.
-void SearcherImpl::reread(const SearchRequest& r, const Prepared& p,
-                          std::vector<RankedArticle>& ranked, SearchResult& res) {
-  std::optional<std::string> reading;
-  if (!r.strict_accents && restorable(p.read.text)) {
-    std::vector<Article> top;
-    for (std::size_t i = 0; i < ranked.size() && i < kRestoreFrom; ++i)
-      top.push_back(ranked[i].article);
-    reading = restore_diacritics(analyzer_, p.read.text, top);
-    if (reading && !p.by_date) rerank_as_reading(accent_boosts(*reading, analyzer_), ranked);
-  }
-  const bool read_otherwise =
-      p.read.correction && p.read.correction->served != (p.read.typed ? *p.read.typed : r.q);
-  res.correction_incomplete = p.read.correction && p.read.correction->gave_up;
-  if (p.read.typed && !read_otherwise) {
-    res.suggestion = p.read.typed;
-    return;
-  }
-  if (read_otherwise) {
-    res.corrected = trim_spaces(reading ? *reading : p.read.text);
-    return;
-  }
-  if (r.offset > 0) return;
-  // A correct query is never second-guessed.
-  res.suggestion = reading ? reading : correct_spelling(p.read.text, db_);
-}
-
-// The plain query's best matches, reordered after adding what the accented
-// reading's marks would have added to their scores (accent_boosts: BM25 sums,
-// so this equals searching the reading, within these matches): "binh tan"
-// puts articles writing "Bình Tân" above those writing "bính tấn". Only these
-// documents are scored (a filter on their id terms); term statistics are the
-// whole index's, as in any search.
-void SearcherImpl::rerank_as_reading(const Xapian::Query& boosts,
-                                     std::vector<RankedArticle>& ranked) {
-  if (ranked.size() < 2 || boosts.empty()) return;
-  std::vector<Xapian::Query> ids;
-  for (const RankedArticle& hit : ranked)
-    ids.emplace_back(std::string(prefix::kId) + hit.article.id);
-  Xapian::Enquire enquire(db_);
-  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, boosts,
-                                  Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end())));
-  enquire.set_weighting_scheme(ranking());
-  Xapian::MSet bonus = enquire.get_mset(0, static_cast<Xapian::doccount>(ranked.size()));
-  std::unordered_map<Xapian::docid, double> extra;
-  for (auto it = bonus.begin(); it != bonus.end(); ++it) extra[*it] = it.get_weight();
-  for (RankedArticle& hit : ranked) {
-    auto found = extra.find(hit.docid);
-    if (found != extra.end()) hit.score += found->second;
-  }
-  std::stable_sort(
-      ranked.begin(), ranked.end(),
-      [](const RankedArticle& x, const RankedArticle& y) { return x.score > y.score; });
 }
 
 // The query runs once; its MSet holds every match (~80 bytes each).

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -607,6 +608,40 @@ TEST_CASE("freshness: a specific query keeps its best match whatever its age") {
   CHECK(dates(strong["hits"])[1] >= "2017-07-10");  // the rest: the newest
   // half_life lengthens the decay.
   CHECK(search(s, "giá xăng", "&half_life=365")["recency"]["half_life_days"] == 365);
+}
+
+TEST_CASE("freshness scales the whole relevance score, the accents the query is read with included") {
+  // The ranking's declared order (search/ranking.h): the accents the top
+  // hits read "gia xang ..." with are added first, then freshness
+  // multiplies: each hit scores its score without freshness times its
+  // freshness, 0.1 + 0.9 * 2^(-age / 10 days) under strong.
+  Server s(dated().db);
+  const std::string q = "gia xang vuot moc lich su sau con bao katrina";
+  const json off = search(s, q, "&recency=off&now=2017-07-14");
+  const json strong = search(s, q, "&recency=strong&half_life=10&now=2017-07-14");
+  REQUIRE(off["hits"].size() == 10);
+  REQUIRE(strong["hits"].size() == 10);
+  std::map<std::string, double> unaged;
+  for (const auto& h : off["hits"]) unaged[h["id"]] = h["score"].get<double>();
+  std::size_t compared = 0;
+  for (const auto& h : strong["hits"]) {
+    const auto found = unaged.find(h["id"].get<std::string>());
+    if (found == unaged.end()) continue;
+    ++compared;
+    const std::string published = h["published"];
+    std::tm day{};
+    day.tm_year = std::stoi(published.substr(0, 4)) - 1900;
+    day.tm_mon = std::stoi(published.substr(5, 2)) - 1;
+    day.tm_mday = std::stoi(published.substr(8, 2));
+    std::tm now{};
+    now.tm_year = 117, now.tm_mon = 6, now.tm_mday = 14;
+    const double age = std::round(std::difftime(timegm(&now), timegm(&day)) / 86400);
+    const double freshness = 0.1 + 0.9 * std::exp2(-age / 10);
+    CAPTURE(published);
+    CHECK(h["score"].get<double>() == doctest::Approx(found->second * freshness).epsilon(0.001));
+  }
+  CHECK(compared >= 1);
+  CHECK(strong["hits"][0]["id"] == "old");  // still the one the query names
 }
 
 TEST_CASE("freshness finds the newest matches deep among many recent articles, copies once") {
