@@ -5,15 +5,24 @@
 // (exact=1: Xapian scores every match, never stops early) and counts the
 // queries whose top 10 (ids and scores) differ: the early stop must not
 // change a ranking (docs/benchmarks.md, Scale). With --print, each query's
-// top 10 (ids, scores, copies) and counts, to compare two builds.
+// top 10 (ids, scores, copies) and counts, to compare two builds. With
+// --stock=DIR, the same queries also through stock Xapian over DIR (a
+// bench-stock-index of the same corpus: QueryParser, OR, BM25, the top 10
+// with their data), each query timed by both in turn so the machine's drift
+// hits both alike; prints its figures and the ratios (issue 24's measure).
 //
 //   bench-query-timing INDEX_DIR PATHS [--check] [--print] [--recency=auto] [--group]
+//                      [--stock=DIR]
+#include <xapian.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "search.h"
@@ -61,15 +70,59 @@ std::string counts(const tracuu::SearchResult& res) {
   return out;
 }
 
+// Stock Xapian's search as the relevance suite's peer runs it
+// (bench/relevance_bench.cpp): the query parsed with OR, BM25, the top 10
+// and their stored data.
+class StockSearch {
+ public:
+  explicit StockSearch(const std::string& dir) : db_(dir) {
+    parser_.set_database(db_);
+    parser_.set_default_op(Xapian::Query::OP_OR);
+  }
+  std::size_t search(const std::string& text) {
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(parser_.parse_query(text, 0));
+    const Xapian::MSet mset = enquire.get_mset(0, 10);
+    std::size_t bytes = 0;
+    for (auto it = mset.begin(); it != mset.end(); ++it)
+      bytes += it.get_document().get_data().size();
+    return bytes;
+  }
+
+ private:
+  Xapian::Database db_;
+  Xapian::QueryParser parser_;
+};
+
+struct Figures {
+  double mean, p50, p95, p99, max;
+};
+
+Figures figures_of(std::vector<double> ms) {
+  double sum = 0;
+  for (double t : ms) sum += t;
+  std::sort(ms.begin(), ms.end());
+  auto at = [&](double share) {
+    return ms[std::min(ms.size() - 1, static_cast<std::size_t>(share * ms.size()))];
+  };
+  return {sum / static_cast<double>(ms.size()), at(0.5), at(0.95), at(0.99), ms.back()};
+}
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::cerr << "usage: bench-query-timing INDEX_DIR PATHS [--check] [--print] [--recency=auto] "
-                 "[--group]\n";
+                 "[--group] [--stock=DIR]\n";
     return 1;
   }
   bool check = false, group = false, print = false;
+  std::string stock_dir;
   tracuu::Recency recency = tracuu::Recency::kOff;
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -78,7 +131,12 @@ int main(int argc, char** argv) {
     if (arg == "--print") print = true;
     if (arg == "--recency=auto") recency = tracuu::Recency::kAuto;
     if (arg == "--recency=strong") recency = tracuu::Recency::kStrong;
+    if (arg.rfind("--stock=", 0) == 0) stock_dir = arg.substr(8);
   }
+  std::optional<StockSearch> stock;
+  if (!stock_dir.empty()) stock.emplace(stock_dir);
+  std::vector<double> stock_times;
+  std::vector<std::pair<std::string_view, double>> stage_ms;  // every query's stages
   tracuu::Searcher searcher{tracuu::IndexLocation(argv[1])};
   std::ifstream in(argv[2]);
   std::vector<std::pair<double, std::string>> times;
@@ -91,9 +149,14 @@ int main(int argc, char** argv) {
     r.recency = recency;
     const auto start = std::chrono::steady_clock::now();
     const tracuu::SearchResult res = searcher.search(r);
-    times.emplace_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(),
-        r.q);
+    times.emplace_back(ms_since(start), r.q);
+    for (const tracuu::SearchResult::StageTime& t : res.stages)
+      stage_ms.emplace_back(t.stage, t.ms);
+    if (stock) {
+      const auto stock_start = std::chrono::steady_clock::now();
+      stock->search(r.q);
+      stock_times.push_back(ms_since(stock_start));
+    }
     if (print) std::printf("top\t%s\t%s%s\n", r.q.c_str(), top10(res).c_str(), counts(res).c_str());
     if (check) {
       r.exact_total = true;
@@ -104,15 +167,32 @@ int main(int argc, char** argv) {
     }
   }
   if (times.empty()) return 1;
-  double sum = 0;
-  for (const auto& t : times) sum += t.first;
+  std::vector<double> ms;
+  for (const auto& t : times) ms.push_back(t.first);
+  const Figures own = figures_of(ms);
+  std::printf("queries %zu  mean %.2f ms  p50 %.2f  p95 %.2f  p99 %.2f  max %.1f\n", times.size(),
+              own.mean, own.p50, own.p95, own.p99, own.max);
+  if (stock) {
+    const Figures base = figures_of(stock_times);
+    std::printf("stock   %zu  mean %.2f ms  p50 %.2f  p95 %.2f  p99 %.2f  max %.1f\n",
+                stock_times.size(), base.mean, base.p50, base.p95, base.p99, base.max);
+    std::printf("ratio to stock  mean %.2fx  p50 %.2fx  p99 %.2fx\n", own.mean / base.mean,
+                own.p50 / base.p50, own.p99 / base.p99);
+  }
+  // The mean of each stage over the queries, in the ranking's order.
+  std::vector<std::pair<std::string_view, double>> stage_sums;
+  for (const auto& [name, ms_of] : stage_ms) {
+    auto it = std::find_if(stage_sums.begin(), stage_sums.end(),
+                           [&](const auto& s) { return s.first == name; });
+    if (it == stage_sums.end()) it = stage_sums.insert(stage_sums.end(), {name, 0.0});
+    it->second += ms_of;
+  }
+  std::printf("stages (mean ms):");
+  for (const auto& [name, sum] : stage_sums)
+    std::printf("  %.*s %.2f", static_cast<int>(name.size()), name.data(),
+                sum / static_cast<double>(times.size()));
+  std::printf("\n");
   std::sort(times.begin(), times.end());
-  auto at = [&](double share) {
-    return times[std::min(times.size() - 1, static_cast<std::size_t>(share * times.size()))].first;
-  };
-  std::printf("queries %zu  mean %.1f ms  p50 %.1f  p95 %.1f  p99 %.1f  max %.1f\n", times.size(),
-              sum / static_cast<double>(times.size()), at(0.5), at(0.95), at(0.99),
-              times.back().first);
   if (check) std::printf("top 10 differing from an exhaustive match: %zu\n", differ);
   std::printf("slowest:\n");
   for (std::size_t k = 0; k < 8 && k < times.size(); ++k)

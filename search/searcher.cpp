@@ -360,16 +360,28 @@ SearchResult SearcherImpl::search(const SearchRequest& r) {
   SearchResult result = with_retry([&] {
     SearchResult res;
     res.query = r.q;
+    auto lap = [&res, at = std::chrono::steady_clock::now()](std::string_view stage) mutable {
+      const auto now = std::chrono::steady_clock::now();
+      res.stages.push_back({stage, std::chrono::duration<double, std::milli>(now - at).count()});
+      at = now;
+    };
     Prepared p = prepare(r);
     res.date_range = p.parsed.date_range;
+    lap("read");
     const std::vector<RankedArticle> pins = take_pins(r, p);
     const PageSpan span = page_span(r, pins.size());
+    lap("pins");
     Candidates candidates = retrieve(r, p, span, res);
     res.total += pins.size();
     if (res.stories) *res.stories += pins.size();
-    for (const RescoringStage& stage : kRescoring) rescore(stage.rescorer, r, p, candidates, res);
+    lap("retrieval");
+    for (const RescoringStage& stage : kRescoring) {
+      rescore(stage.rescorer, r, p, candidates, res);
+      lap(stage.name);
+    }
     res.hits = page_of(p, candidates, span, pins);
     say_reading(r, p, candidates, res);
+    lap("page");
     return res;
   });
   result.took_ms =

@@ -34,6 +34,11 @@ void search(Api& api, const httplib::Request& req, httplib::Response& res) {
   if (result.recency != Recency::kOff)
     body["recency"] = {{"profile", result.recency == Recency::kStrong ? "strong" : "auto"},
                        {"half_life_days", result.half_life_days}};
+  if (choice_param(req, "profile", {"0", "1"}) == "1") {  // each stage's time (docs/api.md)
+    json& stages = body["stages"] = json::array();
+    for (const SearchResult::StageTime& t : result.stages)
+      stages.push_back({{"stage", t.stage}, {"ms", t.ms}});
+  }
   Api::mark_partial(body, searcher->missing_shards());
   if (result.timed_out) {
     body["partial"] = true;

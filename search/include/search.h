@@ -181,6 +181,14 @@ struct SearchResult {
   // query specific), and the half-life used.
   Recency recency = Recency::kOff;
   double half_life_days = 0;
+  // The time of each stage of the ranking (docs/ranking.md#the-pipeline),
+  // in order: "read" (the query read and parsed), "pins", "retrieval", each
+  // rescoring stage, "page" (the hits' stored data and snippets).
+  struct StageTime {
+    std::string_view stage;  // a name of static storage
+    double ms = 0;
+  };
+  std::vector<StageTime> stages;
 };
 
 // How many matches fall in each day, week (from Monday), month or year.

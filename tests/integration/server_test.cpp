@@ -85,6 +85,23 @@ TEST_CASE("plain query finds the accented title, and ranks it first") {
   }
 }
 
+TEST_CASE("profile=1 lists the ranking's stages in order with their times; without it, none") {
+  const json r = search("q=" + url_encode("binh tan") + "&profile=1");
+  REQUIRE(r.contains("stages"));
+  std::vector<std::string> stages;
+  double sum = 0;
+  for (const auto& s : r["stages"]) {
+    stages.push_back(s["stage"]);
+    CHECK(s["ms"].get<double>() >= 0);
+    sum += s["ms"].get<double>();
+  }
+  CHECK(stages ==
+        std::vector<std::string>{"read", "pins", "retrieval", "accent_reading", "freshness", "page"});
+  CHECK(sum <= r["took_ms"].get<double>() + 0.01);
+  CHECK_FALSE(search("q=" + url_encode("binh tan")).contains("stages"));
+  CHECK(corpus().get("/search?q=x&profile=yes").first == 400);
+}
+
 TEST_CASE("a query typed without accents gets the accented reading as a suggestion") {
   CHECK(search("q=" + url_encode("binh tan"))["suggestion"] == "Bình Tân");
   CHECK(search("q=" + url_encode("chu tich hdnd quan binh tan"))["suggestion"] ==
