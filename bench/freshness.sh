@@ -50,8 +50,9 @@ fi
 broad=$work/broad-${BROAD:-100}.tsv
 [[ -f $broad ]] || python3 $r/freshness_corpus.py broad "$news" "${BROAD:-100}" >"$broad"
 queries=$work/queries-$([[ $quick == 1 ]] && echo quick || echo full).tsv
-# Without issue 23's intents: their passages are not in this index.
-{ grep -vE '^(questions|long|misspelling)' "$suite"; cat "$broad"; } >"$queries"
+# Every intent of the suite, issue 23's included (people's questions need
+# their passages: the collection's 4th file, as in bench/relevance.sh).
+cat "$suite" "$broad" >"$queries"
 : >"$work/no-seeds.tsv"
 
 # Ages count from the newest news article (the client's date of the API):
@@ -59,11 +60,13 @@ queries=$work/queries-$([[ $quick == 1 ]] && echo quick || echo full).tsv
 now=$(python3 -c 'import gzip, json, sys
 print(max(json.loads(l)["published"] for l in gzip.open(sys.argv[1], "rt")))' "$dated")
 index_key=$(suite_index_key)
+qa_corpus=()
+[[ -f $qa_passages ]] && qa_corpus=(--corpus "$qa_passages")
 results=()
 for mode in off auto strong; do
   step "tracuu, recency=$mode"
   "$build/bench/bench-relevance" --system tracuu --work "$work" --corpus "$dated" --corpus "$laws" \
-    --corpus "$categorized" --queries "$queries" --seeds "$work/no-seeds.tsv" \
+    --corpus "$categorized" ${qa_corpus[@]+"${qa_corpus[@]}"} --queries "$queries" --seeds "$work/no-seeds.tsv" \
     --index-key "$index_key" --recency "$mode" --now "$now" >"$work/tracuu-$mode.tsv"
   results+=("$mode=$work/tracuu-$mode.tsv")
 done
