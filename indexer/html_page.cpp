@@ -8,10 +8,10 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <unordered_map>
 #include <vector>
 
@@ -227,6 +227,17 @@ bool names_author(const GumboNode* n) {
          attribute(n, "itemprop") == "author";
 }
 
+// Whether an element's own text holds a digit, asked before that text is
+// built: most of a page's elements hold none (docs/benchmarks.md, Ingest).
+bool own_text_has_digit(const GumboNode* n) {
+  const GumboVector& kids = children(n);
+  for (unsigned i = 0; i < kids.length; ++i) {
+    const auto* k = static_cast<const GumboNode*>(kids.data[i]);
+    if (k->type == GUMBO_NODE_TEXT && std::strpbrk(k->v.text.text, "0123456789")) return true;
+  }
+  return false;
+}
+
 PageFacts collect_facts(const GumboNode* root) {
   PageFacts facts;
   const GumboNode* open_byline = nullptr;  // the byline element being walked, if any
@@ -273,8 +284,9 @@ PageFacts collect_facts(const GumboNode* root) {
     }
     if (class_has(n, "date") || class_has(n, "time")) {
       if (classed_texts++ < kMaxClassedTexts) facts.dates.push_back(text_of(n));
-    } else if (std::string line = own_text(n); !line.empty() && letters(line) <= 80) {
-      date_lines.push_back(std::move(line));
+    } else if (own_text_has_digit(n)) {  // a line without one is no date (date_in_line)
+      if (std::string line = own_text(n); letters(line) <= 80)
+        date_lines.push_back(std::move(line));
     }
     return true;
   };
@@ -425,13 +437,28 @@ std::optional<Date> date_in_word(std::string_view word) {
   return parse_date(word);
 }
 
+// The pieces of `text` between any of the `separators` (empty ones too).
+std::vector<std::string_view> split_on(std::string_view text, std::string_view separators) {
+  std::vector<std::string_view> pieces;
+  for (std::size_t start = 0;;) {
+    const std::size_t end = text.find_first_of(separators, start);
+    pieces.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) return pieces;
+    start = end + 1;
+  }
+}
+
 // A date written in a line: the whole line ("ngày 15 tháng 5 năm 2021",
 // "2021-05-15T08:30:00+07:00"), one of its parts between commas, bars,
 // brackets and " - " ("Thứ bảy, 16/3/2024, 08:30 (GMT+7)", "15/05/2021 -
 // 08:30"), or one word of those ("05/09/2023 14:12 GMT+7", "Cập nhật:
 // 2023-09-05 14:12").
 std::optional<Date> date_in_line(std::string_view line) {
-  if (line.empty() || letters(line) > 80) return std::nullopt;
+  // Every form parse_date reads has its year in digits: a page's many lines
+  // without one are no date, and cost no tokenizing (docs/benchmarks.md, Ingest).
+  if (std::none_of(line.begin(), line.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  if (letters(line) > 80) return std::nullopt;
   if (auto d = parse_date(line)) return d;
   if (auto d = date_in_word(line)) return d;
   std::string text(line);
@@ -439,14 +466,14 @@ std::optional<Date> date_in_line(std::string_view line) {
     text[at + 1] = ',';
   for (char& c : text)
     if (c == '|' || c == '(' || c == ')') c = ',';
-  std::istringstream parts(text);
-  for (std::string part; std::getline(parts, part, ',');) {
-    part = trim_spaces(part);
-    if (part.empty()) continue;
-    if (auto d = parse_date(part)) return d;
-    std::istringstream words(part);
-    for (std::string word; words >> word;) {
-      if (word.find_first_of("/-") == std::string::npos) continue;
+  // Split without streams: an istringstream per line cost more than reading
+  // its date (docs/benchmarks.md, Ingest).
+  for (std::string_view part : split_on(text, ",")) {
+    const std::string trimmed = trim_spaces(part);
+    if (trimmed.empty()) continue;
+    if (auto d = parse_date(trimmed)) return d;
+    for (std::string_view word : split_on(trimmed, " \t\n\v\f\r")) {
+      if (word.empty() || word.find_first_of("/-") == std::string_view::npos) continue;
       if (auto d = date_in_word(word)) return d;
     }
   }
@@ -483,7 +510,7 @@ bool is_brand(std::string_view tail) {
   const std::string folded = lower_ascii(compact_folded(tail));
   for (std::string_view mark : {"news", "online"})
     if (folded.find(mark) != std::string::npos) return true;
-  if (word_count(tail) != 1) return false;
+  if (word_count(tail, 2) != 1) return false;
   if (tail.find('.') != std::string_view::npos) return true;
   return std::any_of(tail.begin() + 1, tail.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
@@ -556,7 +583,7 @@ std::vector<std::string> story_paragraphs(const StoryText& story, const Article&
     if (text == a.title || (!byline.empty() && text == byline) ||
         (!a.author.empty() && text == a.author))
       continue;
-    if (!p.heading && word_count(text) <= 12 && date_in_line(text)) continue;
+    if (!p.heading && word_count(text, 13) <= 12 && date_in_line(text)) continue;
     kept.push_back(std::string(text));
   }
   return kept;
@@ -607,7 +634,7 @@ void take_date(Article& a, const Evidence& e, const StoryText& story) {
   }
   for (const Paragraph& p : story.paragraphs) {
     if (!a.published.empty()) return;
-    if (word_count(p.text) <= 12) a.published = iso_date(p.text);
+    if (word_count(p.text, 13) <= 12) a.published = iso_date(p.text);
   }
 }
 
@@ -625,7 +652,7 @@ void take_category(Article& a, const Evidence& e) {
 // paragraphs; the lead is the description when the story opens with it,
 // else the first paragraph.
 void take_story(Article& a, const Evidence& e, std::vector<std::string> paragraphs) {
-  if (word_count(e.json_ld.body) >= kMinStoryWords) {
+  if (word_count(e.json_ld.body, kMinStoryWords) >= kMinStoryWords) {
     paragraphs.clear();
     std::string text = e.json_ld.body;
     std::size_t start = 0;
@@ -719,7 +746,8 @@ Article parse_html_page(std::string_view bytes, std::string default_id,
   take_story(a, evidence, std::move(paragraphs));
   for (const std::string& c : story.captions) a.caption += (a.caption.empty() ? "" : "\n") + c;
 
-  const std::size_t words = word_count(a.lead) + word_count(a.body);
+  // Counted up to the minimum only: a shorter story's count is exact.
+  const std::size_t words = word_count(a.lead, kMinStoryWords) + word_count(a.body, kMinStoryWords);
   if (words < kMinStoryWords) {
     if (story.page_link_density > 0.5)
       throw RecordError("no article (a page of links, like a section front: " +

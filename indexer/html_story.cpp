@@ -83,6 +83,18 @@ bool is_furniture(const GumboNode* n) {
   return class_has_any(n, kFurnitureWeak) && !class_has_any(n, kContentHints);
 }
 
+// Found with memchr: commas are few, and every text of a page is counted
+// twice (docs/benchmarks.md, Ingest).
+std::size_t commas(std::string_view text) {
+  std::size_t n = 0;
+  const char* const end = text.data() + text.size();
+  for (const char* p = text.data(); p < end; ++p, ++n) {
+    p = static_cast<const char*>(std::memchr(p, ',', static_cast<std::size_t>(end - p)));
+    if (!p) return n;
+  }
+  return n;
+}
+
 // Text and link lengths of each element's subtree (furniture left out),
 // computed once, bottom-up: scoring asks them of every block.
 struct BlockStats {
@@ -156,11 +168,11 @@ class StoryFinder {
         [&](const GumboNode* n) {
           if (is_text(n)) {
             if (path.empty()) return false;
-            const char* text = n->v.text.text;
+            const std::string_view text = n->v.text.text;
             BlockStats& s = stats_[path.back()];
             const std::size_t chars = letters(text);
             s.chars += chars;
-            s.commas += static_cast<std::size_t>(std::count(text, text + std::strlen(text), ','));
+            s.commas += commas(text);
             if (links > 0) s.link_chars += chars;
             return false;
           }
@@ -401,7 +413,8 @@ StoryText read_story(const std::vector<const GumboNode*>& blocks, const StoryFin
             std::string& out = in_caption > 0 ? caption : current.text;
             const std::size_t before = out.size();
             append_collapsed(out, n->v.text.text);
-            if (in_link > 0 && in_caption == 0) current.link_chars += letters(out.substr(before));
+            if (in_link > 0 && in_caption == 0)
+              current.link_chars += letters(std::string_view(out).substr(before));
             return false;
           }
           if (!is_element(n) || finder.removed(n)) return false;

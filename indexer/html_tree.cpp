@@ -2,7 +2,9 @@
 #include "html_tree.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 namespace tracuu::html {
 
@@ -74,7 +76,13 @@ std::string lower_ascii(std::string_view s) {
   return out;
 }
 
+// Writes into the string's own buffer, sized once, not push_back per byte:
+// every text of a page passes here (docs/benchmarks.md, Ingest).
 void append_collapsed(std::string& out, std::string_view text) {
+  const std::size_t before = out.size();
+  out.resize(before + text.size());  // collapsing only shortens the text
+  char* const begin = out.data();
+  char* end = begin + before;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
@@ -83,11 +91,12 @@ void append_collapsed(std::string& out, std::string_view text) {
       ++i;
     }
     if (!space) {
-      out.push_back(text[i]);
-    } else if (!out.empty() && out.back() != ' ') {
-      out.push_back(' ');
+      *end++ = text[i];
+    } else if (end != begin && end[-1] != ' ') {
+      *end++ = ' ';
     }
   }
+  out.resize(static_cast<std::size_t>(end - begin));
 }
 
 bool is_text(const GumboNode* n) {
@@ -104,17 +113,38 @@ std::string text_of(const GumboNode* root) {
   return text_of(root, is_code);
 }
 
+// Eight bytes at a time: every text of a page is measured, some twice
+// (docs/benchmarks.md, Ingest).
 std::size_t letters(std::string_view utf8) {  // code points, not bytes
-  return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  std::size_t count = 0, i = 0;
+  for (; i + 8 <= utf8.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, utf8.data() + i, 8);
+    // A continuation byte is 10xxxxxx: its top bit set, the next one not.
+    // The multiplication sums the eight flags into the top byte.
+    const std::uint64_t continuation = (word & ~(word << 1) & 0x8080808080808080ULL) >> 7;
+    count += 8 - static_cast<std::size_t>((continuation * 0x0101010101010101ULL) >> 56);
+  }
+  for (; i < utf8.size(); ++i) count += (static_cast<unsigned char>(utf8[i]) & 0xC0) != 0x80;
+  return count;
 }
 
+namespace {
+
+// Whether `text` in lower case holds `word` (lower case), without a lower-case copy.
+bool holds_lowered(std::string_view text, std::string_view word) {
+  auto same = [](char t, char w) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(t))) == w;
+  };
+  return std::search(text.begin(), text.end(), word.begin(), word.end(), same) != text.end();
+}
+
+}  // namespace
+
+// Asked of every element several times: no copies (docs/benchmarks.md,
+// Ingest). A word without spaces lies in the class or in the id.
 bool class_has(const GumboNode* n, std::string_view word) {
-  std::string names = lower_ascii(attribute(n, "class"));
-  names += ' ';
-  names += lower_ascii(attribute(n, "id"));
-  return names.find(word) != std::string::npos;
+  return holds_lowered(attribute(n, "class"), word) || holds_lowered(attribute(n, "id"), word);
 }
 
 std::string raw_text(const GumboNode* n) {

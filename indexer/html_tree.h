@@ -58,8 +58,8 @@ bool is_code(const GumboNode* n);
 // The attribute's value; empty when absent (data() is null then).
 std::string_view attribute(const GumboNode* n, const char* name);
 const GumboVector& children(const GumboNode* n);  // none for text
-// Whether the element's class or id holds `word` (lower case): "box-comment"
-// holds "comment".
+// Whether the element's class or id holds `word` (lower case, not empty, no
+// spaces): "box-comment" holds "comment".
 bool class_has(const GumboNode* n, std::string_view word);
 const GumboNode* body_of(const GumboNode* root);  // <body>, or the root
 

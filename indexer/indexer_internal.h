@@ -116,7 +116,9 @@ std::string prune_refusal(const IndexOptions& options, std::size_t indexed, std:
 // Text rules that text pages and HTML pages share (loaders.cpp).
 // Ends like a sentence (or a clause): ".", "!", "?", "…", a closing quote, ":", ";", ",".
 bool ends_sentence(std::string_view s);
-std::size_t word_count(std::string_view s);  // runs of non-spaces
+// Runs of non-spaces, counted up to `cap`: "at most 12 words" need not
+// read a long paragraph to its end.
+std::size_t word_count(std::string_view s, std::size_t cap = SIZE_MAX);
 // A line that is an author's signature, alone at the end of a story: a
 // short name (at most 6 words, 60 bytes), not a sentence.
 bool is_signature(std::string_view line);
