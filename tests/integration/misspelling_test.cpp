@@ -41,6 +41,9 @@ std::string news() {
   out += harness::record("hanoi-en-2", "Hanoi food tour", "A food tour of Hanoi old quarter.");
   out += harness::record("manh", "Ông Hồ Chí Manh nghỉ hưu", "Ông Manh làm thợ mộc.");
   out += harness::record("covid", "Covid-19 tại Đà Nẵng", "Ca mắc Covid-19 mới ở Đà Nẵng.");
+  for (int i = 0; i < 5; ++i)  // "tâm": a common word, never beside "bình"
+    out += harness::record("tam-" + std::to_string(i), "Trung tâm y tế số " + std::to_string(i),
+                           "Trung tâm tiếp nhận người bệnh.");
   out += harness::record("xang", "Giá xăng tăng mạnh từ chiều nay",
                          "Giá xăng tăng mạnh lần thứ ba trong tháng.");
   return out;
@@ -93,6 +96,17 @@ TEST_CASE("a mistyped syllable is read by the pair it makes with its neighbours"
   // literal=1: the words as typed, nothing read otherwise.
   json literal = search("ho chi mnh ", "&literal=1");
   CHECK_FALSE(literal.contains("corrected"));
+}
+
+TEST_CASE("a common word never held beside its neighbours is read as the word it mistypes") {
+  // "tam" (tâm) is in 5 articles, never after "binh"; "tan" is, in 40.
+  json mistyped = search("binh tam ");
+  CHECK(corrected(mistyped) == "Bình Tân");
+  all_about(mistyped, "Bình Tân", 40);
+  // Held beside its neighbour, or alone, the word stays as typed.
+  CHECK_FALSE(search("trung tam ").contains("corrected"));
+  CHECK(search("trung tam ")["hits"][0]["id"].get<std::string>().rfind("tam-", 0) == 0);
+  CHECK_FALSE(search("tam ").contains("corrected"));
 }
 
 TEST_CASE("words run together are split where the index holds the pairs") {
