@@ -49,6 +49,11 @@ constexpr double kHeldSplitShare = 1.0 / 2000;
 // the word as typed (bench/relevance: neighbour-key 0.471 -> 0.521,
 // misspellings 0.621 / 0.587 -> 0.627 / 0.592, every other intent the
 // same; docs/ranking.md#typos-and-words-run-together).
+// A word held beside its neighbours by this many articles stays as typed;
+// by fewer, only a reading held beside them this many times as often
+// replaces it ("pu nu": 1 article; "phu nu": thousands).
+constexpr double kHeldBeside = 3;
+constexpr double kBesideOver = 100;
 // In a small index, a word in this many articles or fewer counts as rare.
 constexpr double kFewest = 3;
 // The words of one query given a reading at most, and the time they may
@@ -396,6 +401,7 @@ std::optional<Reading> best_reading(const Token& t, const std::string& before,
   // A common word no article holds beside its neighbours: perhaps another
   // word mistyped into it ("than pho" for "thanh pho": a real-word mistake).
   bool out_of_context = false;
+  double typed_pairs = 0;  // articles holding the word beside its neighbours
   if (held > 0) {
     const double share = is_folded_syllable(t.folded) ? kRareSyllableShare : kRareRunShare;
     if (held > std::max(kFewest, share * stats.articles())) {
@@ -407,7 +413,8 @@ std::optional<Reading> best_reading(const Token& t, const std::string& before,
         return std::nullopt;
       out_of_context = true;
     }
-    if (stats.pair(before, t.folded) + stats.pair(t.folded, after) > 0) return std::nullopt;
+    typed_pairs = stats.pair(before, t.folded) + stats.pair(t.folded, after);
+    if (typed_pairs >= kHeldBeside) return std::nullopt;
   }
   if (t.folded.size() < 2 || (before.empty() && after.empty() && t.folded.size() < 3))
     return std::nullopt;
@@ -424,15 +431,16 @@ std::optional<Reading> best_reading(const Token& t, const std::string& before,
     }
   }
   if (!best) return std::nullopt;
-  if (out_of_context) {
+  if (out_of_context || typed_pairs > 0) {
     // Believed only as one syllable held beside every neighbour, well
-    // attested, and likelier than the word as typed.
+    // attested (and far better than the word as typed), and likelier than
+    // the word as typed.
     const Reading typed{{t.text}, {t.folded}, 0};
     if (best->folded.size() != 1 || best_score <= likelihood(typed, before, after, stats) ||
         (!before.empty() && stats.pair(before, best->folded[0]) == 0) ||
         (!after.empty() && stats.pair(best->folded[0], after) == 0) ||
         attestation(*best, before, after, stats) <
-            std::max(kFewest, kHeldSplitShare * stats.articles()))
+            std::max({kFewest, kHeldSplitShare * stats.articles(), kBesideOver * typed_pairs}))
       return std::nullopt;
     return best;
   }

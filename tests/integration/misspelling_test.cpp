@@ -109,6 +109,33 @@ TEST_CASE("a common word never held beside its neighbours is read as the word it
   CHECK_FALSE(search("tam ").contains("corrected"));
 }
 
+TEST_CASE(
+    "a word held beside its neighbours by a stray article or two still yields to the pair "
+    "held by a hundred times as many") {
+  // 120 articles about Bình Tân, one writing "bình tâm" (calm): "binh tam"
+  // is a pair of 1 article against 120; "binh tam" of 3 articles stays.
+  std::string records;
+  for (int i = 0; i < 120; ++i)
+    records +=
+        harness::record("bt-" + std::to_string(i), "Quận Bình Tân tin số " + std::to_string(i),
+                        "Người dân quận Bình Tân đi bầu cử.");
+  for (int i = 0; i < 5; ++i)
+    records += harness::record("tam-" + std::to_string(i), "Trung tâm y tế " + std::to_string(i),
+                               "Trung tâm tiếp nhận người bệnh.");
+  harness::ServedRecords stray(records +
+                               harness::record("calm", "Giữ bình tâm", "Giữ bình tâm khi thi."));
+  auto get = [](const harness::ServedRecords& served, const std::string& q) {
+    auto [status, body] = served.server->get("/search?q=" + url_encode(q));
+    REQUIRE(status == 200);
+    return body;
+  };
+  CHECK(corrected(get(stray, "binh tam ")) == "Bình Tân");
+  harness::ServedRecords held(records + harness::record("calm-1", "Giữ bình tâm", "Giữ bình tâm.") +
+                              harness::record("calm-2", "Bình tâm", "Bình tâm mà sống.") +
+                              harness::record("calm-3", "Sống bình tâm", "Bình tâm."));
+  CHECK_FALSE(get(held, "binh tam ").contains("corrected"));
+}
+
 TEST_CASE("words run together are split where the index holds the pairs") {
   json hanoi = search("hanoi ");
   CHECK(corrected(hanoi) == "Hà Nội");
