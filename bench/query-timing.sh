@@ -19,9 +19,8 @@ build=${BUILD_DIR:-build}
 mkdir -p "$work"
 [[ -n ${BUILD_DIR:-} ]] || bash scripts/build.sh >/dev/null
 cmake --build "$build" --target bench-query-timing bench-stock-index >/dev/null
-[[ -f $work/dated.jsonl.gz ]] || python3 bench/dated_corpus.py "$corpus" "$work/dated.jsonl.gz"
-[[ -f $work/index-dated/XAPIANDB ]] ||
-  "$build"/indexer/tracuu-index --db "$work/index-dated" "$work/dated.jsonl.gz" >/dev/null
+source bench/dated.sh
+ensure_dated_index "$work" "$build"
 [[ -f $work/stock-dated/iamglass ]] || "$build"/bench/bench-stock-index "$work/dated.jsonl.gz" "$work/stock-dated"
 [[ -s $work/search.txt ]] || python3 bench/make_queries.py "$corpus" "$work" 1000
 echo "35,440 dated articles, $(wc -l <"$work/search.txt") queries, $rounds rounds each, tracuu at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- search analyzers index || echo '+changes')"

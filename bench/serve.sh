@@ -30,9 +30,8 @@ if [[ -n ${UNDATED:-} ]]; then
 else
   dated=dated
   index=$work/index-dated
-  [[ -f $work/dated.jsonl.gz ]] || python3 bench/dated_corpus.py "$corpus" "$work/dated.jsonl.gz"
-  [[ -f $index/XAPIANDB ]] ||
-    build/indexer/tracuu-index --db "$index" "$work/dated.jsonl.gz" >/dev/null
+  source bench/dated.sh
+  ensure_dated_index "$work" build
 fi
 python3 bench/make_queries.py "$corpus" "$work" 1000
 searches=$work/search.txt

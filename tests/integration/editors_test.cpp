@@ -610,7 +610,8 @@ TEST_CASE("freshness: a specific query keeps its best match whatever its age") {
   CHECK(search(s, "giá xăng", "&half_life=365")["recency"]["half_life_days"] == 365);
 }
 
-TEST_CASE("freshness scales the whole relevance score, the accents the query is read with included") {
+TEST_CASE(
+    "freshness scales the whole relevance score, the accents the query is read with included") {
   // The ranking's declared order (search/ranking.h): the accents the top
   // hits read "gia xang ..." with are added first, then freshness
   // multiplies: each hit scores its score without freshness times its

@@ -95,8 +95,8 @@ TEST_CASE("profile=1 lists the ranking's stages in order with their times; witho
     CHECK(s["ms"].get<double>() >= 0);
     sum += s["ms"].get<double>();
   }
-  CHECK(stages ==
-        std::vector<std::string>{"read", "pins", "retrieval", "accent_reading", "freshness", "page"});
+  CHECK(stages == std::vector<std::string>{"read", "pins", "retrieval", "accent_reading",
+                                           "freshness", "page"});
   CHECK(sum <= r["took_ms"].get<double>() + 0.01);
   CHECK_FALSE(search("q=" + url_encode("binh tan")).contains("stages"));
   CHECK(corpus().get("/search?q=x&profile=yes").first == 400);
