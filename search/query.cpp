@@ -90,7 +90,10 @@ std::optional<int> near_operator(std::string_view word, std::string& error) {
 }
 
 // The query's items; a misuse the reading cannot fix (NEAR/100000) in `error`.
-std::vector<Item> lex(std::string_view q, std::string& error) {
+// `spans`, when given, gets the byte range of every stretch read as more
+// than a plain word (syntax_spans).
+std::vector<Item> lex(std::string_view q, std::string& error,
+                      std::vector<SyntaxSpan>* spans = nullptr) {
   std::vector<Item> items;
   bool pending_or = false;
   int pending_near = -1;
@@ -100,6 +103,11 @@ std::vector<Item> lex(std::string_view q, std::string& error) {
       ++i;
       continue;
     }
+    const std::size_t begin = i;
+    bool syntax = false;  // more than a plain word
+    auto mark = [&] {
+      if (spans && syntax) spans->push_back({begin, i});
+    };
     Item item;
     if (q[i] == '-' || q[i] == '+') {
       bool minus = q[i] == '-';
@@ -135,16 +143,22 @@ std::vector<Item> lex(std::string_view q, std::string& error) {
       std::size_t tilde = item.text.rfind('~');
       if (tilde != std::string::npos &&
           std::all_of(item.text.begin() + static_cast<std::ptrdiff_t>(tilde) + 1, item.text.end(),
-                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+                      [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
         item.text.resize(tilde);
+        syntax = true;
+      }
       if (!item.exclude && !item.require && item.field == Field::kNone &&
           (item.text == "OR" || item.text == "HOẶC")) {
         pending_or = !items.empty();
+        syntax = true;
+        mark();
         continue;
       }
       if (!item.exclude && !item.require && item.field == Field::kNone) {
         if (auto n = near_operator(item.text, error)) {
           pending_near = items.empty() ? -1 : *n;
+          syntax = true;
+          mark();
           continue;
         }
       }
@@ -156,6 +170,8 @@ std::vector<Item> lex(std::string_view q, std::string& error) {
       item.slop = distance(q.substr(i, digits - i), "\"...\"~n", error);
       i = digits;
     }
+    syntax = syntax || item.phrase || item.exclude || item.require || item.field != Field::kNone;
+    mark();
     if (item.text.empty()) continue;
     item.or_with_previous = pending_or;
     item.near_previous = item.exclude || item.or_with_previous ? -1 : pending_near;
@@ -762,6 +778,13 @@ const std::set<std::string>& CompletionCache::folded_continuations(const Xapian:
   for (auto t = db.allterms_begin(start); t != db.allterms_end(start); ++t, ++read)
     words.insert(fold_diacritics(std::string_view(*t).substr(prefix::kExact.size())));
   return keep(remembered_continuations_, last_continuations_, exact, std::move(words), read);
+}
+
+std::vector<SyntaxSpan> syntax_spans(std::string_view q) {
+  std::vector<SyntaxSpan> spans;
+  std::string error;
+  lex(q, error, &spans);
+  return spans;
 }
 
 Xapian::Query accent_boosts(std::string_view reading, Analyzer& analyzer) {

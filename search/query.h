@@ -141,6 +141,16 @@ std::optional<std::string> read_keystrokes(std::string_view q, const Xapian::Dat
 // has a suggestion.
 std::optional<std::string> correct_spelling(std::string_view q, const Xapian::Database& db);
 
+// A stretch of a query, bytes [begin, end), that its syntax reads as more
+// than a plain word: a quoted phrase, a field, a +/- word, an OR or NEAR
+// operator, a word with a "~n" distance.
+struct SyntaxSpan {
+  std::size_t begin = 0, end = 0;
+};
+// Every such stretch of `q`, as parse_query reads it: what the reader of
+// typos (spelling.h) leaves as typed.
+std::vector<SyntaxSpan> syntax_spans(std::string_view q);
+
 // What typing `reading`'s marks adds to a loose query: each marked
 // syllable's exact-accent term on the accents layer (the boosts
 // parse_query gives "Bình Tân" over "binh tan"); empty if none is marked.

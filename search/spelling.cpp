@@ -199,10 +199,6 @@ Token make_token(const std::string& text, const std::string& space_before, bool 
   return t;
 }
 
-bool is_syntax(const std::string& word) {
-  return word == "OR" || word == "HOẶC" || word == "AND" || word.rfind("NEAR", 0) == 0;
-}
-
 // The query's pieces; quoted text, fields, +/- words and operators are not plain.
 std::vector<Token> tokens(std::string_view q, bool typing) {
   std::vector<Token> out;
@@ -216,7 +212,8 @@ std::vector<Token> tokens(std::string_view q, bool typing) {
     date_begin = day->begin;
     date_end = day->end;
   }
-  bool in_quotes = false;
+  // Phrases, fields, +/- words and operators, as the query's syntax reads them.
+  const std::vector<SyntaxSpan> syntax_parts = syntax_spans(q);
   std::size_t i = 0;
   std::string space;
   while (i < q.size()) {
@@ -227,12 +224,10 @@ std::vector<Token> tokens(std::string_view q, bool typing) {
     std::size_t end = i;
     while (end < q.size() && !is_space(q[end])) ++end;
     const std::string word(q.substr(i, end - i));
-    const bool quoted = in_quotes || word.find('"') != std::string::npos;
-    if (std::count(word.begin(), word.end(), '"') % 2 == 1) in_quotes = !in_quotes;
     const bool in_date = end > date_begin && i < date_end;
-    const bool syntax = quoted || in_date || word.find(':') != std::string::npos ||
-                        word[0] == '+' || word[0] == '-' || is_syntax(word) ||
-                        word.find('~') != std::string::npos;
+    const bool syntax =
+        in_date || std::any_of(syntax_parts.begin(), syntax_parts.end(),
+                               [&](const SyntaxSpan& s) { return s.begin < end && i < s.end; });
     std::vector<std::string> parts{word};
     bool changed = false;
     if (!syntax) {

@@ -166,6 +166,22 @@ using Ids = std::set<std::string>;
 
 }  // namespace
 
+TEST_CASE("syntax_spans: the stretches the query syntax reads as more than plain words") {
+  using tracuu::internal::syntax_spans;
+  auto stretches = [](std::string_view q) {
+    std::vector<std::string> out;
+    for (const auto& s : syntax_spans(q)) out.emplace_back(q.substr(s.begin, s.end - s.begin));
+    return out;
+  };
+  CHECK(stretches("ha noi binh tan").empty());
+  CHECK(stretches("ha \"binh tan\"~2 -xe +bus title:mua a OR b NEAR/3 c dieu~2") ==
+        std::vector<std::string>{"\"binh tan\"~2", "-xe", "+bus", "title:mua", "OR", "NEAR/3",
+                                 "dieu~2"});
+  // An unclosed quote runs to the end; "10:30" is no field; a lone "-" is nothing.
+  CHECK(stretches("gia \"xang tang") == std::vector<std::string>{"\"xang tang"});
+  CHECK(stretches("luc 10:30 - sang").empty());
+}
+
 TEST_CASE("a plain query finds every accent; typed accents rank the exact form first") {
   SmallIndex& i = syntax_index();
   const Ids both = {"binh-tan", "binh-tan-wrong-accents", "binh-tan-apart"};
