@@ -11,8 +11,11 @@
 // with their data), each query timed by both in turn so the machine's drift
 // hits both alike; prints its figures and the ratios (issue 24's measure).
 //
+// --budget-ms=N gives each query a time budget of N ms, as the server
+// does (query_budget_ms), so its cost is measured too.
+//
 //   bench-query-timing INDEX_DIR PATHS [--check] [--print] [--recency=auto] [--group]
-//                      [--stock=DIR]
+//                      [--stock=DIR] [--budget-ms=N]
 #include <xapian.h>
 
 #include <algorithm>
@@ -118,11 +121,12 @@ double ms_since(std::chrono::steady_clock::time_point start) {
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::cerr << "usage: bench-query-timing INDEX_DIR PATHS [--check] [--print] [--recency=auto] "
-                 "[--group] [--stock=DIR]\n";
+                 "[--group] [--stock=DIR] [--budget-ms=N]\n";
     return 1;
   }
   bool check = false, group = false, print = false;
   std::string stock_dir;
+  int budget_ms = 0;  // none
   tracuu::Recency recency = tracuu::Recency::kOff;
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -132,6 +136,7 @@ int main(int argc, char** argv) {
     if (arg == "--recency=auto") recency = tracuu::Recency::kAuto;
     if (arg == "--recency=strong") recency = tracuu::Recency::kStrong;
     if (arg.rfind("--stock=", 0) == 0) stock_dir = arg.substr(8);
+    if (arg.rfind("--budget-ms=", 0) == 0) budget_ms = std::stoi(arg.substr(12));
   }
   std::optional<StockSearch> stock;
   if (!stock_dir.empty()) stock.emplace(stock_dir);
@@ -147,6 +152,8 @@ int main(int argc, char** argv) {
     if (r.q.empty()) continue;
     r.group_copies = group;
     r.recency = recency;
+    if (budget_ms > 0)
+      r.budget.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(budget_ms);
     const auto start = std::chrono::steady_clock::now();
     const tracuu::SearchResult res = searcher.search(r);
     times.emplace_back(ms_since(start), r.q);
