@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <tuple>
 #include <unordered_map>
 
 #include "query.h"
@@ -337,6 +338,40 @@ std::vector<std::string> as_typed(const std::string& text, const std::vector<std
   return out;
 }
 
+// Syllables run together with a word that is no syllable but a word of
+// the index, before or after them ("nhiemhiv": nhiem hiv; "bidortmund":
+// bi dortmund): a hashtag glues names and acronyms to the words around
+// them. Every part held by the index.
+std::vector<std::vector<std::string>> name_splits(const std::string& folded, Statistics& stats) {
+  std::vector<std::vector<std::string>> out;
+  auto syllables = [&](const std::string& text) {
+    std::vector<std::vector<std::string>> readings;
+    if (is_folded_syllable(text)) readings.push_back({text});
+    for (auto& parts : syllable_splits(text, kMaxParts - 1)) readings.push_back(std::move(parts));
+    std::vector<std::vector<std::string>> held;
+    for (auto& parts : readings)
+      if (std::none_of(parts.begin(), parts.end(), [&](auto& p) { return stats.word(p) == 0; }))
+        held.push_back(std::move(parts));
+    return held;
+  };
+  for (std::size_t cut = 1; cut + 1 < folded.size(); ++cut) {
+    const std::string left = folded.substr(0, cut), right = folded.substr(cut);
+    for (const auto& [name, rest, name_first] :
+         {std::tuple{right, left, false}, std::tuple{left, right, true}}) {
+      if (name.size() < 3 || is_folded_syllable(name) || stats.word(name) == 0) continue;
+      for (std::vector<std::string>& parts : syllables(rest)) {
+        if (name_first) {
+          parts.insert(parts.begin(), name);
+        } else {
+          parts.push_back(name);
+        }
+        out.push_back(std::move(parts));
+      }
+    }
+  }
+  return out;
+}
+
 // The readings a typed word may stand for besides itself. A word the index
 // holds is read at most one keystroke mistake away: two from a common
 // word, it is a name or an abbreviation more often than a typo ("antn",
@@ -354,6 +389,14 @@ std::vector<Reading> readings(const Token& t, const std::string& before, const s
         continue;
       const double cost = kMissingSpaceCost * static_cast<double>(parts.size() - 1);
       out.push_back({as_typed(t.text, parts), parts, cost});
+    }
+    // No reading as syllables alone: syllables and a name or an acronym
+    // (measured: docs/ranking.md#typos-and-words-run-together).
+    if (out.empty()) {
+      for (std::vector<std::string>& parts : name_splits(t.folded, stats)) {
+        const double cost = kMissingSpaceCost * static_cast<double>(parts.size() - 1);
+        out.push_back({as_typed(t.text, parts), parts, cost});
+      }
     }
   }
   const int most_edits = stats.word(t.folded) > 0 ? 1 : 2;
