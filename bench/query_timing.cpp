@@ -7,9 +7,9 @@
 // change a ranking (docs/benchmarks.md, Scale). With --print, each query's
 // top 10 (ids, scores, copies) and counts, to compare two builds. With
 // --stock=DIR, the same queries also through stock Xapian over DIR (a
-// bench-stock-index of the same corpus: QueryParser, OR, BM25, the top 10
-// with their data), each query timed by both in turn so the machine's drift
-// hits both alike; prints its figures and the ratios (issue 24's measure).
+// bench-stock-index of the same corpus, run as bench/stock_search.h runs
+// it for the relevance suite, the top 10 with their data), each query timed by both in turn so the
+// machine's drift hits both alike; prints its figures and the ratios (issue 24's measure).
 //
 // --budget-ms=N gives each query a time budget of N ms, as the server
 // does (query_budget_ms), so its cost is measured too.
@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "search.h"
+#include "stock_search.h"
 
 namespace {
 
@@ -73,30 +74,6 @@ std::string counts(const tracuu::SearchResult& res) {
   return out;
 }
 
-// Stock Xapian's search as the relevance suite's peer runs it
-// (bench/relevance_bench.cpp): the query parsed with OR, BM25, the top 10
-// and their stored data.
-class StockSearch {
- public:
-  explicit StockSearch(const std::string& dir) : db_(dir) {
-    parser_.set_database(db_);
-    parser_.set_default_op(Xapian::Query::OP_OR);
-  }
-  std::size_t search(const std::string& text) {
-    Xapian::Enquire enquire(db_);
-    enquire.set_query(parser_.parse_query(text, 0));
-    const Xapian::MSet mset = enquire.get_mset(0, 10);
-    std::size_t bytes = 0;
-    for (auto it = mset.begin(); it != mset.end(); ++it)
-      bytes += it.get_document().get_data().size();
-    return bytes;
-  }
-
- private:
-  Xapian::Database db_;
-  Xapian::QueryParser parser_;
-};
-
 struct Figures {
   double mean, p50, p95, p99, max;
 };
@@ -138,7 +115,7 @@ int main(int argc, char** argv) {
     if (arg.rfind("--stock=", 0) == 0) stock_dir = arg.substr(8);
     if (arg.rfind("--budget-ms=", 0) == 0) budget_ms = std::stoi(arg.substr(12));
   }
-  std::optional<StockSearch> stock;
+  std::optional<Xapian::Database> stock;
   if (!stock_dir.empty()) stock.emplace(stock_dir);
   std::vector<double> stock_times;
   std::vector<std::pair<std::string_view, double>> stage_ms;  // every query's stages
@@ -161,7 +138,8 @@ int main(int argc, char** argv) {
       stage_ms.emplace_back(t.stage, t.ms);
     if (stock) {
       const auto stock_start = std::chrono::steady_clock::now();
-      stock->search(r.q);
+      const Xapian::MSet top = bench::stock_search(*stock, r.q);
+      for (auto it = top.begin(); it != top.end(); ++it) it.get_document().get_data();  // shown
       stock_times.push_back(ms_since(stock_start));
     }
     if (print) std::printf("top\t%s\t%s%s\n", r.q.c_str(), top10(res).c_str(), counts(res).c_str());

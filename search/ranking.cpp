@@ -1,6 +1,8 @@
 // The retrieval stage's query from a query's evidence (search/ranking.h).
 #include "ranking.h"
 
+#include <cassert>
+
 namespace tracuu::internal {
 
 using Q = Xapian::Query;
@@ -10,10 +12,12 @@ Q weighted(Evidence e, Q terms) {
 }
 
 void QueryEvidence::add(Evidence e, Q terms) {
+  assert(!layer_of(e).constant);  // the table says how each layer joins the query
   scaled_.push_back(weighted(e, std::move(terms)));
 }
 
 void QueryEvidence::add_constant(Evidence e, double times, double idf, Q match) {
+  assert(layer_of(e).constant);
   const double weight = layer_of(e).weight * times * idf;
   constant_.push_back(
       Q(Q::OP_FILTER, Q((new Xapian::FixedWeightPostingSource(weight))->release()), match));

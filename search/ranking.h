@@ -7,7 +7,7 @@
 //
 //   1. retrieval   one Xapian match: what selects, scored by BM25, plus the
 //                  evidence layers of kEvidenceLayers (retrieval_query);
-//                  the top `window` candidates are kept (candidate_window);
+//                  the candidates are the page, or the freshness window;
 //   2. rescoring   kRescoring, in order, each over its window of the
 //                  candidates: the accents the top hits read the query
 //                  with, then freshness (search/searcher.cpp);
@@ -84,7 +84,6 @@ class QueryEvidence {
   // Evidence of a constant weight: the layer's weight × `times` × `idf`
   // (the idf summed over the words it proves).
   void add_constant(Evidence e, double times, double idf, Xapian::Query match);
-  bool empty() const { return scaled_.empty() && constant_.empty(); }
 
   // `matched` (what selects) AND_MAYBE the in-match evidence and `also`
   // (words that rank but do not select), then each constant layer.

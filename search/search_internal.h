@@ -126,10 +126,6 @@ class SearcherImpl {
     Xapian::doccount copies = 0;  // left out by grouping
     bool pinned = false;
   };
-  // One query path for every endpoint that matches articles (/search,
-  // /export, /timeline, /concordance, feeds): the request read as a Xapian
-  // query with its filters, and the decision whether a conjunction of
-  // common words is relaxed.
   // The query's words as every endpoint reads them: keystrokes typed with
   // the input method off, then typos and words run together (spelling.h)
   // unless the words are taken as typed (literal=1, strict accents).
@@ -141,6 +137,10 @@ class SearcherImpl {
   };
   // `trailing_prefix`: the search box's last word may be unfinished.
   QueryReading read_query(const SearchRequest& r, bool trailing_prefix);
+  // One query path for every endpoint that matches articles (/search,
+  // /export, /timeline, /concordance, feeds): the request read as a Xapian
+  // query with its filters, and the decision whether a conjunction of
+  // common words is relaxed.
   struct Prepared {
     QueryReading read;
     ParsedQuery parsed;
@@ -206,6 +206,7 @@ class SearcherImpl {
     Xapian::doccount copies = 0;  // older copies left out by grouping
     Xapian::Document document;    // read lazily
   };
+  static bool higher_score(const Candidate& x, const Candidate& y);
   struct Candidates {
     std::vector<Candidate> items;  // highest score first
     Xapian::doccount first = 0;    // the rank of items[0]

@@ -502,6 +502,11 @@ void SearcherImpl::join_recent(const Prepared& p, const Xapian::MSet& mset,
   c.fresh_window += joining.size();
 }
 
+// The order every rescoring stage leaves its window in.
+bool SearcherImpl::higher_score(const Candidate& x, const Candidate& y) {
+  return x.score > y.score;
+}
+
 // Stage 2: one rescoring stage over its window of the candidates.
 void SearcherImpl::rescore(Rescorer stage, const SearchRequest& r, const Prepared& p, Candidates& c,
                            SearchResult& res) {
@@ -540,9 +545,8 @@ void SearcherImpl::read_with_accents(const SearchRequest& r, const Prepared& p, 
     if (auto found = extra.find(m.docid); found != extra.end()) m.score += found->second;
   // The freshness window's entries stay in it: reorder it and what follows apart.
   const auto window_end = c.items.begin() + static_cast<std::ptrdiff_t>(c.fresh_window);
-  const auto by_score = [](const Candidate& x, const Candidate& y) { return x.score > y.score; };
-  std::stable_sort(c.items.begin(), window_end, by_score);
-  std::stable_sort(window_end, c.items.end(), by_score);
+  std::stable_sort(c.items.begin(), window_end, higher_score);
+  std::stable_sort(window_end, c.items.end(), higher_score);
 }
 
 // Exactly the candidates, as a filter: their docids on one local database,
@@ -567,8 +571,7 @@ void SearcherImpl::age(const SearchRequest& r, Candidates& c, SearchResult& appl
   const auto window_end = c.items.begin() + static_cast<std::ptrdiff_t>(c.fresh_window);
   for (auto m = c.items.begin(); m != window_end; ++m)
     m->score *= freshness(*c.profile, day_number(m->document.get_value(slot::kPublished)), *c.now);
-  std::stable_sort(c.items.begin(), window_end,
-                   [](const Candidate& x, const Candidate& y) { return x.score > y.score; });
+  std::stable_sort(c.items.begin(), window_end, higher_score);
   applied.recency = r.recency;
   applied.half_life_days = c.profile->half_life_days;
 }
