@@ -142,7 +142,9 @@ int main(int argc, char** argv) {
       for (auto it = top.begin(); it != top.end(); ++it) it.get_document().get_data();  // shown
       stock_times.push_back(ms_since(stock_start));
     }
-    if (print) std::printf("top\t%s\t%s%s\n", r.q.c_str(), top10(res).c_str(), counts(res).c_str());
+    if (print)
+      std::printf("top\t%s\t%s%s%s\n", r.q.c_str(), top10(res).c_str(), counts(res).c_str(),
+                  res.corrected ? (" corrected " + *res.corrected).c_str() : "");
     if (check) {
       r.exact_total = true;
       if (top10(searcher.search(r)) != top10(res)) {

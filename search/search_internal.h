@@ -70,6 +70,10 @@ struct FreshnessProfile {
   double half_life_days = 0;
   double floor = 0;  // the factor of an article infinitely old
 };
+// The days an article counts as recent: kRecentHalfLives half-lives.
+inline long recent_days(const FreshnessProfile& profile) {
+  return static_cast<long>(kRecentHalfLives * profile.half_life_days);
+}
 // The fewest matches a broad query has in an index of `articles`.
 double broad_min_matches(Xapian::doccount articles);
 // The profile for a request given its best scores (highest first), its
@@ -187,16 +191,23 @@ class SearcherImpl {
     std::string story;            // its duplicate key when copies are grouped ("": none)
     Xapian::doccount copies = 0;  // older copies of it left out
   };
+  struct RecentMatches {
+    std::vector<Scored> found;  // newest first
+    bool all = false;           // every recent match (else the newest `count`)
+    std::string oldest;         // the kPublished value of the oldest found
+  };
   // `share`: the estimated share of the index the query matches.
-  std::vector<Scored> recent_matches(const Prepared& p, long now, const FreshnessProfile& profile,
-                                     Xapian::doccount count, double share);
-  std::vector<Scored> recent_matches_by_chunks(const Prepared& p, const std::string& from,
-                                               Xapian::doccount count, double share);
+  RecentMatches recent_matches(const Prepared& p, long now, const FreshnessProfile& profile,
+                               Xapian::doccount count, double share);
+  RecentMatches recent_matches_by_chunks(const Prepared& p, const std::string& from,
+                                         Xapian::doccount count, double share);
   // The day ages count from: the request's `now`, else the newest article's.
   std::optional<long> freshness_now(const SearchRequest& r);
-  bool likely_broad(const Prepared& p);
+  Xapian::doccount estimated_matches(const Prepared& p);
+  // `weight_cutoff`: only matches scoring that much (Xapian skips the rest).
   Xapian::MSet match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
-                     Xapian::doccount check_at_least, Facets* facets = nullptr);
+                     Xapian::doccount check_at_least, Facets* facets = nullptr,
+                     double weight_cutoff = 0);
 
   // The ranking's stages (search/ranking.h), in search()'s order.
   // A candidate: a match and its score so far.
@@ -216,6 +227,18 @@ class SearcherImpl {
     std::optional<FreshnessProfile> profile;
     std::optional<long> now;
     std::optional<std::string> reading;  // the accents the top read the query with
+    // The marks of the reading as a query (what they add to a candidate's
+    // score), and the most they add to any article.
+    Xapian::Query accent_boosts;
+    double accent_most = 0;
+    // With freshness: the page's end (ranks), the window matched from the
+    // first, whether more of the window's matches are left to find
+    // (deepen), and the most freshness of an article not among the
+    // candidates (recent_days: the recent ones are).
+    Xapian::doccount page_end = 0, window = 0;
+    bool deeper = false;
+    double most_relevance = 0;  // the most a match not yet a candidate scores
+    double unseen_freshness = 1;
   };
   // What of the request's page the pins fill, and what the matches.
   struct PageSpan {
@@ -227,9 +250,11 @@ class SearcherImpl {
   Candidates retrieve(const SearchRequest& r, Prepared& p, const PageSpan& span, SearchResult& res);
   void join_recent(const Prepared& p, const Xapian::MSet& mset,
                    std::unordered_set<std::string>& stories, Candidates& c);
-  void rescore(Rescorer stage, const SearchRequest& r, const Prepared& p, Candidates& c,
+  void deepen(Prepared& p, Candidates& c);
+  void rescore(Rescorer stage, const SearchRequest& r, Prepared& p, Candidates& c,
                SearchResult& res);
   void read_with_accents(const SearchRequest& r, const Prepared& p, Candidates& c);
+  void add_accent_bonus(Candidates& c, const std::vector<std::size_t>& which);
   void age(const SearchRequest& r, Candidates& c, SearchResult& applied);
   Xapian::Query only(const std::vector<Candidate>& items);
   std::vector<Hit> page_of(const Prepared& p, const Candidates& c, const PageSpan& span,

@@ -278,10 +278,13 @@ Xapian::Query SearcherImpl::limited(const Xapian::Query& q, const Prepared& p) c
 // decide alike.
 // With `count` 0 it only counts (and feeds `facets`): no weights computed.
 Xapian::MSet SearcherImpl::match(Prepared& p, Xapian::doccount first, Xapian::doccount count,
-                                 Xapian::doccount check_at_least, Facets* facets) {
+                                 Xapian::doccount check_at_least, Facets* facets,
+                                 double weight_cutoff) {
   auto run = [&] {
     Xapian::Enquire enquire(db_);
     enquire.set_query(p.query);
+    // Xapian skips whatever cannot reach the cutoff (its weight bounds).
+    if (weight_cutoff > 0) enquire.set_cutoff(0, weight_cutoff);
     if (count == 0) {
       enquire.set_weighting_scheme(Xapian::BoolWeight());
     } else {
@@ -306,14 +309,16 @@ Xapian::MSet SearcherImpl::match(Prepared& p, Xapian::doccount first, Xapian::do
       facets->story_keys.emplace(slot::kDuplicateKey);
       enquire.add_matchspy(&*facets->story_keys);
     }
-    return enquire.get_mset(first, count, std::max(check_at_least, kEnoughForConjunction), nullptr,
-                            p.near.get());
+    // With a cutoff the query was read already (relaxed or not): count none.
+    return enquire.get_mset(
+        first, count, weight_cutoff > 0 ? 0 : std::max(check_at_least, kEnoughForConjunction),
+        nullptr, p.near.get());
   };
   Xapian::MSet mset = run();
   // Every word was common and few articles hold them all: every word
   // optional after all.
-  if (!p.relaxed.empty() && mset.get_uncollapsed_matches_lower_bound() < kEnoughForConjunction &&
-      !p.budget->expired) {
+  if (!p.relaxed.empty() && weight_cutoff <= 0 &&
+      mset.get_uncollapsed_matches_lower_bound() < kEnoughForConjunction && !p.budget->expired) {
     p.query = p.relaxed;
     p.relaxed = Q();
     mset = run();
@@ -342,14 +347,14 @@ void count_stories(const Xapian::MSet& mset, const StoryTally& tally, bool all_s
 }
 }  // namespace
 
-// Whether Xapian's estimate of the matches, before matching, makes the
-// query broad enough for `auto` freshness (see freshness_profile): then its
-// top 100 are matched at once rather than its top 10 and again its top 100.
-bool SearcherImpl::likely_broad(const Prepared& p) {
+// How many articles the query matches, as Xapian estimates it from the
+// terms' frequencies, before matching: the same for every page.
+Xapian::doccount SearcherImpl::estimated_matches(const Prepared& p) {
   Xapian::Enquire enquire(db_);
   enquire.set_query(p.query);
   enquire.set_weighting_scheme(Xapian::BoolWeight());
-  return enquire.get_mset(0, 0).get_matches_estimated() >= broad_min_matches(db_.get_doccount());
+  if (p.group_copies) enquire.set_collapse_key(slot::kDuplicateKey);
+  return enquire.get_mset(0, 0).get_matches_estimated();
 }
 
 // The ranking of search/ranking.h, as its stages: the query read, the pins
@@ -413,41 +418,43 @@ SearcherImpl::PageSpan SearcherImpl::page_span(const SearchRequest& r, std::size
 
 // Stage 1: the match, its counts and facets, and the candidates the
 // rescoring stages may reorder. Freshness may reorder the top
-// kFreshnessWindow, so they are matched from the first; `auto` first
-// matches the top kBroadRank (no deeper than a plain search) and matches
-// deeper only for a broad query, at once when Xapian's estimate says it is
-// likely broad (likely_broad). Ages count from `now`: an index without
-// dates has no fresh articles.
+// kFreshnessWindow, so they are matched from the first: first the top
+// kBroadRank (or the page, if deeper), which say whether `auto` applies
+// (freshness_profile); then, when it does, the newest recent matches
+// join them (join_recent), and the freshness stage matches deeper only
+// for what could still reach the page (deepen). Ages count from `now`: an
+// index without dates has no fresh articles.
 SearcherImpl::Candidates SearcherImpl::retrieve(const SearchRequest& r, Prepared& p,
                                                 const PageSpan& span, SearchResult& res) {
   Candidates c;
   c.now = r.recency != Recency::kOff && !p.by_date ? freshness_now(r) : std::nullopt;
   const bool fresh = c.now && span.count > 0 && span.first < kFreshnessWindow;
-  const Xapian::doccount window =
-      std::max<Xapian::doccount>(kFreshnessWindow, span.first + span.count);
+  c.page_end = span.first + span.count;
+  c.window = std::max<Xapian::doccount>(kFreshnessWindow, c.page_end);
   c.first = fresh ? 0 : span.first;
   const Xapian::doccount match_count =
-      !fresh ? span.count
-      : r.recency == Recency::kStrong || likely_broad(p)
-          ? window
-          : std::max<Xapian::doccount>(static_cast<Xapian::doccount>(kBroadRank),
-                                       span.first + span.count);
+      fresh ? std::max<Xapian::doccount>(static_cast<Xapian::doccount>(kBroadRank), c.page_end)
+            : span.count;
   Facets facets;
   facets.by_story = p.group_copies;
   // Facets and totals see at least kFacetSample matches; exact=1 sees all.
   const Xapian::doccount check =
-      r.exact_total ? db_.get_doccount() : std::max<Xapian::doccount>(kFacetSample, window);
+      r.exact_total ? db_.get_doccount() : std::max<Xapian::doccount>(kFacetSample, c.window);
   Xapian::MSet mset = match(p, c.first, match_count, check, &facets);
+  p.relaxed = Q();  // read: relaxed or not, the deeper match reads it alike
   if (fresh) {
     std::vector<double> top;
     for (auto it = mset.begin(); it != mset.end() && top.size() < kBroadRank; ++it)
       top.push_back(it.get_weight());
-    // A match cut short by its time budget is answered as it is.
+    // A match cut short by its time budget is answered as it is. The
+    // number of matches is asked only when the top's spread says broad,
+    // and of Xapian's estimate before matching: this match's own depends
+    // on how deep it went, and every page must decide alike.
+    const Xapian::doccount articles = db_.get_doccount();
     if (!p.budget->expired)
-      c.profile = freshness_profile(r.recency, r.half_life_days, top, mset.get_matches_estimated(),
-                                    db_.get_doccount());
-    if (c.profile && mset.size() < window && mset.size() < mset.get_matches_lower_bound())
-      mset = match(p, 0, window, check, &facets);
+      c.profile = freshness_profile(r.recency, r.half_life_days, top, articles, articles);
+    if (c.profile && r.recency == Recency::kAuto)
+      c.profile = freshness_profile(r.recency, r.half_life_days, top, estimated_matches(p), articles);
   }
   if (!fresh && c.first == 0) mset.fetch();  // see the MSet::fetch() note above
   std::unordered_set<std::string> stories;   // with copies grouped: a story is listed once
@@ -456,6 +463,9 @@ SearcherImpl::Candidates SearcherImpl::retrieve(const SearchRequest& r, Prepared
     if (!it.get_collapse_key().empty()) stories.insert(it.get_collapse_key());
   }
   if (c.profile) {
+    c.deeper = mset.size() < c.window && mset.size() < mset.get_matches_lower_bound();
+    // The rest of the matches score no more than the last of these.
+    if (!mset.empty()) c.most_relevance = mset[mset.size() - 1].get_weight();
     join_recent(p, mset, stories, c);
   } else if (fresh) {  // matched from the first, but nothing to age: the page alone
     const auto from =
@@ -480,26 +490,87 @@ SearcherImpl::Candidates SearcherImpl::retrieve(const SearchRequest& r, Prepared
 
 // The candidates freshness chooses from: the top by relevance, and the
 // newest recent matches (many near-equal matches may leave every recent one
-// past the top kFreshnessWindow by relevance), each once.
+// past the top kFreshnessWindow by relevance), each once. Says how fresh
+// an article neither holds can be (Candidates::unseen_freshness).
 void SearcherImpl::join_recent(const Prepared& p, const Xapian::MSet& mset,
                                std::unordered_set<std::string>& stories, Candidates& c) {
   const std::size_t by_relevance = std::min(c.items.size(), kFreshnessWindow);
   c.fresh_window = by_relevance;
+  c.unseen_freshness = 1;  // nothing known of their dates
   if (p.budget->expired || p.near || mset.size() >= mset.get_matches_lower_bound()) return;
-  const Xapian::doccount window =
-      std::max<Xapian::doccount>(kFreshnessWindow, static_cast<Xapian::doccount>(c.items.size()));
-  const std::vector<Scored> recent = recent_matches(
-      p, *c.now, *c.profile, window,
+  const RecentMatches recent = recent_matches(
+      p, *c.now, *c.profile, c.window,
       static_cast<double>(mset.get_matches_estimated()) / std::max<double>(1, db_.get_doccount()));
+  // Every recent match found: the rest are older than the recent ones
+  // (or undated); else older than the oldest found, unless it was written
+  // after `now` (a client's date in the past).
+  const std::optional<long> oldest = day_number(recent.oldest);
+  if (recent.all)
+    c.unseen_freshness = freshness(*c.profile, *c.now - recent_days(*c.profile), *c.now);
+  else if (oldest && *oldest <= *c.now)
+    c.unseen_freshness = freshness(*c.profile, oldest, *c.now);
   std::unordered_set<Xapian::docid> seen;
   for (const Candidate& m : c.items) seen.insert(m.docid);
   std::vector<Candidate> joining;
-  for (const Scored& m : recent)
+  for (const Scored& m : recent.found)
     if (seen.insert(m.docid).second && (m.story.empty() || stories.insert(m.story).second))
       joining.push_back({m.docid, m.score, m.copies, db_.get_document(m.docid)});
   c.items.insert(c.items.begin() + static_cast<std::ptrdiff_t>(by_relevance), joining.begin(),
                  joining.end());
   c.fresh_window += joining.size();
+}
+
+// The freshness window's articles past the first match that could still
+// reach the page: an article not yet a candidate scores at most (its
+// relevance + the most the accent reading adds) × unseen_freshness, so only
+// those whose relevance reaches the page's last score over that, less the
+// accent bonus, are matched, and Xapian skips the rest by its weight
+// bounds. The top kFreshnessWindow by relevance are the candidates, as if
+// they were matched at once (docs/ranking.md#freshness).
+void SearcherImpl::deepen(Prepared& p, Candidates& c) {
+  if (!c.deeper || p.budget->expired) return;
+  const auto window_end = c.items.begin() + static_cast<std::ptrdiff_t>(c.fresh_window);
+  std::vector<double> finals;
+  for (auto m = c.items.begin(); m != window_end; ++m)
+    finals.push_back(m->score *
+                     freshness(*c.profile, day_number(m->document.get_value(slot::kPublished)),
+                               *c.now));
+  double page_last = 0;  // the score a new article must beat to be on the page
+  if (finals.size() >= c.page_end) {
+    std::nth_element(finals.begin(), finals.begin() + (c.page_end - 1), finals.end(),
+                     std::greater<>());
+    page_last = finals[c.page_end - 1];
+  }
+  const double cutoff = page_last / c.unseen_freshness - c.accent_most;
+  if (cutoff > c.most_relevance) return;  // no article scores enough
+  const Xapian::MSet mset = match(p, 0, c.window, 0, nullptr, cutoff);
+  std::unordered_map<std::string, std::size_t> story_at;  // a story's place in the window
+  std::unordered_set<Xapian::docid> seen;
+  for (auto m = c.items.begin(); m != window_end; ++m) {
+    seen.insert(m->docid);
+    if (p.group_copies)
+      story_at[m->document.get_value(slot::kDuplicateKey)] =
+          static_cast<std::size_t>(m - c.items.begin());
+  }
+  std::vector<std::size_t> changed;  // candidates new to the window
+  std::vector<Candidate> joining;
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    if (!seen.insert(*it).second) continue;
+    Candidate m{*it, it.get_weight(), it.get_collapse_count(), it.get_document()};
+    // A story a recent copy joined: its best copy by relevance stands for
+    // it, as it does when found in the top by relevance.
+    const auto listed = story_at.find(it.get_collapse_key());
+    if (!it.get_collapse_key().empty() && listed != story_at.end()) {
+      c.items[listed->second] = std::move(m);
+      changed.push_back(listed->second);
+      continue;
+    }
+    joining.push_back(std::move(m));
+  }
+  for (std::size_t k = 0; k < joining.size(); ++k) changed.push_back(c.fresh_window + k);
+  c.items.insert(window_end, joining.begin(), joining.end());
+  c.fresh_window += joining.size();
+  add_accent_bonus(c, changed);
 }
 
 // The order every rescoring stage leaves its window in.
@@ -508,12 +579,13 @@ bool SearcherImpl::higher_score(const Candidate& x, const Candidate& y) {
 }
 
 // Stage 2: one rescoring stage over its window of the candidates.
-void SearcherImpl::rescore(Rescorer stage, const SearchRequest& r, const Prepared& p, Candidates& c,
+void SearcherImpl::rescore(Rescorer stage, const SearchRequest& r, Prepared& p, Candidates& c,
                            SearchResult& res) {
   switch (stage) {
     case Rescorer::kAccentReading:
       return read_with_accents(r, p, c);
     case Rescorer::kFreshness:
+      if (c.profile) deepen(p, c);
       return age(r, c, res);
   }
 }
@@ -533,20 +605,33 @@ void SearcherImpl::read_with_accents(const SearchRequest& r, const Prepared& p, 
     top.push_back(article_from_data(c.items[i].document.get_data()));
   c.reading = restore_diacritics(analyzer_, p.read.text, top);
   if (!c.reading || p.by_date || c.items.size() < 2) return;
-  const Q boosts = accent_boosts(*c.reading, analyzer_);
-  if (boosts.empty()) return;
-  Xapian::Enquire enquire(db_);
-  enquire.set_query(Q(Q::OP_FILTER, boosts, only(c.items)));
-  enquire.set_weighting_scheme(ranking());
-  const Xapian::MSet bonus = enquire.get_mset(0, static_cast<Xapian::doccount>(c.items.size()));
-  std::unordered_map<Xapian::docid, double> extra;
-  for (auto it = bonus.begin(); it != bonus.end(); ++it) extra[*it] = it.get_weight();
-  for (Candidate& m : c.items)
-    if (auto found = extra.find(m.docid); found != extra.end()) m.score += found->second;
+  c.accent_boosts = accent_boosts(*c.reading, analyzer_);
+  std::vector<std::size_t> all(c.items.size());
+  for (std::size_t k = 0; k < all.size(); ++k) all[k] = k;
+  add_accent_bonus(c, all);
   // The freshness window's entries stay in it: reorder it and what follows apart.
   const auto window_end = c.items.begin() + static_cast<std::ptrdiff_t>(c.fresh_window);
   std::stable_sort(c.items.begin(), window_end, higher_score);
   std::stable_sort(window_end, c.items.end(), higher_score);
+}
+
+// Adds to the candidates `which` what the accent reading's marks score in
+// them (Candidates::accent_boosts): BM25 sums, so this equals searching the
+// reading. Notes the most it can add to any article.
+void SearcherImpl::add_accent_bonus(Candidates& c, const std::vector<std::size_t>& which) {
+  if (c.accent_boosts.empty() || which.empty()) return;
+  std::vector<Candidate> picked;
+  for (std::size_t k : which) picked.push_back(c.items[k]);
+  Xapian::Enquire enquire(db_);
+  enquire.set_query(Q(Q::OP_FILTER, c.accent_boosts, only(picked)));
+  enquire.set_weighting_scheme(ranking());
+  const Xapian::MSet bonus = enquire.get_mset(0, static_cast<Xapian::doccount>(picked.size()));
+  c.accent_most = std::max(c.accent_most, bonus.get_max_possible());
+  std::unordered_map<Xapian::docid, double> extra;
+  for (auto it = bonus.begin(); it != bonus.end(); ++it) extra[*it] = it.get_weight();
+  for (std::size_t k : which)
+    if (auto found = extra.find(c.items[k].docid); found != extra.end())
+      c.items[k].score += found->second;
 }
 
 // Exactly the candidates, as a filter: their docids on one local database,
@@ -656,12 +741,10 @@ std::vector<SearcherImpl::RankedArticle> SearcherImpl::pinned(const SearchReques
 // Scale). Otherwise (shards): every match in the window found by date
 // without weights (a sort by date cannot skip matches, so it computes
 // none), then the few found are scored by the query, filtered to their ids.
-std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches(const Prepared& p, long now,
-                                                               const FreshnessProfile& profile,
-                                                               Xapian::doccount count,
-                                                               double share) {
-  const Date from_day =
-      civil_from_days(now - static_cast<long>(kRecentHalfLives * profile.half_life_days));
+SearcherImpl::RecentMatches SearcherImpl::recent_matches(const Prepared& p, long now,
+                                                         const FreshnessProfile& profile,
+                                                         Xapian::doccount count, double share) {
+  const Date from_day = civil_from_days(now - recent_days(profile));
   const std::string from = published_value(from_day.iso());
   if (shards_.size() == 1 && shards_.all_local())
     return recent_matches_by_chunks(p, from, count, share);
@@ -671,7 +754,10 @@ std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches(const Prepared& p
   by_date.set_sort_by_value(slot::kPublished, true);
   if (p.group_copies) by_date.set_collapse_key(slot::kDuplicateKey);
   const Xapian::MSet newest = by_date.get_mset(0, count);
-  if (newest.empty()) return {};
+  RecentMatches out;
+  out.all = newest.size() < count && !p.budget->expired;
+  if (newest.empty()) return out;
+  out.oldest = newest.back().get_document().get_value(slot::kPublished);
   std::vector<Q> ids;
   std::unordered_map<Xapian::docid, std::pair<std::string, Xapian::doccount>> stories;
   for (auto it = newest.begin(); it != newest.end(); ++it) {
@@ -682,16 +768,15 @@ std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches(const Prepared& p
   scored.set_query(Q(Q::OP_FILTER, p.query, Q(Q::OP_OR, ids.begin(), ids.end())));
   scored.set_weighting_scheme(ranking());
   const Xapian::MSet weights = scored.get_mset(0, static_cast<Xapian::doccount>(ids.size()));
-  std::vector<Scored> out;
   for (auto it = weights.begin(); it != weights.end(); ++it)
-    out.push_back({*it, it.get_weight(), stories[*it].first, stories[*it].second});
+    out.found.push_back({*it, it.get_weight(), stories[*it].first, stories[*it].second});
   return out;
 }
 
-std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches_by_chunks(const Prepared& p,
-                                                                         const std::string& from,
-                                                                         Xapian::doccount count,
-                                                                         double share) {
+SearcherImpl::RecentMatches SearcherImpl::recent_matches_by_chunks(const Prepared& p,
+                                                                   const std::string& from,
+                                                                   Xapian::doccount count,
+                                                                   double share) {
   const std::vector<Xapian::docid>& recent = articles_since(from);
   std::vector<Scored> out;
   std::unordered_map<std::string, std::size_t> stories;  // key → its newest match in `out`
@@ -733,7 +818,12 @@ std::vector<SearcherImpl::Scored> SearcherImpl::recent_matches_by_chunks(const P
       out.push_back(std::move(match));
     }
   }
-  return out;
+  RecentMatches result;
+  result.all = out.size() < count && !p.budget->expired;  // every chunk looked at
+  if (!out.empty())
+    result.oldest = db_.get_document(out.back().docid).get_value(slot::kPublished);
+  result.found = std::move(out);
+  return result;
 }
 
 const std::vector<Xapian::docid>& SearcherImpl::articles_since(const std::string& from) {

@@ -693,6 +693,60 @@ TEST_CASE("freshness finds the newest matches deep among many recent articles, c
   CHECK(similar == 2);
 }
 
+TEST_CASE("freshness reaches past the top 10 for what the page needs; pages are one list") {
+  // Ten very old articles that the query names best, twenty of 121-140
+  // days before `now` (past four half-lives of 30 days) a little less
+  // well, and thirty recent ones that hold its words apart. Under strong
+  // the second group leads: 0.1 + 0.9 * 2^(-121/30) = 0.155 of a score
+  // close to the first group's beats 0.1 of theirs and the weak recent
+  // matches. They are neither among the top 10 by relevance nor recent:
+  // the freshness stage must match deeper to find them (search/searcher.cpp,
+  // deepen).
+  TempDir dir;
+  const std::string db = dir.path("db");
+  std::string jsonl;
+  for (int k = 0; k < 10; ++k)
+    jsonl += record("veryold-" + std::to_string(k), "Giá xăng, giá xăng kỳ " + std::to_string(k),
+                    "Giá xăng tăng. Giá xăng giảm. Giá xăng đứng yên.", "2005-01-1" +
+                    std::to_string(k));
+  for (int k = 0; k < 20; ++k)
+    jsonl += record("mid-" + std::to_string(k), "Giá xăng điều chỉnh kỳ " + std::to_string(k),
+                    "Giá xăng được điều chỉnh theo thế giới.", days_before_july_14_2017(121 + k));
+  for (int k = 0; k < 30; ++k)
+    jsonl += record("recent-" + std::to_string(k), "Tin vắn ngày " + std::to_string(k),
+                    "Xăng dầu đủ cung ứng; chợ rau tăng giá nhẹ, thời tiết nắng nóng kéo dài.",
+                    days_before_july_14_2017(k));
+  auto r = harness::index(db, {dir.write("bands.jsonl", jsonl)});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  Server s(db);
+  const std::string params = "&recency=strong&half_life=30&now=2017-07-14";
+  const json first = search(s, "giá xăng", params);
+  REQUIRE(first["hits"].size() == 10);
+  for (const std::string& id : harness::field_of(first["hits"], "id")) {
+    CAPTURE(id);
+    CHECK(id.rfind("mid-", 0) == 0);
+  }
+  // Page by page, the list one long page gives: no hit twice, none left out.
+  const std::vector<std::string> ids =
+      harness::field_of(search(s, "giá xăng", params + "&limit=30")["hits"], "id");
+  REQUIRE(ids.size() == 30);
+  std::vector<std::string> paged;
+  for (int offset = 0; offset < 30; offset += 10) {
+    const json page = search(s, "giá xăng", params + "&offset=" + std::to_string(offset));
+    for (const std::string& id : harness::field_of(page["hits"], "id")) paged.push_back(id);
+  }
+  CHECK(paged == ids);
+  // auto pages alike on the broad query of the dated index.
+  Server d(dated().db);
+  const auto long_page = harness::field_of(search(d, "giá xăng", "&limit=30")["hits"], "id");
+  std::vector<std::string> auto_paged;
+  for (int offset = 0; offset < 30; offset += 10)
+    for (const std::string& id : harness::field_of(
+             search(d, "giá xăng", "&offset=" + std::to_string(offset))["hits"], "id"))
+      auto_paged.push_back(id);
+  CHECK(auto_paged == long_page);
+}
+
 TEST_CASE("freshness parameters are checked") {
   Server s(dated().db);
   for (const char* bad : {"&recency=newest", "&now=2017-02-30", "&now=yesterday", "&half_life=0x",
