@@ -207,6 +207,7 @@ struct Element {
   // A word as typed that the query was read without (QueryOptions::
   // typed_forms): it matches beside what the query selects, never instead.
   bool typed_form = false;
+  double share = 0;  // of the articles holding it (0: not counted, a phrase or a field)
 };
 
 class Builder {
@@ -274,7 +275,8 @@ class Builder {
         bool maybe_stop =
             stop || (!options_.typed_with_marks && syl.size() > 1 && may_be_stopword(s.folded));
         elements.push_back({stop ? scaled(WordWeights::kStopword, match) : match, maybe_stop,
-                            stop || is_common(freq), options_.expand_from && freq == 0});
+                            stop || is_common(freq), options_.expand_from && freq == 0, false,
+                            share_of(freq)});
       }
       boost_syllable(s, trailing.words);
       if (i > 0 && forms_bigram(syl[i - 1], s)) boost_bigram(syl[i - 1], s, trailing.pairs);
@@ -562,6 +564,10 @@ class Builder {
   // Articles holding `term` (a folded syllable has no prefix).
   Xapian::doccount frequency(const std::string& term) const {
     return options_.expand_from ? options_.expand_from->get_termfreq(term) : 0;
+  }
+  double share_of(Xapian::doccount freq) const {
+    const double docs = options_.expand_from ? options_.expand_from->get_doccount() : 0;
+    return docs > 0 ? static_cast<double>(freq) / docs : 0;
   }
   bool is_common(Xapian::doccount freq) const {
     if (!options_.expand_from) return false;
@@ -962,7 +968,22 @@ struct Selection {
   std::vector<Q> required, optional, common;
   std::vector<Q> typed_forms;  // OR-ed with whatever selects
   bool conjunction = false;
+  double share = 0;  // ParsedQuery::estimated_share
 };
+
+// The share of the articles the selection matches, from its words' own
+// shares as if independent: all of the required, any of the optional.
+double estimated_share(const std::vector<const Element*>& required,
+                       const std::vector<const Element*>& optional) {
+  if (!required.empty()) {
+    double all = 1;
+    for (const Element* e : required) all *= e->share;
+    return all;
+  }
+  double any = 0;
+  for (const Element* e : optional) any += e->share;
+  return std::min(1.0, any);
+}
 
 Selection select(const Wanted& wanted) {
   Selection s;
@@ -982,16 +1003,30 @@ Selection select(const Wanted& wanted) {
       held.push_back(&e);
     }
   }
-  for (const Element* e : held) (e->common ? s.common : s.optional).push_back(e->match);
-  if (!s.optional.empty() || !s.required.empty()) return s;
+  std::vector<const Element*> required, optional;
+  for (const Element& e : wanted.required) required.push_back(&e);
+  for (const Element* e : held) {
+    (e->common ? s.common : s.optional).push_back(e->match);
+    if (!e->common) optional.push_back(e);
+  }
+  if (!s.optional.empty() || !s.required.empty()) {
+    s.share = estimated_share(required, optional);
+    return s;
+  }
   std::vector<Q> words, stopwords;
-  for (const Element* e : held) (e->stopword ? stopwords : words).push_back(e->match);
+  std::vector<const Element*> word_elements;
+  for (const Element* e : held) {
+    (e->stopword ? stopwords : words).push_back(e->match);
+    if (!e->stopword) word_elements.push_back(e);
+  }
   if (words.size() >= 2) {
     s.required = std::move(words);
     s.common = std::move(stopwords);
     s.conjunction = true;
+    s.share = estimated_share(word_elements, {});
   } else {
     std::swap(s.optional, s.common);
+    s.share = estimated_share({}, held);
   }
   return s;
 }
@@ -1077,6 +1112,7 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
     wanted.optional.push_back(
         {scaled(WordWeights::kTypedForm, term(prefix::kFolded, form)), false, false, false, true});
   const Selection selection = select(wanted);
+  out.estimated_share = selection.share;
   const Q base = selecting(selection);
   if (base.empty()) {
     out.match_all = true;

@@ -69,6 +69,10 @@ struct ParsedQuery {
   // Set when every word was common and `query` requires them all: the same
   // words, each optional, for when `query` finds fewer matches than shown.
   Xapian::Query relaxed;
+  // The share of the index `query` matches, guessed from its words' own
+  // shares (0 when it holds none counted): how deep to match at first
+  // (search/searcher.cpp, retrieve), never what matches.
+  double estimated_share = 0;
 };
 
 // The most frequent terms that begin with a prefix, remembered between

@@ -57,6 +57,12 @@ std::vector<std::string> synonym_variants(std::string_view q, Analyzer& analyzer
 // days before the newest article (or the client's date).
 inline constexpr std::size_t kFreshnessWindow = 100;
 inline constexpr double kRecentHalfLives = 4;
+// A query whose words guess it matches this many articles
+// (ParsedQuery::estimated_share) is matched for its whole freshness window
+// at once: Xapian skips little in it, and matching it twice (its top 10,
+// then deeper) costs more than once 100 deep (1M articles: p99 83-85 ->
+// 79-80 ms; at 35k no query reaches it; docs/benchmarks.md, Query time).
+inline constexpr double kMatchAtOnce = 100000;
 // auto: a query is broad when it matches kBroadShare of the articles (at
 // least kBroadMinMatches) and its kBroadRank-th match scores at least
 // kBroadSpread of the first (measured: docs/relevance.md#freshness).

@@ -419,7 +419,8 @@ SearcherImpl::PageSpan SearcherImpl::page_span(const SearchRequest& r, std::size
 // Stage 1: the match, its counts and facets, and the candidates the
 // rescoring stages may reorder. Freshness may reorder the top
 // kFreshnessWindow, so they are matched from the first: first the top
-// kBroadRank (or the page, if deeper), which say whether `auto` applies
+// kBroadRank (or the page, if deeper; the whole window for a query of
+// common words in a large index, kMatchAtOnce), which say whether `auto` applies
 // (freshness_profile); then, when it does, the newest recent matches
 // join them (join_recent), and the freshness stage matches deeper only
 // for what could still reach the page (deepen). Ages count from `now`: an
@@ -432,9 +433,14 @@ SearcherImpl::Candidates SearcherImpl::retrieve(const SearchRequest& r, Prepared
   c.page_end = span.first + span.count;
   c.window = std::max<Xapian::doccount>(kFreshnessWindow, c.page_end);
   c.first = fresh ? 0 : span.first;
+  // Xapian can skip little in a query matching a good share of the index:
+  // the top 10 and then a deeper match would cost it twice, too long once
+  // the matches are many.
+  const bool at_once = fresh && p.parsed.estimated_share * db_.get_doccount() >= kMatchAtOnce;
   const Xapian::doccount match_count =
-      fresh ? std::max<Xapian::doccount>(static_cast<Xapian::doccount>(kBroadRank), c.page_end)
-            : span.count;
+      at_once ? c.window
+      : fresh ? std::max<Xapian::doccount>(static_cast<Xapian::doccount>(kBroadRank), c.page_end)
+              : span.count;
   Facets facets;
   facets.by_story = p.group_copies;
   // Facets and totals see at least kFacetSample matches; exact=1 sees all.
@@ -544,14 +550,15 @@ void SearcherImpl::deepen(Prepared& p, Candidates& c) {
   const double cutoff = page_last / c.unseen_freshness - c.accent_most;
   if (cutoff > c.most_relevance) return;  // no article scores enough
   const Xapian::MSet mset = match(p, 0, c.window, 0, nullptr, cutoff);
-  std::unordered_map<std::string, std::size_t> story_at;  // a story's place in the window
   std::unordered_set<Xapian::docid> seen;
-  for (auto m = c.items.begin(); m != window_end; ++m) {
-    seen.insert(m->docid);
-    if (p.group_copies)
+  for (auto m = c.items.begin(); m != window_end; ++m) seen.insert(m->docid);
+  if (std::all_of(mset.begin(), mset.end(), [&](Xapian::docid d) { return seen.count(d) > 0; }))
+    return;
+  std::unordered_map<std::string, std::size_t> story_at;  // a story's place in the window
+  if (p.group_copies)
+    for (auto m = c.items.begin(); m != window_end; ++m)
       story_at[m->document.get_value(slot::kDuplicateKey)] =
           static_cast<std::size_t>(m - c.items.begin());
-  }
   std::vector<std::size_t> changed;  // candidates new to the window
   std::vector<Candidate> joining;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -586,6 +593,7 @@ void SearcherImpl::rescore(Rescorer stage, const SearchRequest& r, Prepared& p, 
       return read_with_accents(r, p, c);
     case Rescorer::kFreshness:
       if (c.profile) deepen(p, c);
+      res.timed_out = p.budget->expired;  // the deeper match's budget too
       return age(r, c, res);
   }
 }

@@ -336,6 +336,13 @@ TEST_CASE("common words rank but do not select; a query of common words requires
   CHECK(matches(parse_query("lon ", analyzer, judged).query) == 600);
   // Without the index to judge by, every word selects.
   CHECK(matches(parse_query("chung hiem ", analyzer, {}).query) == 1200);
+  // The share of the index each query is guessed to match, from its words'
+  // own shares (how deep retrieval matches at first, never what): a rare
+  // word's, all of the common ones', none for a phrase.
+  CHECK(rare.estimated_share == doctest::Approx(3.0 / 1200));
+  CHECK(common.estimated_share == doctest::Approx(0.5));
+  CHECK(parse_query("lon ", analyzer, judged).estimated_share == doctest::Approx(0.5));
+  CHECK(parse_query("\"chung lon\" ", analyzer, judged).estimated_share == 0);
 }
 
 TEST_CASE("a trailing word still being typed completes as the likelier pair, cheaply") {
