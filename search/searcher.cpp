@@ -598,6 +598,22 @@ void SearcherImpl::rescore(Rescorer stage, const SearchRequest& r, Prepared& p, 
   }
 }
 
+namespace {
+// The space-separated words of `text`.
+std::vector<std::string> words_of(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    std::size_t end = i;
+    while (end < text.size() && text[end] != ' ') ++end;
+    if (end > i) out.emplace_back(text.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+}  // namespace
+
 // A query of plain words typed without marks: the accented reading its top
 // kRestoreFrom candidates vote for, and every candidate's score plus what
 // the reading's marks would have added (accent_boosts: BM25 sums, so this
@@ -606,14 +622,44 @@ void SearcherImpl::rescore(Rescorer stage, const SearchRequest& r, Prepared& p, 
 // candidates are scored (a filter on them); term statistics are the whole
 // index's, as in any search. The candidates are the page, or the freshness
 // window, so pages never share or lose a hit.
+//
+// A query typed with marks whose typos were read as words without them
+// ("Ứng dng" → "Ứng dung"): those words alone take the reading's marks
+// ("Ứng dụng"), shown and ranked as above; the words typed keep theirs.
 void SearcherImpl::read_with_accents(const SearchRequest& r, const Prepared& p, Candidates& c) {
-  if (r.strict_accents || !restorable(p.read.text)) return;
+  if (r.strict_accents) return;
+  const bool plain = restorable(p.read.text);
+  const std::vector<std::string>* corrected =
+      p.read.correction ? &p.read.correction->unmarked : nullptr;
+  if (!plain && (!corrected || corrected->empty())) return;
+  const std::string folded = plain ? p.read.text : fold_diacritics(p.read.text);
+  if (!restorable(folded)) return;  // syntax: read as typed
   std::vector<Article> top;
   for (std::size_t i = 0; i < c.items.size() && i < kRestoreFrom; ++i)
     top.push_back(article_from_data(c.items[i].document.get_data()));
-  c.reading = restore_diacritics(analyzer_, p.read.text, top);
-  if (!c.reading || p.by_date || c.items.size() < 2) return;
-  c.accent_boosts = accent_boosts(*c.reading, analyzer_);
+  c.reading = restore_diacritics(analyzer_, folded, top);
+  if (!c.reading) return;
+  std::string boosted = *c.reading;  // the words whose marks the reading chose
+  if (!plain) {
+    const std::vector<std::string> typed = words_of(p.read.text);
+    const std::vector<std::string> restored = words_of(*c.reading);
+    if (typed.size() != restored.size()) {
+      c.reading.reset();
+      return;
+    }
+    std::string merged;
+    boosted.clear();
+    for (std::size_t k = 0; k < typed.size(); ++k) {
+      const std::string bare = fold_diacritics(typed[k]);
+      const bool unmarked = canonical_syllable(typed[k]) == bare &&
+                            std::find(corrected->begin(), corrected->end(), bare) != corrected->end();
+      merged += (k ? " " : "") + (unmarked ? restored[k] : typed[k]);
+      if (unmarked) boosted += (boosted.empty() ? "" : " ") + restored[k];
+    }
+    c.reading = merged;
+  }
+  if (boosted.empty() || p.by_date || c.items.size() < 2) return;
+  c.accent_boosts = accent_boosts(boosted, analyzer_);
   std::vector<std::size_t> all(c.items.size());
   for (std::size_t k = 0; k < all.size(); ++k) all[k] = k;
   add_accent_bonus(c, all);

@@ -92,7 +92,11 @@ TEST_CASE("a mistyped syllable is read by the pair it makes with its neighbours"
   // "manh" is a word, "chi manh" a pair of one article: "chi minh" of 40.
   CHECK(hcm["hits"][0]["title"].get<std::string>().find("Hồ Chí Minh") != std::string::npos);
   // Typed with marks, swapped, a neighbouring key, a letter left out.
-  CHECK(corrected(search("Hồ Chí Mnh ")) == "Hồ Chí minh");  // marks typed: read as typed
+  // Marks typed: the words typed keep theirs, the word read otherwise
+  // takes the marks the top hits write it with ("Đà nng": "nang" → "Nẵng").
+  CHECK(corrected(search("Hồ Chí Mnh ")) == "Hồ Chí Minh");
+  CHECK(corrected(search("Đà nng ")) == "Đà Nẵng");
+  CHECK(corrected(search("Bình tsn ")) == "Bình Tân");
   CHECK(corrected(search("binh tna ")) == "Bình Tân");
   CHECK(corrected(search("binh tsn ")) == "Bình Tân");
   CHECK(corrected(search("da nng ")) == "Đà Nẵng");
