@@ -254,6 +254,8 @@ class SearcherImpl {
   std::vector<RankedArticle> take_pins(const SearchRequest& r, Prepared& p);
   static PageSpan page_span(const SearchRequest& r, std::size_t pins);
   Candidates retrieve(const SearchRequest& r, Prepared& p, const PageSpan& span, SearchResult& res);
+  std::optional<FreshnessProfile> judge_freshness(const SearchRequest& r, const Prepared& p,
+                                                  const Xapian::MSet& mset);
   void join_recent(const Prepared& p, const Xapian::MSet& mset,
                    std::unordered_set<std::string>& stories, Candidates& c);
   void deepen(Prepared& p, Candidates& c);

@@ -310,9 +310,9 @@ Xapian::MSet SearcherImpl::match(Prepared& p, Xapian::doccount first, Xapian::do
       enquire.add_matchspy(&*facets->story_keys);
     }
     // With a cutoff the query was read already (relaxed or not): count none.
-    return enquire.get_mset(
-        first, count, weight_cutoff > 0 ? 0 : std::max(check_at_least, kEnoughForConjunction),
-        nullptr, p.near.get());
+    return enquire.get_mset(first, count,
+                            weight_cutoff > 0 ? 0 : std::max(check_at_least, kEnoughForConjunction),
+                            nullptr, p.near.get());
   };
   Xapian::MSet mset = run();
   // Every word was common and few articles hold them all: every word
@@ -448,20 +448,8 @@ SearcherImpl::Candidates SearcherImpl::retrieve(const SearchRequest& r, Prepared
       r.exact_total ? db_.get_doccount() : std::max<Xapian::doccount>(kFacetSample, c.window);
   Xapian::MSet mset = match(p, c.first, match_count, check, &facets);
   p.relaxed = Q();  // read: relaxed or not, the deeper match reads it alike
-  if (fresh) {
-    std::vector<double> top;
-    for (auto it = mset.begin(); it != mset.end() && top.size() < kBroadRank; ++it)
-      top.push_back(it.get_weight());
-    // A match cut short by its time budget is answered as it is. The
-    // number of matches is asked only when the top's spread says broad,
-    // and of Xapian's estimate before matching: this match's own depends
-    // on how deep it went, and every page must decide alike.
-    const Xapian::doccount articles = db_.get_doccount();
-    if (!p.budget->expired)
-      c.profile = freshness_profile(r.recency, r.half_life_days, top, articles, articles);
-    if (c.profile && r.recency == Recency::kAuto)
-      c.profile = freshness_profile(r.recency, r.half_life_days, top, estimated_matches(p), articles);
-  }
+  // A match cut short by its time budget is answered as it is.
+  if (fresh && !p.budget->expired) c.profile = judge_freshness(r, p, mset);
   if (!fresh && c.first == 0) mset.fetch();  // see the MSet::fetch() note above
   std::unordered_set<std::string> stories;   // with copies grouped: a story is listed once
   for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -492,6 +480,23 @@ SearcherImpl::Candidates SearcherImpl::retrieve(const SearchRequest& r, Prepared
   res.category_facets = facet_counts(*facets.categories);
   res.year_facets = facet_counts(*facets.years);
   return c;
+}
+
+// Whether freshness applies, and how (freshness_profile), from the top
+// kBroadRank of the first match. The number of matches is asked only when
+// their spread says broad, and of Xapian's estimate before matching: the
+// match's own depends on how deep it went, and every page must decide alike.
+std::optional<FreshnessProfile> SearcherImpl::judge_freshness(const SearchRequest& r,
+                                                              const Prepared& p,
+                                                              const Xapian::MSet& mset) {
+  std::vector<double> top;
+  for (auto it = mset.begin(); it != mset.end() && top.size() < kBroadRank; ++it)
+    top.push_back(it.get_weight());
+  const Xapian::doccount articles = db_.get_doccount();
+  auto profile = freshness_profile(r.recency, r.half_life_days, top, articles, articles);
+  if (profile && r.recency == Recency::kAuto)
+    profile = freshness_profile(r.recency, r.half_life_days, top, estimated_matches(p), articles);
+  return profile;
 }
 
 // The candidates freshness chooses from: the top by relevance, and the
@@ -538,9 +543,9 @@ void SearcherImpl::deepen(Prepared& p, Candidates& c) {
   const auto window_end = c.items.begin() + static_cast<std::ptrdiff_t>(c.fresh_window);
   std::vector<double> finals;
   for (auto m = c.items.begin(); m != window_end; ++m)
-    finals.push_back(m->score *
-                     freshness(*c.profile, day_number(m->document.get_value(slot::kPublished)),
-                               *c.now));
+    finals.push_back(m->score * freshness(*c.profile,
+                                          day_number(m->document.get_value(slot::kPublished)),
+                                          *c.now));
   double page_last = 0;  // the score a new article must beat to be on the page
   if (finals.size() >= c.page_end) {
     std::nth_element(finals.begin(), finals.begin() + (c.page_end - 1), finals.end(),
@@ -651,8 +656,9 @@ void SearcherImpl::read_with_accents(const SearchRequest& r, const Prepared& p, 
     boosted.clear();
     for (std::size_t k = 0; k < typed.size(); ++k) {
       const std::string bare = fold_diacritics(typed[k]);
-      const bool unmarked = canonical_syllable(typed[k]) == bare &&
-                            std::find(corrected->begin(), corrected->end(), bare) != corrected->end();
+      const bool unmarked =
+          canonical_syllable(typed[k]) == bare &&
+          std::find(corrected->begin(), corrected->end(), bare) != corrected->end();
       merged += (k ? " " : "") + (unmarked ? restored[k] : typed[k]);
       if (unmarked) boosted += (boosted.empty() ? "" : " ") + restored[k];
     }
@@ -874,8 +880,7 @@ SearcherImpl::RecentMatches SearcherImpl::recent_matches_by_chunks(const Prepare
   }
   RecentMatches result;
   result.all = out.size() < count && !p.budget->expired;  // every chunk looked at
-  if (!out.empty())
-    result.oldest = db_.get_document(out.back().docid).get_value(slot::kPublished);
+  if (!out.empty()) result.oldest = db_.get_document(out.back().docid).get_value(slot::kPublished);
   result.found = std::move(out);
   return result;
 }

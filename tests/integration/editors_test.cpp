@@ -706,9 +706,9 @@ TEST_CASE("freshness reaches past the top 10 for what the page needs; pages are 
   const std::string db = dir.path("db");
   std::string jsonl;
   for (int k = 0; k < 10; ++k)
-    jsonl += record("veryold-" + std::to_string(k), "Giá xăng, giá xăng kỳ " + std::to_string(k),
-                    "Giá xăng tăng. Giá xăng giảm. Giá xăng đứng yên.", "2005-01-1" +
-                    std::to_string(k));
+    jsonl +=
+        record("veryold-" + std::to_string(k), "Giá xăng, giá xăng kỳ " + std::to_string(k),
+               "Giá xăng tăng. Giá xăng giảm. Giá xăng đứng yên.", "2005-01-1" + std::to_string(k));
   for (int k = 0; k < 20; ++k)
     jsonl += record("mid-" + std::to_string(k), "Giá xăng điều chỉnh kỳ " + std::to_string(k),
                     "Giá xăng được điều chỉnh theo thế giới.", days_before_july_14_2017(121 + k));
