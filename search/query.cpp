@@ -1113,6 +1113,7 @@ ParsedQuery parse_query(std::string_view q_in, Analyzer& analyzer, const QueryOp
         {scaled(WordWeights::kTypedForm, term(prefix::kFolded, form)), false, false, false, true});
   const Selection selection = select(wanted);
   out.estimated_share = selection.share;
+  out.words = wanted.required.size() + wanted.optional.size();
   const Q base = selecting(selection);
   if (base.empty()) {
     out.match_all = true;

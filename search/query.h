@@ -73,6 +73,7 @@ struct ParsedQuery {
   // shares (0 when it holds none counted): how deep to match at first
   // (search/searcher.cpp, retrieve), never what matches.
   double estimated_share = 0;
+  std::size_t words = 0;  // the words and phrases it was read into
 };
 
 // The most frequent terms that begin with a prefix, remembered between

@@ -420,11 +420,11 @@ SearcherImpl::PageSpan SearcherImpl::page_span(const SearchRequest& r, std::size
 // rescoring stages may reorder. Freshness may reorder the top
 // kFreshnessWindow, so they are matched from the first: first the top
 // kBroadRank (or the page, if deeper; the whole window for a query of
-// common words in a large index, kMatchAtOnce), which say whether `auto` applies
-// (freshness_profile); then, when it does, the newest recent matches
-// join them (join_recent), and the freshness stage matches deeper only
-// for what could still reach the page (deepen). Ages count from `now`: an
-// index without dates has no fresh articles.
+// common words in a large index, or of many words: kMatchAtOnce), which
+// say whether `auto` applies (judge_freshness); then, when it does, the
+// newest recent matches join them (join_recent), and the freshness stage
+// matches deeper only for what could still reach the page (deepen). Ages
+// count from `now`: an index without dates has no fresh articles.
 SearcherImpl::Candidates SearcherImpl::retrieve(const SearchRequest& r, Prepared& p,
                                                 const PageSpan& span, SearchResult& res) {
   Candidates c;
@@ -433,10 +433,11 @@ SearcherImpl::Candidates SearcherImpl::retrieve(const SearchRequest& r, Prepared
   c.page_end = span.first + span.count;
   c.window = std::max<Xapian::doccount>(kFreshnessWindow, c.page_end);
   c.first = fresh ? 0 : span.first;
-  // Xapian can skip little in a query matching a good share of the index:
-  // the top 10 and then a deeper match would cost it twice, too long once
-  // the matches are many.
-  const bool at_once = fresh && p.parsed.estimated_share * db_.get_doccount() >= kMatchAtOnce;
+  // Xapian can skip little in a query matching a good share of the index,
+  // or in a paste of many words: its top 10 and then a deeper match would
+  // cost it twice, too long once the matches are many or the words are.
+  const bool at_once = fresh && (p.parsed.estimated_share * db_.get_doccount() >= kMatchAtOnce ||
+                                 p.parsed.words >= kMatchAtOnceWords);
   const Xapian::doccount match_count =
       at_once ? c.window
       : fresh ? std::max<Xapian::doccount>(static_cast<Xapian::doccount>(kBroadRank), c.page_end)

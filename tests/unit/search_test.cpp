@@ -343,6 +343,9 @@ TEST_CASE("common words rank but do not select; a query of common words requires
   CHECK(common.estimated_share == doctest::Approx(0.5));
   CHECK(parse_query("lon ", analyzer, judged).estimated_share == doctest::Approx(0.5));
   CHECK(parse_query("\"chung lon\" ", analyzer, judged).estimated_share == 0);
+  // The words and phrases read, however many select.
+  CHECK(rare.words == 2);
+  CHECK(parse_query("\"chung lon\" hiem ", analyzer, judged).words == 2);
 }
 
 TEST_CASE("a trailing word still being typed completes as the likelier pair, cheaply") {
