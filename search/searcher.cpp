@@ -443,6 +443,7 @@ SearcherImpl::Candidates SearcherImpl::retrieve(const SearchRequest& r, Prepared
       : fresh ? std::max<Xapian::doccount>(static_cast<Xapian::doccount>(kBroadRank), c.page_end)
               : span.count;
   Facets facets;
+  facets.by_category_and_year = r.facets;
   facets.by_story = p.group_copies;
   // Facets and totals see at least kFacetSample matches; exact=1 sees all.
   const Xapian::doccount check =
@@ -478,8 +479,8 @@ SearcherImpl::Candidates SearcherImpl::retrieve(const SearchRequest& r, Prepared
     res.total_exact =
         !res.timed_out && mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
   }
-  res.category_facets = facet_counts(*facets.categories);
-  res.year_facets = facet_counts(*facets.years);
+  if (facets.categories) res.category_facets = facet_counts(*facets.categories);
+  if (facets.years) res.year_facets = facet_counts(*facets.years);
   return c;
 }
 

@@ -84,6 +84,7 @@ SearchRequest search_request(const httplib::Request& req) {
                                  : Recency::kStrong;
   r.half_life_days = static_cast<double>(number_param(req, "half_life", 0, 3650));
   r.now = date_param(req, "now");
+  r.facets = choice_param(req, "facets", {"1", "0"}) == "1";
   return r;
 }
 

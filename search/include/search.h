@@ -149,6 +149,9 @@ struct SearchRequest {
   Recency recency = Recency::kOff;
   double half_life_days = 0;
   std::string now;
+  // Count the matches' categories and years (SearchResult's facets); a
+  // search box's searches while typing show none and skip the cost.
+  bool facets = true;
 };
 
 struct Hit {

@@ -162,7 +162,7 @@
       var mine = ++call;
       Promise.all([
         json("/suggest?limit=4&q=" + encodeURIComponent(q)),
-        json("/search?analytics=0&limit=" + limit + "&q=" + encodeURIComponent(q.trim())),
+        json("/search?analytics=0&facets=0&limit=" + limit + "&q=" + encodeURIComponent(q.trim())),
       ]).then(function (r) {
         if (mine !== call) return;
         render(r[0], r[1]);

@@ -306,6 +306,25 @@ TEST_CASE("category filter, facets and date filters") {
   CHECK(std::find(may_ids.begin(), may_ids.end(), kSeedId) != may_ids.end());
 }
 
+TEST_CASE(
+    "facets=0: the same hits and totals, no facet counted (the widget's searches while typing)") {
+  for (const std::string& q : std::vector<std::string>{"q=", "q=" + url_encode("thành phố"),
+                                                       "q=" + url_encode("binh tan")}) {
+    INFO(q);
+    const json with = search(q + "&limit=20");
+    const json without = search(q + "&limit=20&facets=0");
+    CHECK(ids(without["hits"]) == ids(with["hits"]));
+    CHECK(without["total"] == with["total"]);
+    REQUIRE(without.contains("facets"));  // the answer's shape stays
+    CHECK(without["facets"]["category"].empty());
+    CHECK(without["facets"]["year"].empty());
+  }
+  CHECK_FALSE(search("q=&limit=20")["facets"]["category"].empty());
+  auto [status, body] = corpus().get("/search?q=x&facets=2");
+  CHECK(status == 400);
+  CHECK(body["error"].get<std::string>().find("facets") != std::string::npos);
+}
+
 TEST_CASE("sort by date, paging and exact totals") {
   json r = search("q=&sort=date&limit=20");
   std::string previous = "9999";
