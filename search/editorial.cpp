@@ -9,6 +9,17 @@
 #include "search_internal.h"
 
 namespace tracuu {
+
+std::vector<std::string_view> internal::split(std::string_view s, std::string_view separator) {
+  std::vector<std::string_view> parts;
+  for (std::size_t at; (at = s.find(separator)) != std::string_view::npos;) {
+    parts.push_back(s.substr(0, at));
+    s.remove_prefix(at + separator.size());
+  }
+  parts.push_back(s);
+  return parts;
+}
+
 namespace {
 
 // Bounds that keep one editors' line from costing every query.
@@ -70,21 +81,13 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::vector<std::string_view> split(std::string_view s, std::string_view separator) {
-  std::vector<std::string_view> parts;
-  for (std::size_t at; (at = s.find(separator)) != std::string_view::npos;) {
-    parts.push_back(s.substr(0, at));
-    s.remove_prefix(at + separator.size());
-  }
-  parts.push_back(s);
-  return parts;
-}
-
 std::string joined(const std::vector<std::string>& words) {
   std::string out;
   for (const std::string& w : words) out += (out.empty() ? "" : " ") + w;
   return out;
 }
+
+using internal::split;
 
 // The distinct words of a pin key, sorted ("gia xang gia" → gia, xang).
 std::vector<std::string> words_of(const std::string& key) {

@@ -43,6 +43,9 @@ std::string make_snippet(Analyzer& analyzer, std::string_view text,
                          const std::vector<std::string>& folded_terms, const std::string& prefix,
                          std::size_t max_bytes = 240);
 
+// The pieces of `s` between each `separator` (empty ones included).
+std::vector<std::string_view> split(std::string_view s, std::string_view separator);
+
 // The query with each form of a synonym group it writes replaced by the
 // group's other forms (and combinations of groups), at most a dozen
 // variants; none when it writes no form (search/editorial.cpp).
@@ -226,6 +229,7 @@ class SearcherImpl {
     double score;
     Xapian::doccount copies = 0;  // older copies left out by grouping
     Xapian::Document document;    // read lazily
+    double freshness = -1;        // its factor, once the freshness stage read it (freshness_of)
   };
   static bool higher_score(const Candidate& x, const Candidate& y);
   struct Candidates {
@@ -247,8 +251,8 @@ class SearcherImpl {
     // candidates (recent_days: the recent ones are).
     Xapian::doccount page_end = 0, window = 0;
     bool deeper = false;
-    double most_relevance = 0;  // the most a match not yet a candidate scores
-    double unseen_freshness = 1;
+    double most_relevance = 0;    // the most a match not yet a candidate scores
+    double unseen_freshness = 1;  // 1: nothing known of their dates
   };
   // What of the request's page the pins fill, and what the matches.
   struct PageSpan {
@@ -267,6 +271,7 @@ class SearcherImpl {
                SearchResult& res);
   void read_with_accents(const SearchRequest& r, const Prepared& p, Candidates& c);
   void add_accent_bonus(Candidates& c, const std::vector<std::size_t>& which);
+  static double freshness_of(const Candidates& c, Candidate& m);
   void age(const SearchRequest& r, Candidates& c, SearchResult& applied);
   Xapian::Query only(const std::vector<Candidate>& items);
   std::vector<Hit> page_of(const Prepared& p, const Candidates& c, const PageSpan& span,

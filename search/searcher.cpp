@@ -509,7 +509,6 @@ void SearcherImpl::join_recent(const Prepared& p, const Xapian::MSet& mset,
                                std::unordered_set<std::string>& stories, Candidates& c) {
   const std::size_t by_relevance = std::min(c.items.size(), kFreshnessWindow);
   c.fresh_window = by_relevance;
-  c.unseen_freshness = 1;  // nothing known of their dates
   if (p.budget->expired || p.near || mset.size() >= mset.get_matches_lower_bound()) return;
   const RecentMatches recent = recent_matches(
       p, *c.now, *c.profile, c.window,
@@ -545,9 +544,7 @@ void SearcherImpl::deepen(Prepared& p, Candidates& c) {
   const auto window_end = c.items.begin() + static_cast<std::ptrdiff_t>(c.fresh_window);
   std::vector<double> finals;
   for (auto m = c.items.begin(); m != window_end; ++m)
-    finals.push_back(m->score * freshness(*c.profile,
-                                          day_number(m->document.get_value(slot::kPublished)),
-                                          *c.now));
+    finals.push_back(m->score * freshness_of(c, *m));
   double page_last = 0;  // the score a new article must beat to be on the page
   if (finals.size() >= c.page_end) {
     std::nth_element(finals.begin(), finals.begin() + (c.page_end - 1), finals.end(),
@@ -609,14 +606,8 @@ namespace {
 // The space-separated words of `text`.
 std::vector<std::string> words_of(std::string_view text) {
   std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && text[i] == ' ') ++i;
-    std::size_t end = i;
-    while (end < text.size() && text[end] != ' ') ++end;
-    if (end > i) out.emplace_back(text.substr(i, end - i));
-    i = end;
-  }
+  for (std::string_view w : split(text, " "))
+    if (!w.empty()) out.emplace_back(w);
   return out;
 }
 }  // namespace
@@ -711,13 +702,20 @@ Xapian::Query SearcherImpl::only(const std::vector<Candidate>& items) {
   return Q(Q::OP_OR, ids.begin(), ids.end());
 }
 
+// A candidate's freshness under the profile, its date read once: deepen
+// weighs the window by it before age applies it.
+double SearcherImpl::freshness_of(const Candidates& c, Candidate& m) {
+  if (m.freshness < 0)
+    m.freshness = freshness(*c.profile, day_number(m.document.get_value(slot::kPublished)), *c.now);
+  return m.freshness;
+}
+
 // Each score in the freshness window times its freshness when the profile
 // applies (docs/ranking.md#freshness), the window reordered.
 void SearcherImpl::age(const SearchRequest& r, Candidates& c, SearchResult& applied) {
   if (!c.profile || !c.now) return;
   const auto window_end = c.items.begin() + static_cast<std::ptrdiff_t>(c.fresh_window);
-  for (auto m = c.items.begin(); m != window_end; ++m)
-    m->score *= freshness(*c.profile, day_number(m->document.get_value(slot::kPublished)), *c.now);
+  for (auto m = c.items.begin(); m != window_end; ++m) m->score *= freshness_of(c, *m);
   std::stable_sort(c.items.begin(), window_end, higher_score);
   applied.recency = r.recency;
   applied.half_life_days = c.profile->half_life_days;
